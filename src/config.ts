@@ -1,0 +1,113 @@
+/**
+ * Configuration, read once from the environment (API.md §1) and validated before anything starts. A bad value
+ * stops the process with a message naming the variable and what it expects.
+ */
+import path from 'node:path';
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  apiKey: string | undefined;
+  publicUrl: string;
+  secretKey: string | undefined;
+  dataDir: string;
+  webhookBlockPrivate: boolean;
+  logLevel: string;
+  /** Largest request body accepted, in bytes (SCIM Bulk advertises it as maxPayloadSize). */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseDatabaseUrl(value: string): DatabaseConfig {
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  const file = value.replace(/^sqlite:(\/\/)?/i, '');
+  if (file === '') throw new ConfigError('GUESTLIST_DATABASE_URL', 'expected a postgres:// URL or a SQLite file path');
+  return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
+}
+
+function publicUrl(env: Env, port: number): string {
+  const raw = env.GUESTLIST_PUBLIC_URL;
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('GUESTLIST_PUBLIC_URL', `expected an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('GUESTLIST_PUBLIC_URL', `expected an http or https URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function apiKey(env: Env): string | undefined {
+  const raw = env.GUESTLIST_API_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  if (!raw.startsWith('sk_') || raw.length < 24 || /\s/.test(raw)) {
+    throw new ConfigError('GUESTLIST_API_KEY', 'expected a key starting with "sk_", at least 24 characters, no spaces');
+  }
+  return raw;
+}
+
+function secretKey(env: Env): string | undefined {
+  const raw = env.GUESTLIST_SECRET_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('GUESTLIST_SECRET_KEY', 'expected at least 32 characters');
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const dataDir = path.resolve(env.GUESTLIST_DATA_DIR || './data');
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const dbUrl = env.GUESTLIST_DATABASE_URL || path.join(dataDir, 'guestlist.db');
+  return {
+    port,
+    host,
+    database: parseDatabaseUrl(dbUrl),
+    apiKey: apiKey(env),
+    publicUrl: publicUrl(env, port),
+    secretKey: secretKey(env),
+    dataDir,
+    webhookBlockPrivate: boolean(env, 'GUESTLIST_WEBHOOK_BLOCK_PRIVATE', false),
+    logLevel,
+    maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Builds the HTTP application: health, metrics, OpenAPI, the management API and the SCIM endpoint. No I/O
+ * happens here beyond what the routes do; the composition root (main.ts) owns the process.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import { ApiError, sendApiError } from './errors.ts';
+import type { AppContext } from './management/context.ts';
+import { managementApi, type ApiKeyVerifier } from './management/index.ts';
+import { createMetrics, instrument, type Metrics } from './metrics.ts';
+import { scimApi } from './scim/index.ts';
+
+export interface AppOptions extends AppContext {
+  logger: Logger;
+  apiKeys: ApiKeyVerifier;
+  metrics?: Metrics;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, store, logger } = options;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.maxBodyBytes,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Body values are validated as sent: "123" is not a number and 1 is not a name.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Guestlist management API', version: '1' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  instrument(app, options.metrics ?? createMetrics({ processMetrics: false }));
+
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ok' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await app.register(async (scope) => scimApi(scope, { config, store }), { prefix: '/scim/v2/:directoryId' });
+  await app.register(async (scope) => managementApi(scope, { config, store, apiKeys: options.apiKeys }));
+
+  app.setNotFoundHandler((request, reply) =>
+    sendApiError(new ApiError(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`), request, reply),
+  );
+  app.setErrorHandler(sendApiError);
+  return app;
+}

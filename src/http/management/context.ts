@@ -1,0 +1,8 @@
+import type { Config } from '../../config.ts';
+import type { KyselyStore } from '../../store/kysely-store.ts';
+
+/** What management and SCIM routes need from the composition root. */
+export interface AppContext {
+  config: Config;
+  store: KyselyStore;
+}

@@ -1,0 +1,170 @@
+/** `/directories` and their SCIM bearer tokens. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { generateDirectoryToken } from '../../directory/tokens.ts';
+import { newId } from '../../ids.ts';
+import { StoreConflict } from '../../store/store.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
+import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import type { AppContext } from './context.ts';
+import {
+  DIRECTORY_TYPES,
+  Directory,
+  DirectorySettings,
+  DirectoryToken,
+  DirectoryWithToken,
+  NewDirectoryToken,
+  directoryObject,
+  tokenObject,
+} from './objects.ts';
+
+const DEFAULT_SETTINGS = { inactive_users: 'retain' };
+
+const TYPE_LABELS: Record<string, string> = {
+  'generic scim v2.0': 'SCIM',
+  'okta scim v2.0': 'Okta',
+  'azure scim v2.0': 'Microsoft Entra ID',
+  'onelogin scim v2.0': 'OneLogin',
+  'jump cloud scim v2.0': 'JumpCloud',
+  'pingfederate scim v2.0': 'PingFederate',
+  'rippling scim v2.0': 'Rippling',
+  'cyberark scim v2.0': 'CyberArk',
+  'sailpoint scim v2.0': 'SailPoint',
+  'gsuite directory': 'Google Workspace',
+};
+
+const Name = Type.String({ minLength: 1, maxLength: 255 });
+const CreateBody = Type.Object({
+  organization_id: Type.String(),
+  type: Type.String({ description: `One of: ${DIRECTORY_TYPES.join(', ')}.` }),
+  name: Type.Optional(Name),
+  domain: Type.Optional(Type.String({ maxLength: 253 })),
+});
+const UpdateBody = Type.Object({ name: Type.Optional(Name), settings: Type.Optional(DirectorySettings) });
+const IdParams = Type.Object({ id: Type.String() });
+const TokenParams = Type.Object({ id: Type.String(), token_id: Type.String() });
+const ListQuery = Type.Object({
+  ...PageParams,
+  organization_id: Type.Optional(Type.String()),
+  search: Type.Optional(Type.String({ maxLength: 255 })),
+  domain: Type.Optional(Type.String({ maxLength: 253 })),
+});
+const TokenListQuery = Type.Object(PageParams);
+
+export function directoryRoutes(app: FastifyInstance, { store, config }: AppContext): void {
+  const present = (dir: Parameters<typeof directoryObject>[0]) => directoryObject(dir, config.publicUrl);
+
+  async function requireDirectory(id: string) {
+    const dir = await store.getDirectory(id);
+    if (!dir) throw notFound('Directory', id);
+    return dir;
+  }
+
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/directories',
+    { schema: { tags: ['directories'], body: CreateBody, response: { 201: DirectoryWithToken } } },
+    async (request, reply) => {
+      const { organization_id, type } = request.body;
+      if (!(DIRECTORY_TYPES as readonly string[]).includes(type)) {
+        throw invalid('type', 'invalid', `type must be one of: ${DIRECTORY_TYPES.join(', ')}.`);
+      }
+      const org = await store.getOrganization(organization_id);
+      if (!org) throw invalid('organization_id', 'not_found', `Organization not found: '${organization_id}'.`);
+      const name = request.body.name?.trim() || `${org.name} ${TYPE_LABELS[type]}`;
+      const domain = request.body.domain?.trim().toLowerCase() || org.domains[0]?.domain || null;
+      const { secret, token } = generateDirectoryToken();
+      const dir = await store.createDirectory(
+        { id: newId('directory'), organization_id, type, name, domain, settings: DEFAULT_SETTINGS },
+        token,
+      );
+      request.log.info({ directory_id: dir.id, token_id: token.id }, 'directory created');
+      return reply.status(201).send({ ...present(dir), bearer_token: secret, bearer_token_id: token.id });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/directories',
+    { schema: { tags: ['directories'], querystring: ListQuery, response: { 200: ListOf(Directory) } } },
+    async (request) => {
+      const { organization_id, search, domain } = request.query;
+      const page = await store.listDirectories(parsePage(request.query), {
+        ...(organization_id !== undefined ? { organization_id } : {}),
+        ...(search !== undefined ? { search } : {}),
+        ...(domain !== undefined ? { domain: domain.toLowerCase() } : {}),
+      });
+      return listEnvelope(page, present);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/directories/:id',
+    { schema: { tags: ['directories'], params: IdParams, response: { 200: Directory } } },
+    async (request) => present(await requireDirectory(request.params.id)),
+  );
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+    '/directories/:id',
+    { schema: { tags: ['directories'], params: IdParams, body: UpdateBody, response: { 200: Directory } } },
+    async (request) => {
+      const current = await requireDirectory(request.params.id);
+      const name = request.body.name?.trim();
+      if (name === '') throw invalid('name', 'invalid', 'name must not be blank.');
+      const settings = request.body.settings ? { ...current.settings, ...request.body.settings } : undefined;
+      const dir = await store.updateDirectory(current.id, {
+        ...(name !== undefined ? { name } : {}),
+        ...(settings !== undefined ? { settings } : {}),
+      });
+      if (!dir) throw notFound('Directory', request.params.id);
+      return present(dir);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/directories/:id',
+    { schema: { tags: ['directories'], params: IdParams } },
+    async (request, reply) => {
+      if (!(await store.deleteDirectory(request.params.id))) throw notFound('Directory', request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/directories/:id/tokens',
+    { schema: { tags: ['directories'], params: IdParams, response: { 201: NewDirectoryToken } } },
+    async (request, reply) => {
+      const dir = await requireDirectory(request.params.id);
+      const { secret, token } = generateDirectoryToken();
+      try {
+        const record = await store.createToken(dir.id, token);
+        request.log.info({ directory_id: dir.id, token_id: record.id }, 'directory token created');
+        return reply.status(201).send({ ...tokenObject(record), token: secret });
+      } catch (error) {
+        if (error instanceof StoreConflict) throw new ApiError(409, error.code, error.message);
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof TokenListQuery> }>(
+    '/directories/:id/tokens',
+    {
+      schema: { tags: ['directories'], params: IdParams, querystring: TokenListQuery, response: { 200: ListOf(DirectoryToken) } },
+    },
+    async (request) => {
+      const dir = await requireDirectory(request.params.id);
+      return listEnvelope(await store.listTokens(dir.id, parsePage(request.query)), tokenObject);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof TokenParams> }>(
+    '/directories/:id/tokens/:token_id',
+    { schema: { tags: ['directories'], params: TokenParams, response: { 200: DirectoryToken } } },
+    async (request) => {
+      const dir = await requireDirectory(request.params.id);
+      const token = await store.revokeToken(dir.id, request.params.token_id);
+      if (!token) throw notFound('Directory token', request.params.token_id);
+      request.log.info({ directory_id: dir.id, token_id: token.id }, 'directory token revoked');
+      return tokenObject(token);
+    },
+  );
+}

@@ -1,0 +1,98 @@
+/** `/organizations`: the host app's customers, and the email domains they own. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { newId } from '../../ids.ts';
+import { invalid, notFound } from '../errors.ts';
+import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import type { AppContext } from './context.ts';
+import { Organization, organizationObject } from './objects.ts';
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
+const Name = Type.String({ minLength: 1, maxLength: 255 });
+const Domains = Type.Array(Type.String({ maxLength: 253 }), { maxItems: 100 });
+/** WorkOS SDKs send `domain_data` instead of `domains`; both are accepted. */
+const DomainData = Type.Array(Type.Object({ domain: Type.String({ maxLength: 253 }) }), { maxItems: 100 });
+
+const CreateBody = Type.Object({ name: Name, domains: Type.Optional(Domains), domain_data: Type.Optional(DomainData) });
+const UpdateBody = Type.Object({ name: Type.Optional(Name), domains: Type.Optional(Domains), domain_data: Type.Optional(DomainData) });
+const IdParams = Type.Object({ id: Type.String() });
+const ListQuery = Type.Object({ ...PageParams, domains: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) });
+
+/** Lowercases, checks and de-duplicates domains; undefined when the request names none. */
+export function normalizeDomains(body: { domains?: string[]; domain_data?: { domain: string }[] }): string[] | undefined {
+  const raw = body.domains ?? body.domain_data?.map((d) => d.domain);
+  if (raw === undefined) return undefined;
+  const domains = [...new Set(raw.map((d) => d.trim().toLowerCase()))];
+  domains.forEach((domain, i) => {
+    if (!DOMAIN.test(domain)) throw invalid(`domains.${i}`, 'invalid', `'${domain}' is not a valid domain name.`);
+  });
+  return domains;
+}
+
+function requireName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const trimmed = name.trim();
+  if (trimmed === '') throw invalid('name', 'invalid', 'name must not be blank.');
+  return trimmed;
+}
+
+export function organizationRoutes(app: FastifyInstance, { store }: AppContext): void {
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/organizations',
+    { schema: { tags: ['organizations'], body: CreateBody, response: { 201: Organization } } },
+    async (request, reply) => {
+      const org = await store.createOrganization({
+        id: newId('org'),
+        name: requireName(request.body.name)!,
+        domains: normalizeDomains(request.body) ?? [],
+      });
+      return reply.status(201).send(organizationObject(org));
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/organizations',
+    { schema: { tags: ['organizations'], querystring: ListQuery, response: { 200: ListOf(Organization) } } },
+    async (request) => {
+      const raw = request.query.domains;
+      const domains = raw === undefined ? undefined : (Array.isArray(raw) ? raw : raw.split(',')).map((d) => d.trim().toLowerCase());
+      const page = await store.listOrganizations(parsePage(request.query), domains ? { domains } : {});
+      return listEnvelope(page, organizationObject);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/organizations/:id',
+    { schema: { tags: ['organizations'], params: IdParams, response: { 200: Organization } } },
+    async (request) => {
+      const org = await store.getOrganization(request.params.id);
+      if (!org) throw notFound('Organization', request.params.id);
+      return organizationObject(org);
+    },
+  );
+
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+    '/organizations/:id',
+    { schema: { tags: ['organizations'], params: IdParams, body: UpdateBody, response: { 200: Organization } } },
+    async (request) => {
+      const name = requireName(request.body.name);
+      const domains = normalizeDomains(request.body);
+      const org = await store.updateOrganization(request.params.id, {
+        ...(name !== undefined ? { name } : {}),
+        ...(domains !== undefined ? { domains } : {}),
+      });
+      if (!org) throw notFound('Organization', request.params.id);
+      return organizationObject(org);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/organizations/:id',
+    { schema: { tags: ['organizations'], params: IdParams } },
+    async (request, reply) => {
+      if (!(await store.deleteOrganization(request.params.id))) throw notFound('Organization', request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

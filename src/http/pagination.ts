@@ -1,0 +1,50 @@
+/** The management API's list parameters and envelope (API.md §3). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { Page, PageQuery } from '../store/store.ts';
+import { ApiError, invalid } from './errors.ts';
+
+/** Query strings arrive as text; ranges are checked in parsePage so errors name the parameter. */
+export const PageParams = {
+  limit: Type.Optional(Type.String({ description: 'Page size, 1 to 100 (default 10).' })),
+  before: Type.Optional(Type.String({ description: 'Object id: return the page before it.' })),
+  after: Type.Optional(Type.String({ description: 'Object id: return the page after it.' })),
+  order: Type.Optional(Type.String({ description: '`asc` or `desc` (default `desc`).' })),
+};
+const PageParamsSchema = Type.Object(PageParams);
+type PageParamsType = Static<typeof PageParamsSchema>;
+
+export function parsePage(query: PageParamsType, defaultOrder: 'asc' | 'desc' = 'desc'): PageQuery {
+  const limit = query.limit === undefined ? 10 : Number(query.limit);
+  if (!/^\d+$/.test(query.limit ?? '10') || limit < 1 || limit > 100) {
+    throw invalid('limit', 'invalid', 'limit must be an integer from 1 to 100.');
+  }
+  const order = query.order ?? defaultOrder;
+  if (order !== 'asc' && order !== 'desc') throw invalid('order', 'invalid', "order must be 'asc' or 'desc'.");
+  if (query.before !== undefined && query.after !== undefined) {
+    throw new ApiError(422, 'validation_error', 'Use either before or after, not both.', [
+      { field: 'before', code: 'conflict' },
+    ]);
+  }
+  return {
+    limit,
+    order,
+    ...(query.before ? { before: query.before } : {}),
+    ...(query.after ? { after: query.after } : {}),
+  };
+}
+
+export function listEnvelope<T, U>(page: Page<T>, toObject: (row: T) => U) {
+  return {
+    object: 'list' as const,
+    data: page.data.map(toObject),
+    list_metadata: { before: page.before, after: page.after },
+  };
+}
+
+export const ListMetadata = Type.Object({
+  before: Type.Union([Type.String(), Type.Null()]),
+  after: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ListOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
+  Type.Object({ object: Type.Literal('list'), data: Type.Array(item), list_metadata: ListMetadata });

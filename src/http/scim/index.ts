@@ -1,0 +1,81 @@
+/**
+ * The SCIM endpoint's HTTP edge: content types, bearer-token authentication per directory, and SCIM Error JSON
+ * for every failure (RFC 7644 §3.12). The protocol routes register inside this scope.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ScimError } from '../../scim/errors.ts';
+import { hashSecret } from '../../secrets.ts';
+import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
+import type { AppContext } from '../management/context.ts';
+import { bearerToken } from '../management/index.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scim?: { directory: DirectoryRecord; token: TokenRecord };
+  }
+}
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json';
+/** last_used_at is a hint for humans; writing it at most once a minute keeps reads read-only. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Responds `application/scim+json` unless the client accepts only `application/json` (OneLogin). */
+export function scimContentType(request: FastifyRequest): string {
+  const accept = request.headers.accept ?? '';
+  const wantsPlainJson = /application\/json/i.test(accept) && !/application\/scim\+json|\*\/\*|application\/\*/i.test(accept);
+  return `${wantsPlainJson ? 'application/json' : SCIM_CONTENT_TYPE}; charset=utf-8`;
+}
+
+export function toScimError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  const fe = error as { code?: string; statusCode?: number; message?: string; validation?: unknown };
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new ScimError(400, 'invalidSyntax', 'The request body is not valid JSON.');
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ScimError(413, undefined, 'The request body is too large.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new ScimError(415, undefined, 'Send the request body as application/scim+json or application/json.');
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new ScimError(fe.statusCode, undefined, fe.message ?? 'Bad request.');
+  }
+  return new ScimError(500, undefined, 'An internal error occurred.');
+}
+
+export function sendScimError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const scimError = toScimError(error);
+  if (scimError.status >= 500) request.log.error({ err: error }, 'unhandled error');
+  if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="Guestlist SCIM"');
+  return reply.status(scimError.status).type(scimContentType(request)).send(JSON.stringify(scimError.toJSON()));
+}
+
+async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<void> {
+  const { directoryId } = request.params as { directoryId: string };
+  const presented = bearerToken(request.headers.authorization);
+  if (presented === undefined) throw new ScimError(401, undefined, 'Authorization: Bearer <token> is required.');
+  const token = await ctx.store.findActiveToken(directoryId, hashSecret(presented));
+  const directory = token && (await ctx.store.getDirectory(directoryId));
+  if (!token || !directory) throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
+  request.scim = { directory, token };
+  const at = new Date();
+  if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
+    ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
+  }
+  if (directory.state === 'unlinked' && (await ctx.store.markDirectoryLinked(directory.id))) {
+    directory.state = 'linked';
+  }
+}
+
+/** Registered under `/scim/v2/:directoryId`. */
+export async function scimApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.addContentTypeParser(SCIM_CONTENT_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.setErrorHandler(sendScimError);
+  app.addHook('onRequest', (request) => authenticate(ctx, request));
+
+  // Resource routes arrive with the SCIM protocol issue; until then every path answers a SCIM 404.
+  const unknown = async (request: FastifyRequest) => {
+    throw new ScimError(404, undefined, `No SCIM endpoint at ${request.url.split('?')[0]}.`);
+  };
+  app.all('/', unknown);
+  app.all('/*', unknown);
+}

@@ -1,0 +1,82 @@
+/**
+ * Prefixed, time-ordered ids (`directory_01J…`): a ULID (48-bit millisecond time + 80 random bits, Crockford
+ * base32) behind the object's prefix. Ids made in one process are strictly increasing even within one
+ * millisecond, so they double as stable list cursors.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export type IdPrefix =
+  | 'org'
+  | 'org_domain'
+  | 'directory'
+  | 'directory_user'
+  | 'directory_group'
+  | 'directory_token'
+  | 'event'
+  | 'we'
+  | 'webhook_delivery'
+  | 'api_key';
+
+let lastTime = -1;
+let lastRandom = new Uint8Array(10);
+
+function encodeTime(ms: number): string {
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[ms % 32] + out;
+    ms = Math.floor(ms / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+/** Adds one to the 80-bit random part; on overflow borrows the next millisecond. */
+function increment(bytes: Uint8Array): boolean {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (bytes[i]! < 255) {
+      bytes[i]!++;
+      return true;
+    }
+    bytes[i] = 0;
+  }
+  return false;
+}
+
+export function ulid(now: number = Date.now()): string {
+  if (now <= lastTime) {
+    if (!increment(lastRandom)) lastTime++;
+    now = lastTime;
+  } else {
+    lastTime = now;
+    lastRandom = new Uint8Array(randomBytes(10));
+  }
+  return encodeTime(now) + encodeRandom(lastRandom);
+}
+
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${ulid()}`;
+}
+
+const ID_PATTERN = /^[a-z_]+_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** True when `value` looks like an id of that prefix (cheap guard before a database lookup). */
+export function isId(value: string, prefix: IdPrefix): boolean {
+  return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value) && value.length === prefix.length + 27;
+}

@@ -1,0 +1,93 @@
+/**
+ * Composition root: configuration → store (migrated) → secrets → HTTP app. Owns the process lifecycle,
+ * including graceful shutdown: stop accepting, finish requests in flight, close the database, exit.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { setUpApiKey, loadSecretKey } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import { buildApp } from './http/app.ts';
+import { apiKeyVerifier } from './http/management/index.ts';
+import { createMetrics } from './http/metrics.ts';
+import type { KyselyStore } from './store/kysely-store.ts';
+import { openStore } from './store/open.ts';
+
+export interface Running {
+  app: FastifyInstance;
+  store: KyselyStore;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function start(config: Config, logger: Logger): Promise<Running> {
+  const store = openStore(config.database);
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    loadSecretKey(config);
+    const apiKey = await setUpApiKey(config, store);
+    if (apiKey.generated) announceApiKey(apiKey.generated);
+    const app = await buildApp({
+      config,
+      store,
+      logger,
+      apiKeys: apiKeyVerifier(apiKey.hashes),
+      metrics: createMetrics({ processMetrics: true }),
+    });
+    const url = await app.listen({ port: config.port, host: config.host });
+    logger.info({ url, database: config.database.kind }, 'guestlist listening');
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await app.close();
+        await store.close();
+      })());
+    return { app, store, url, stop };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Printed once, outside the structured log, so the key never lands in log storage. */
+function announceApiKey(key: string): void {
+  process.stdout.write(
+    [
+      '',
+      '  Guestlist generated a management API key. It is shown only this once; only its hash is stored.',
+      `  GUESTLIST_API_KEY=${key}`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+export function handleSignals(running: Running, logger: Logger): void {
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out after 30s; exiting');
+      process.exit(1);
+    }, 30_000);
+    timer.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+export async function migrateOnly(config: Config, logger: Logger): Promise<void> {
+  const store = openStore(config.database);
+  try {
+    const applied = await store.migrate();
+    logger.info({ migrations: applied }, applied.length > 0 ? 'database migrated' : 'database already up to date');
+  } finally {
+    await store.close();
+  }
+}

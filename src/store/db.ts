@@ -1,0 +1,165 @@
+/**
+ * Table shapes as Kysely sees them. The same migrations create them on SQLite and PostgreSQL; the few type
+ * differences (JSON, timestamps) are absorbed in src/store/codec.ts, so rows read the same from both.
+ * Booleans are stored as integers 0/1 on both databases.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** ISO-8601 UTC timestamps: `text` on SQLite, `timestamptz` on PostgreSQL (read back as ISO strings). */
+type Timestamp = string;
+/** JSON: `text` on SQLite, `jsonb` on PostgreSQL (read back parsed by pg, as text by SQLite). */
+type Json = ColumnType<unknown, string, string>;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrganizationDomainsTable {
+  id: string;
+  organization_id: string;
+  domain: string;
+  created_at: Timestamp;
+}
+
+export interface DirectoriesTable {
+  id: string;
+  organization_id: string;
+  type: string;
+  name: string;
+  domain: string | null;
+  state: string;
+  settings: Json;
+  users_active: number;
+  users_inactive: number;
+  groups_count: number;
+  linked_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DirectoryTokensTable {
+  id: string;
+  directory_id: string;
+  token_hash: string;
+  token_suffix: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  key_hash: string;
+  created_at: Timestamp;
+}
+
+export interface DirectoryUsersTable {
+  id: string;
+  directory_id: string;
+  user_name: string;
+  /** userName lowercased in JS (Unicode-aware), the key of the case-insensitive unique index. */
+  user_name_lower: string;
+  external_id: string | null;
+  active: number;
+  version: number;
+  resource: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DirectoryUserEmailsTable {
+  user_id: string;
+  directory_id: string;
+  position: number;
+  value: string;
+  value_lower: string;
+  type: string | null;
+  primary: number;
+}
+
+export interface DirectoryGroupsTable {
+  id: string;
+  directory_id: string;
+  display_name: string;
+  display_name_lower: string;
+  external_id: string | null;
+  version: number;
+  resource: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DirectoryGroupMembersTable {
+  group_id: string;
+  user_id: string;
+  directory_id: string;
+  created_at: Timestamp;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  directory_id: string | null;
+  organization_id: string | null;
+  event: string;
+  data: Json;
+  created_at: Timestamp;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  endpoint_url: string;
+  /** Signing secret, encrypted with GUESTLIST_SECRET_KEY (AES-256-GCM). */
+  secret_ciphertext: string;
+  /** The secret before the last rotation, which keeps signing until previous_secret_expires_at. */
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  status: string;
+  events: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_seq: number;
+  directory_id: string | null;
+  state: string;
+  attempt_count: number;
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempted_at: Timestamp;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  organization_domains: OrganizationDomainsTable;
+  directories: DirectoriesTable;
+  directory_tokens: DirectoryTokensTable;
+  api_keys: ApiKeysTable;
+  directory_users: DirectoryUsersTable;
+  directory_user_emails: DirectoryUserEmailsTable;
+  directory_groups: DirectoryGroupsTable;
+  directory_group_members: DirectoryGroupMembersTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}

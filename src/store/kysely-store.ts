@@ -1,0 +1,348 @@
+/**
+ * The queries shared by both databases. Subclasses provide the connection and the few dialect differences
+ * (how a write transaction takes its lock).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './db.ts';
+import { fromJson, now, toJson } from './codec.ts';
+import { migrateToLatest } from './migrations/index.ts';
+import type { ColumnTypes } from './migrations/types.ts';
+import { pageById } from './pagination.ts';
+import { hashesEqual } from '../secrets.ts';
+import { newId } from '../ids.ts';
+import {
+  MAX_ACTIVE_TOKENS,
+  StoreConflict,
+  type DirectoryRecord,
+  type DirectoryState,
+  type NewDirectory,
+  type NewToken,
+  type OrganizationRecord,
+  type Page,
+  type PageQuery,
+  type Store,
+  type TokenRecord,
+} from './store.ts';
+
+type Trx = Transaction<Database>;
+type DirectoryRow = Database['directories'] extends infer T ? { [K in keyof T]: unknown } : never;
+
+/** Escapes LIKE wildcards so user text matches literally (with `escape '\'`). */
+export function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export abstract class KyselyStore implements Store {
+  abstract readonly dialect: 'sqlite' | 'postgres';
+
+  constructor(
+    readonly db: Kysely<Database>,
+    private readonly columnTypes: ColumnTypes,
+  ) {}
+
+  /**
+   * Serializes writers that must see a consistent state under `key` (a directory id for the token limit and
+   * counters). Held until the transaction ends.
+   */
+  protected abstract lock(trx: Trx, key: string): Promise<void>;
+
+  /** Runs `fn` in a write transaction. */
+  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db as Kysely<any>, this.columnTypes);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  // ── API keys ────────────────────────────────────────────────────────────
+
+  async apiKeyHashes(): Promise<string[]> {
+    const rows = await this.db.selectFrom('api_keys').select('key_hash').execute();
+    return rows.map((r) => r.key_hash);
+  }
+
+  async insertFirstApiKey(id: string, hash: string): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      await this.lock(trx, 'api_keys');
+      const existing = await trx.selectFrom('api_keys').select('id').limit(1).executeTakeFirst();
+      if (existing) return false;
+      await trx.insertInto('api_keys').values({ id, key_hash: hash, created_at: now() }).execute();
+      return true;
+    });
+  }
+
+  // ── Organizations ───────────────────────────────────────────────────────
+
+  async createOrganization(input: { id: string; name: string; domains: string[] }): Promise<OrganizationRecord> {
+    const at = now();
+    await this.transaction(async (trx) => {
+      await trx.insertInto('organizations').values({ id: input.id, name: input.name, created_at: at, updated_at: at }).execute();
+      await this.insertDomains(trx, input.id, input.domains, at);
+    });
+    return (await this.getOrganization(input.id))!;
+  }
+
+  private async insertDomains(trx: Trx, organizationId: string, domains: string[], at: string): Promise<void> {
+    if (domains.length === 0) return;
+    const rows = domains.map((domain) => ({ id: newId('org_domain'), organization_id: organizationId, domain, created_at: at }));
+    await trx.insertInto('organization_domains').values(rows).execute();
+  }
+
+  async getOrganization(id: string): Promise<OrganizationRecord | undefined> {
+    const row = await this.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const [withDomains] = await this.attachDomains([row]);
+    return withDomains;
+  }
+
+  private async attachDomains(
+    rows: { id: string; name: string; created_at: string; updated_at: string }[],
+  ): Promise<OrganizationRecord[]> {
+    if (rows.length === 0) return [];
+    const domains = await this.db
+      .selectFrom('organization_domains')
+      .select(['id', 'organization_id', 'domain'])
+      .where('organization_id', 'in', rows.map((r) => r.id))
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      domains: domains.filter((d) => d.organization_id === r.id).map((d) => ({ id: d.id, domain: d.domain })),
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    }));
+  }
+
+  async listOrganizations(page: PageQuery, filter: { domains?: string[] }): Promise<Page<OrganizationRecord>> {
+    let q = this.db.selectFrom('organizations').selectAll();
+    if (filter.domains && filter.domains.length > 0) {
+      const withDomain = this.db
+        .selectFrom('organization_domains')
+        .select('organization_id')
+        .where('domain', 'in', filter.domains);
+      q = q.where('id', 'in', withDomain);
+    }
+    const result = await pageById(q, 'id', page);
+    return { ...result, data: await this.attachDomains(result.data) };
+  }
+
+  async updateOrganization(
+    id: string,
+    patch: { name?: string; domains?: string[] },
+  ): Promise<OrganizationRecord | undefined> {
+    const found = await this.transaction(async (trx) => {
+      const at = now();
+      const res = await trx
+        .updateTable('organizations')
+        .set({ updated_at: at, ...(patch.name !== undefined ? { name: patch.name } : {}) })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      if (patch.domains !== undefined) await this.replaceDomains(trx, id, patch.domains, at);
+      return true;
+    });
+    return found ? this.getOrganization(id) : undefined;
+  }
+
+  /** Keeps the ids of domains that stay, so references to them survive an update. */
+  private async replaceDomains(trx: Trx, organizationId: string, domains: string[], at: string): Promise<void> {
+    const current = await trx
+      .selectFrom('organization_domains')
+      .select(['id', 'domain'])
+      .where('organization_id', '=', organizationId)
+      .execute();
+    const gone = current.filter((d) => !domains.includes(d.domain)).map((d) => d.id);
+    if (gone.length > 0) await trx.deleteFrom('organization_domains').where('id', 'in', gone).execute();
+    const kept = new Set(current.map((d) => d.domain));
+    await this.insertDomains(trx, organizationId, domains.filter((d) => !kept.has(d)), at);
+  }
+
+  async deleteOrganization(id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('organizations').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  // ── Directories ─────────────────────────────────────────────────────────
+
+  private toDirectory(row: DirectoryRow): DirectoryRecord {
+    return {
+      id: row.id as string,
+      organization_id: row.organization_id as string,
+      type: row.type as string,
+      name: row.name as string,
+      domain: (row.domain as string | null) ?? null,
+      state: row.state as DirectoryState,
+      settings: fromJson<Record<string, unknown>>(row.settings),
+      users_active: Number(row.users_active),
+      users_inactive: Number(row.users_inactive),
+      groups_count: Number(row.groups_count),
+      linked_at: (row.linked_at as string | null) ?? null,
+      created_at: row.created_at as string,
+      updated_at: row.updated_at as string,
+    };
+  }
+
+  async createDirectory(input: NewDirectory, token: NewToken): Promise<DirectoryRecord> {
+    const at = now();
+    await this.transaction(async (trx) => {
+      await trx
+        .insertInto('directories')
+        .values({
+          ...input,
+          settings: toJson(input.settings),
+          state: 'unlinked',
+          users_active: 0,
+          users_inactive: 0,
+          groups_count: 0,
+          linked_at: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+      await this.insertToken(trx, input.id, token, at);
+    });
+    return (await this.getDirectory(input.id))!;
+  }
+
+  async getDirectory(id: string): Promise<DirectoryRecord | undefined> {
+    const row = await this.db.selectFrom('directories').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.toDirectory(row) : undefined;
+  }
+
+  async listDirectories(
+    page: PageQuery,
+    filter: { organization_id?: string; search?: string; domain?: string },
+  ): Promise<Page<DirectoryRecord>> {
+    let q = this.db.selectFrom('directories').selectAll();
+    if (filter.organization_id !== undefined) q = q.where('organization_id', '=', filter.organization_id);
+    if (filter.domain !== undefined) q = q.where('domain', '=', filter.domain);
+    if (filter.search !== undefined && filter.search !== '') {
+      const pattern = likeContains(filter.search.toLowerCase());
+      q = q.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`);
+    }
+    const result = await pageById(q, 'id', page);
+    return { ...result, data: result.data.map((r) => this.toDirectory(r)) };
+  }
+
+  async updateDirectory(
+    id: string,
+    patch: { name?: string; settings?: Record<string, unknown> },
+  ): Promise<DirectoryRecord | undefined> {
+    const set: Record<string, unknown> = { updated_at: now() };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.settings !== undefined) set.settings = toJson(patch.settings);
+    const res = await this.db.updateTable('directories').set(set).where('id', '=', id).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0 ? this.getDirectory(id) : undefined;
+  }
+
+  async deleteDirectory(id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('directories').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  async markDirectoryLinked(id: string): Promise<boolean> {
+    const at = now();
+    const res = await this.db
+      .updateTable('directories')
+      .set({ state: 'linked', linked_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('state', '=', 'unlinked')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  // ── Tokens ──────────────────────────────────────────────────────────────
+
+  private async insertToken(trx: Trx, directoryId: string, token: NewToken, at: string): Promise<void> {
+    await trx
+      .insertInto('directory_tokens')
+      .values({
+        id: token.id,
+        directory_id: directoryId,
+        token_hash: token.hash,
+        token_suffix: token.suffix,
+        created_at: at,
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  async createToken(directoryId: string, token: NewToken): Promise<TokenRecord> {
+    const at = now();
+    await this.transaction(async (trx) => {
+      await this.lock(trx, directoryId);
+      const active = await trx
+        .selectFrom('directory_tokens')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('directory_id', '=', directoryId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      if (Number(active.n) >= MAX_ACTIVE_TOKENS) {
+        throw new StoreConflict(
+          'token_limit_reached',
+          `A directory has at most ${MAX_ACTIVE_TOKENS} active tokens; revoke one before creating another.`,
+        );
+      }
+      await this.insertToken(trx, directoryId, token, at);
+    });
+    return (await this.getToken(directoryId, token.id))!;
+  }
+
+  private getToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined> {
+    return this.db
+      .selectFrom('directory_tokens')
+      .select(['id', 'directory_id', 'token_suffix', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('directory_id', '=', directoryId)
+      .where('id', '=', tokenId)
+      .executeTakeFirst();
+  }
+
+  listTokens(directoryId: string, page: PageQuery): Promise<Page<TokenRecord>> {
+    const q = this.db
+      .selectFrom('directory_tokens')
+      .select(['id', 'directory_id', 'token_suffix', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('directory_id', '=', directoryId);
+    return pageById(q, 'id', page);
+  }
+
+  async revokeToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined> {
+    await this.db
+      .updateTable('directory_tokens')
+      .set({ revoked_at: now() })
+      .where('directory_id', '=', directoryId)
+      .where('id', '=', tokenId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    return this.getToken(directoryId, tokenId);
+  }
+
+  async findActiveToken(directoryId: string, tokenHash: string): Promise<TokenRecord | undefined> {
+    const rows = await this.db
+      .selectFrom('directory_tokens')
+      .select(['id', 'directory_id', 'token_hash', 'token_suffix', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('directory_id', '=', directoryId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    // Every active token is compared, so timing does not reveal which one (or whether any) matched.
+    let match: TokenRecord | undefined;
+    for (const { token_hash, ...token } of rows) {
+      if (hashesEqual(token_hash, tokenHash)) match = token;
+    }
+    return match;
+  }
+
+  async touchToken(tokenId: string, at: string): Promise<void> {
+    await this.db.updateTable('directory_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute();
+  }
+}

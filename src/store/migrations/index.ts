@@ -1,0 +1,23 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as initial from './0001_initial.ts';
+import type { ColumnTypes } from './types.ts';
+
+/** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
+function migrations(types: ColumnTypes): Record<string, Migration> {
+  return {
+    '0001_initial': { up: (db) => initial.up(db, types) },
+  };
+}
+
+/** Applies pending migrations; a no-op when up to date, and safe when several processes start at once. */
+export async function migrateToLatest(db: Kysely<any>, types: ColumnTypes): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(types) },
+    migrationTableName: 'guestlist_migrations',
+    migrationLockTableName: 'guestlist_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

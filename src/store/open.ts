@@ -1,0 +1,10 @@
+import type { DatabaseConfig } from '../config.ts';
+import { PostgresStore } from './postgres.ts';
+import { SqliteStore } from './sqlite.ts';
+import type { KyselyStore } from './kysely-store.ts';
+
+export function openStore(config: DatabaseConfig, options: { schema?: string } = {}): KyselyStore {
+  return config.kind === 'postgres'
+    ? new PostgresStore({ url: config.url, ...(options.schema ? { schema: options.schema } : {}) })
+    : new SqliteStore(config.file);
+}

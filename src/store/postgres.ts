@@ -1,0 +1,59 @@
+/**
+ * PostgreSQL through pg. Timestamps come back as ISO strings and bigints as numbers, so rows read the same as
+ * on SQLite. An optional schema isolates test databases (search_path).
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import type { Database } from './db.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { postgresTypes } from './migrations/types.ts';
+
+const TIMESTAMPTZ = 1184;
+const INT8 = 20;
+
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === TIMESTAMPTZ) return (v: string) => new Date(v).toISOString();
+    if (oid === INT8) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export interface PostgresOptions {
+  url: string;
+  /** Schema to create and use instead of `public` (each test file gets its own). */
+  schema?: string;
+  poolSize?: number;
+}
+
+export class PostgresStore extends KyselyStore {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+
+  constructor(readonly options: PostgresOptions) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types,
+      ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    });
+    // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), postgresTypes);
+    this.pool = pool;
+  }
+
+  override async migrate(): Promise<string[]> {
+    if (this.options.schema) await sql`create schema if not exists ${sql.id(this.options.schema)}`.execute(this.db);
+    return super.migrate();
+  }
+
+  protected async lock(trx: Transaction<Database>, key: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+  }
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return name;
+}

@@ -1,0 +1,48 @@
+/**
+ * SQLite through better-sqlite3: WAL for concurrent readers, foreign keys on, a busy timeout for other
+ * processes, and `BEGIN IMMEDIATE` so a write transaction takes the write lock up front instead of failing
+ * with SQLITE_BUSY when it upgrades from a read.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import type { Database } from './db.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { sqliteTypes } from './migrations/types.ts';
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: BetterSqlite3.Database) {
+    super({ database });
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+}
+
+export function openSqliteDatabase(file: string): BetterSqlite3.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return database;
+}
+
+export class SqliteStore extends KyselyStore {
+  readonly dialect = 'sqlite' as const;
+
+  constructor(readonly file: string) {
+    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)) }), sqliteTypes);
+  }
+
+  /** `BEGIN IMMEDIATE` already holds the database's single write lock. */
+  protected async lock(): Promise<void> {}
+}

@@ -1,0 +1,130 @@
+/**
+ * The one storage interface. Both implementations (SQLite, PostgreSQL) share the Kysely queries in
+ * kysely-store.ts and differ only in connection setup, locking and type decoding.
+ */
+
+export type Order = 'asc' | 'desc';
+
+export interface PageQuery {
+  limit: number;
+  before?: string;
+  after?: string;
+  order: Order;
+}
+
+/** A page of a cursor list; `before`/`after` are the cursors for the neighbouring pages, null at the ends. */
+export interface Page<T> {
+  data: T[];
+  before: string | null;
+  after: string | null;
+}
+
+export interface DomainRecord {
+  id: string;
+  domain: string;
+}
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  domains: DomainRecord[];
+  created_at: string;
+  updated_at: string;
+}
+
+export type DirectoryState = 'linked' | 'unlinked' | 'deleting';
+
+export interface DirectoryRecord {
+  id: string;
+  organization_id: string;
+  type: string;
+  name: string;
+  domain: string | null;
+  state: DirectoryState;
+  settings: Record<string, unknown>;
+  users_active: number;
+  users_inactive: number;
+  groups_count: number;
+  linked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  directory_id: string;
+  token_suffix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A token about to be stored: only its hash and suffix, never the secret. */
+export interface NewToken {
+  id: string;
+  hash: string;
+  suffix: string;
+}
+
+export interface NewDirectory {
+  id: string;
+  organization_id: string;
+  type: string;
+  name: string;
+  domain: string | null;
+  settings: Record<string, unknown>;
+}
+
+/** Raised for a conflict the caller must report as 409 (e.g. `token_limit_reached`). */
+export class StoreConflict extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreConflict';
+  }
+}
+
+export const MAX_ACTIVE_TOKENS = 2;
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  migrate(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  apiKeyHashes(): Promise<string[]>;
+  /** Stores the generated key's hash unless a key already exists; true when this call stored it. */
+  insertFirstApiKey(id: string, hash: string): Promise<boolean>;
+
+  createOrganization(input: { id: string; name: string; domains: string[] }): Promise<OrganizationRecord>;
+  getOrganization(id: string): Promise<OrganizationRecord | undefined>;
+  listOrganizations(page: PageQuery, filter: { domains?: string[] }): Promise<Page<OrganizationRecord>>;
+  updateOrganization(id: string, patch: { name?: string; domains?: string[] }): Promise<OrganizationRecord | undefined>;
+  /** Deletes the organization with its directories and everything in them. */
+  deleteOrganization(id: string): Promise<boolean>;
+
+  createDirectory(input: NewDirectory, token: NewToken): Promise<DirectoryRecord>;
+  getDirectory(id: string): Promise<DirectoryRecord | undefined>;
+  listDirectories(
+    page: PageQuery,
+    filter: { organization_id?: string; search?: string; domain?: string },
+  ): Promise<Page<DirectoryRecord>>;
+  updateDirectory(
+    id: string,
+    patch: { name?: string; settings?: Record<string, unknown> },
+  ): Promise<DirectoryRecord | undefined>;
+  deleteDirectory(id: string): Promise<boolean>;
+  /** Moves an unlinked directory to `linked` (first authenticated SCIM request); true if it changed. */
+  markDirectoryLinked(id: string): Promise<boolean>;
+
+  /** Throws StoreConflict('token_limit_reached') when the directory already has two active tokens. */
+  createToken(directoryId: string, token: NewToken): Promise<TokenRecord>;
+  listTokens(directoryId: string, page: PageQuery): Promise<Page<TokenRecord>>;
+  /** Revokes at once; undefined when the directory has no such token. Revoking twice keeps the first time. */
+  revokeToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined>;
+  /** The active token of this directory whose hash matches, compared in constant time. */
+  findActiveToken(directoryId: string, tokenHash: string): Promise<TokenRecord | undefined>;
+  touchToken(tokenId: string, at: string): Promise<void>;
+}
