@@ -51,8 +51,8 @@ export abstract class KyselyStore implements Store {
     return this.db.transaction().execute(fn);
   }
 
-  migrate(): Promise<string[]> {
-    return migrateToLatest(this.db as Kysely<any>, this.columnTypes);
+  migrate(schema?: string): Promise<string[]> {
+    return migrateToLatest(this.db as Kysely<any>, this.columnTypes, schema);
   }
 
   async ping(): Promise<void> {

@@ -45,7 +45,7 @@ export class PostgresStore extends KyselyStore {
 
   override async migrate(): Promise<string[]> {
     if (this.options.schema) await sql`create schema if not exists ${sql.id(this.options.schema)}`.execute(this.db);
-    return super.migrate();
+    return super.migrate(this.options.schema ?? 'public');
   }
 
   protected async lock(trx: Transaction<Database>, key: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Ends every run with the plain line `N passed, N failed`, which CI reads. Unhandled errors and files that
- * fail to load count as failures, so a broken suite can never report zero failures.
+ * Ends every run with the plain line `N passed, N failed`, which CI reads. Unhandled errors, files that fail
+ * to load and failing hooks count as failures, so a broken suite can never report zero failures.
  */
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -9,14 +9,14 @@ export default class CountReporter implements Reporter {
     let passed = 0;
     let failed = unhandledErrors.length;
     for (const mod of testModules) {
-      let cases = 0;
+      let failedCases = 0;
       for (const test of mod.children.allTests()) {
-        cases++;
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedCases++;
       }
-      if (cases === 0 && mod.state() === 'failed') failed++;
+      // A file that failed outside any test (load error, failing hook) still counts once.
+      failed += failedCases > 0 ? failedCases : mod.state() === 'failed' ? 1 : 0;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
   }

@@ -10,12 +10,14 @@ function migrations(types: ColumnTypes): Record<string, Migration> {
 }
 
 /** Applies pending migrations; a no-op when up to date, and safe when several processes start at once. */
-export async function migrateToLatest(db: Kysely<any>, types: ColumnTypes): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<any>, types: ColumnTypes, schema?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(types) },
     migrationTableName: 'guestlist_migrations',
     migrationLockTableName: 'guestlist_migration_lock',
+    // Named explicitly: Kysely otherwise finds another schema's migration tables when several share a database.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/harness.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe('service endpoints', () => {
+  it('GET /health answers ok without auth', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /metrics answers Prometheus text with request counts', async () => {
+    await t.api('GET', '/organizations');
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toContain('# TYPE guestlist_http_requests_total counter');
+    expect(res.body).toMatch(/guestlist_http_requests_total\{method="GET",route="\/organizations",status="200"\} \d+/);
+    expect(res.body).toContain('guestlist_http_request_duration_seconds_bucket');
+  });
+
+  it('echoes a sane x-request-id and generates one otherwise', async () => {
+    const given = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123' } });
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const hostile = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'a b\u0000<script>' } });
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves an OpenAPI document of the management API', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/organizations', '/organizations/{id}', '/directories', '/directories/{id}', '/directories/{id}/tokens']),
+    );
+  });
+
+  it('reports 503 when the database is gone', async () => {
+    const broken = await createTestApp();
+    await broken.store.close();
+    const res = await broken.app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'unavailable' });
+    await broken.app.close();
+  });
+});
