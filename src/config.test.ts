@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:8080',
+      dataDir: path.resolve('./data'),
+      webhookBlockPrivate: false,
+      apiKey: undefined,
+      secretKey: undefined,
+    });
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('./data/guestlist.db') });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      GUESTLIST_DATABASE_URL: 'postgresql://u:p@db:5432/g',
+      GUESTLIST_API_KEY: 'sk_live_abcdefghijklmnopqrstuvwxyz',
+      GUESTLIST_PUBLIC_URL: 'https://sync.example.com/',
+      GUESTLIST_SECRET_KEY: 'x'.repeat(32),
+      GUESTLIST_DATA_DIR: '/var/lib/guestlist',
+      GUESTLIST_WEBHOOK_BLOCK_PRIVATE: 'true',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      database: { kind: 'postgres', url: 'postgresql://u:p@db:5432/g' },
+      apiKey: 'sk_live_abcdefghijklmnopqrstuvwxyz',
+      publicUrl: 'https://sync.example.com',
+      dataDir: '/var/lib/guestlist',
+      webhookBlockPrivate: true,
+    });
+    expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+  });
+
+  it('takes sqlite: prefixed and plain paths', () => {
+    expect(loadConfig({ GUESTLIST_DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
+    expect(loadConfig({ GUESTLIST_DATABASE_URL: 'sqlite:///tmp/x.db' }).database).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
+    expect(loadConfig({ GUESTLIST_DATABASE_URL: 'postgres://h/db' }).database.kind).toBe('postgres');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['GUESTLIST_PUBLIC_URL', 'not a url'],
+    ['GUESTLIST_PUBLIC_URL', 'ftp://example.com'],
+    ['GUESTLIST_API_KEY', 'short'],
+    ['GUESTLIST_API_KEY', 'pk_abcdefghijklmnopqrstuvwxyz'],
+    ['GUESTLIST_SECRET_KEY', 'tooshort'],
+    ['GUESTLIST_WEBHOOK_BLOCK_PRIVATE', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+    ['GUESTLIST_MAX_BODY_BYTES', '12abc'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(name);
+    expect((error as ConfigError).message).toMatch(new RegExp(`^${name}: expected`));
+  });
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/harness.ts';
+import { newId } from '../ids.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+describe('store', () => {
+  it('migrations are idempotent', async () => {
+    expect(await db.store.migrate()).toEqual([]);
+  });
+
+  it('enforces case-insensitive uniqueness keys and cascades deletes', async () => {
+    const org = await db.store.createOrganization({ id: newId('org'), name: 'A', domains: [] });
+    const dir = await db.store.createDirectory(
+      { id: newId('directory'), organization_id: org.id, type: 'generic scim v2.0', name: 'D', domain: null, settings: {} },
+      { id: newId('directory_token'), hash: 'ab'.repeat(32), suffix: 'abcd' },
+    );
+    const at = new Date().toISOString();
+    const user = (id: string, lower: string) => ({
+      id,
+      directory_id: dir.id,
+      user_name: lower.toUpperCase(),
+      user_name_lower: lower,
+      external_id: null,
+      active: 1,
+      version: 1,
+      resource: '{}',
+      created_at: at,
+      updated_at: at,
+    });
+    await db.store.db.insertInto('directory_users').values(user(newId('directory_user'), 'ana@x.com')).execute();
+    await expect(
+      db.store.db.insertInto('directory_users').values(user(newId('directory_user'), 'ana@x.com')).execute(),
+    ).rejects.toThrow();
+    expect(await db.store.deleteOrganization(org.id)).toBe(true);
+    const left = await db.store.db.selectFrom('directory_users').select('id').execute();
+    expect(left).toEqual([]);
+    expect(await db.store.db.selectFrom('directory_tokens').select('id').execute()).toEqual([]);
+  });
+
+  it('reads timestamps back as ISO strings and JSON as objects', async () => {
+    const org = await db.store.createOrganization({ id: newId('org'), name: 'B', domains: ['b.com'] });
+    const dir = await db.store.createDirectory(
+      { id: newId('directory'), organization_id: org.id, type: 'generic scim v2.0', name: 'D', domain: 'b.com', settings: { inactive_users: 'retain' } },
+      { id: newId('directory_token'), hash: 'cd'.repeat(32), suffix: 'wxyz' },
+    );
+    expect(dir.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(dir.settings).toEqual({ inactive_users: 'retain' });
+    expect(await db.store.findActiveToken(dir.id, 'cd'.repeat(32))).toMatchObject({ token_suffix: 'wxyz' });
+    expect(await db.store.findActiveToken(dir.id, 'ce'.repeat(32))).toBeUndefined();
+    expect(await db.store.markDirectoryLinked(dir.id)).toBe(true);
+    expect(await db.store.markDirectoryLinked(dir.id)).toBe(false);
+  });
+});
