@@ -33,6 +33,10 @@ export function openSqliteDatabase(file: string): BetterSqlite3.Database {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // JavaScript's Unicode lowercasing, so SQL comparisons agree with the *_lower columns written by the app.
+  database.function('gl_lower', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? value.toLowerCase() : value,
+  );
   return database;
 }
 

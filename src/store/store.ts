@@ -128,3 +128,58 @@ export interface Store {
   findActiveToken(directoryId: string, tokenHash: string): Promise<TokenRecord | undefined>;
   touchToken(tokenId: string, at: string): Promise<void>;
 }
+
+// ── SCIM resources ──────────────────────────────────────────────────────────
+
+/** A stored SCIM User: indexed columns plus the canonical resource JSON (without id, meta and groups). */
+export interface UserRecord {
+  id: string;
+  directory_id: string;
+  user_name: string;
+  external_id: string | null;
+  active: boolean;
+  version: number;
+  resource: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A stored SCIM Group: the resource JSON never holds members; they are rows of their own. */
+export interface GroupRecord {
+  id: string;
+  directory_id: string;
+  display_name: string;
+  external_id: string | null;
+  version: number;
+  resource: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EmailRow {
+  value: string;
+  type: string | null;
+  primary: boolean;
+}
+
+/** A membership as SCIM shows it: the other side's id and display name. */
+export interface MemberRef {
+  id: string;
+  display: string;
+}
+
+export interface ResourceListQuery {
+  /** A compiled SQL predicate over the resource table aliased `r` (see filter-sql.ts). */
+  where?: unknown;
+  /** A compiled SQL sort key over `r`, or undefined for the stable default (creation order). */
+  sortKey?: unknown;
+  descending: boolean;
+  /** 0-based offset. */
+  offset: number;
+  limit: number;
+}
+
+export interface ResourceList<T> {
+  total: number;
+  rows: T[];
+}

@@ -1,0 +1,427 @@
+/**
+ * SCIM filter AST → SQL predicate, for both databases. Values are always bound parameters. Attributes that
+ * IdPs query (id, userName, externalId, emails, displayName, members, meta times) map to indexed columns or
+ * child tables; every other attribute is read from the stored resource JSON inside the database, never by
+ * loading rows into memory.
+ *
+ * Every leaf is two-valued (`… is true`), so `not` and `ne` treat an absent attribute as "not equal", as the
+ * in-memory evaluator does.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { badRequest } from '../../scim/errors.ts';
+import type { AttrPath, CompareOp, Filter, Literal } from '../../scim/filter/ast.ts';
+import type { AttrType, AttributeDef } from '../../scim/schema/types.ts';
+import * as d from './sql-dialect.ts';
+
+type Sql = RawBuilder<unknown>;
+
+export interface ResolvedAttribute {
+  schema: string;
+  attr: AttributeDef;
+  sub?: AttributeDef;
+}
+
+export interface FilterContext {
+  dialect: d.Dialect;
+  /** 'User' or 'Group': decides the column and child-table mappings. */
+  resourceType: 'User' | 'Group';
+  /** The core schema URN of the resource type (its attributes are stored at the JSON top level). */
+  coreSchema: string;
+  resolve(path: AttrPath): ResolvedAttribute | undefined;
+}
+
+/** A value the filter compares: a column or a JSON-extracted value, with how to compare it. */
+interface Operand {
+  /** The SQL expression (text, integer flag, or JSON value). */
+  expr: Sql;
+  type: AttrType;
+  caseExact: boolean;
+  /** The column already holds the JavaScript-lowercased value. */
+  lowered?: boolean;
+  /** 'column' (native SQL value), 'json' (extracted; booleans and numbers need JSON-aware comparison). */
+  source: 'column' | 'json' | 'constant';
+  /** For JSON operands: the raw JSON value and its type name, for presence and number checks. */
+  jsonValue?: Sql;
+  jsonType?: Sql;
+}
+
+/** Rows of a multi-valued attribute and how to read each element's sub-attributes. */
+interface Collection {
+  from: Sql;
+  /** Correlates the rows with the outer resource `r`. */
+  where: Sql;
+  element(subName: string | undefined): Operand;
+}
+
+const invalid = (detail: string) => badRequest('invalidFilter', detail);
+const R = sql.ref('r');
+
+export function compileFilter(filter: Filter, ctx: FilterContext): Sql {
+  return new Compiler(ctx).node(filter);
+}
+
+class Compiler {
+  constructor(private readonly ctx: FilterContext) {}
+
+  node(f: Filter): Sql {
+    switch (f.kind) {
+      case 'and':
+        return sql`(${this.node(f.left)} and ${this.node(f.right)})`;
+      case 'or':
+        return sql`(${this.node(f.left)} or ${this.node(f.right)})`;
+      case 'not':
+        return sql`(not ${this.node(f.filter)})`;
+      case 'valuePath':
+        return this.valuePath(f.path, f.filter);
+      case 'present':
+      case 'compare':
+        return this.leaf(f);
+    }
+  }
+
+  private resolve(path: AttrPath): ResolvedAttribute {
+    const resolved = this.ctx.resolve(path);
+    if (!resolved) throw invalid(`Unknown attribute '${formatPath(path)}' in filter.`);
+    return resolved;
+  }
+
+  /** `attr op value` / `attr pr` at the top level; multi-valued attributes become an EXISTS over elements. */
+  private leaf(f: Extract<Filter, { kind: 'compare' | 'present' }>): Sql {
+    const resolved = this.resolve(f.path);
+    if (resolved.attr.multiValued) {
+      // `emails.value eq x` means "some element's value eq x"; a bare `emails eq x` compares `value`.
+      if (f.kind === 'present' && !resolved.sub) {
+        const collection = this.collection(resolved, undefined);
+        return sql`exists (select 1 from ${collection.from} where ${collection.where})`;
+      }
+      const inner: Filter = { ...f, path: { attr: resolved.sub?.name ?? 'value' } };
+      return this.anyElement(resolved, inner);
+    }
+    if (resolved.attr.type === 'complex' && !resolved.sub) {
+      if (f.kind === 'present') return this.present(this.jsonOperand(this.keys(resolved), resolved.attr));
+      throw invalid(`'${formatPath(f.path)}' is complex: compare one of its sub-attributes.`);
+    }
+    const operand = this.operand(resolved);
+    return f.kind === 'present' ? this.present(operand) : this.compare(operand, f.op, f.value, formatPath(f.path));
+  }
+
+  private valuePath(path: AttrPath, filter: Filter): Sql {
+    const resolved = this.resolve(path);
+    if (resolved.attr.type !== 'complex' && !resolved.attr.multiValued) {
+      throw invalid(`'${formatPath(path)}[…]' needs a multi-valued or complex attribute.`);
+    }
+    if (!resolved.attr.multiValued) {
+      // A single complex attribute (e.g. manager): the inner filter reads its sub-attributes.
+      const base = this.keys(resolved);
+      return this.scoped(filter, (p) => this.jsonOperand([...base, this.subDef(resolved.attr, p).name], this.subDef(resolved.attr, p)));
+    }
+    return this.anyElement(resolved, filter);
+  }
+
+  private anyElement(resolved: ResolvedAttribute, filter: Filter): Sql {
+    const collection = this.collection(resolved, filter);
+    const inner = this.scoped(filter, (p) => collection.element(p.sub ? `${p.attr}.${p.sub}` : p.attr));
+    return sql`exists (select 1 from ${collection.from} where ${collection.where} and ${inner})`;
+  }
+
+  /** Compiles a filter whose paths name sub-attributes, reading them through `element`. */
+  private scoped(filter: Filter, element: (p: AttrPath) => Operand): Sql {
+    const walk = (f: Filter): Sql => {
+      switch (f.kind) {
+        case 'and':
+          return sql`(${walk(f.left)} and ${walk(f.right)})`;
+        case 'or':
+          return sql`(${walk(f.left)} or ${walk(f.right)})`;
+        case 'not':
+          return sql`(not ${walk(f.filter)})`;
+        case 'valuePath':
+          throw invalid('Value filters cannot be nested.');
+        case 'present':
+          return this.present(element(f.path));
+        case 'compare':
+          return this.compare(element(f.path), f.op, f.value, formatPath(f.path));
+      }
+    };
+    return walk(filter);
+  }
+
+  private subDef(attr: AttributeDef, path: AttrPath): AttributeDef {
+    const name = path.sub ? `${path.attr}.${path.sub}` : path.attr;
+    const sub = attr.subAttributes?.find((s) => s.name.toLowerCase() === name.toLowerCase());
+    if (!sub) throw invalid(`Unknown sub-attribute '${name}' of '${attr.name}' in filter.`);
+    return sub;
+  }
+
+  /** JSON keys of an attribute in the stored resource: extensions live under their schema URN. */
+  private keys(resolved: ResolvedAttribute): string[] {
+    const base = resolved.schema === this.ctx.coreSchema ? [] : [resolved.schema];
+    return [...base, resolved.attr.name, ...(resolved.sub ? [resolved.sub.name] : [])];
+  }
+
+  // ── Operands ────────────────────────────────────────────────────────────
+
+  private operand(resolved: ResolvedAttribute): Operand {
+    const column = this.columnOperand(resolved);
+    if (column) return column;
+    const def = resolved.sub ?? resolved.attr;
+    return this.jsonOperand(this.keys(resolved), def);
+  }
+
+  /** The indexed columns; undefined for attributes that live only in the JSON. */
+  private columnOperand(resolved: ResolvedAttribute): Operand | undefined {
+    if (resolved.schema !== this.ctx.coreSchema) return undefined;
+    const name = resolved.sub ? `${resolved.attr.name}.${resolved.sub.name}` : resolved.attr.name;
+    const text = (column: string, caseExact: boolean, lowered = false): Operand => ({
+      expr: sql.ref(`r.${column}`),
+      type: 'string',
+      caseExact,
+      lowered,
+      source: 'column',
+    });
+    switch (name) {
+      case 'id':
+        return text('id', true);
+      case 'externalId':
+        return text('external_id', true);
+      case 'userName':
+        return this.ctx.resourceType === 'User' ? text('user_name_lower', false, true) : undefined;
+      case 'displayName':
+        return this.ctx.resourceType === 'Group' ? text('display_name_lower', false, true) : undefined;
+      case 'active':
+        return this.ctx.resourceType === 'User' ? { expr: sql.ref('r.active'), type: 'boolean', caseExact: true, source: 'column' } : undefined;
+      case 'meta.created':
+        return { expr: sql.ref('r.created_at'), type: 'dateTime', caseExact: true, source: 'column' };
+      case 'meta.lastModified':
+        return { expr: sql.ref('r.updated_at'), type: 'dateTime', caseExact: true, source: 'column' };
+      case 'meta.resourceType':
+        return { expr: sql.lit(this.ctx.resourceType), type: 'string', caseExact: true, source: 'constant' };
+      case 'meta.location':
+      case 'meta.version':
+        throw invalid(`'${name}' cannot be filtered on.`);
+      default:
+        return undefined;
+    }
+  }
+
+  private jsonOperand(keys: string[], def: AttributeDef, column: Sql = sql.ref('r.resource')): Operand {
+    const { dialect } = this.ctx;
+    return {
+      expr: d.jsonText(dialect, column, keys),
+      type: def.type,
+      caseExact: def.caseExact,
+      source: 'json',
+      jsonValue: d.jsonValue(dialect, column, keys),
+      jsonType: d.jsonType(dialect, column, keys),
+    };
+  }
+
+  // ── Multi-valued attributes ─────────────────────────────────────────────
+
+  private collection(resolved: ResolvedAttribute, filter: Filter | undefined): Collection {
+    const { attr } = resolved;
+    const core = resolved.schema === this.ctx.coreSchema;
+    const emailColumns = ['value', 'type', 'primary'];
+    // The emails table holds value, type and primary; other sub-attributes are read from the JSON array.
+    if (core && this.ctx.resourceType === 'User' && attr.name === 'emails' && subNames(filter).every((n) => emailColumns.includes(n))) {
+      return this.emails();
+    }
+    if (core && this.ctx.resourceType === 'User' && attr.name === 'groups') return this.userGroups();
+    if (core && this.ctx.resourceType === 'Group' && attr.name === 'members') return this.groupMembers();
+    return this.jsonCollection(resolved);
+  }
+
+  private emails(): Collection {
+    const { dialect } = this.ctx;
+    return {
+      from: sql`directory_user_emails e`,
+      where: sql`e.user_id = r.id`,
+      element: (sub) => {
+        const name = (sub ?? 'value').toLowerCase();
+        if (name === 'type') return { expr: d.lower(dialect, sql.ref('e.type')), type: 'string', caseExact: false, lowered: true, source: 'column' };
+        if (name === 'primary') return { expr: sql.ref('e.primary'), type: 'boolean', caseExact: true, source: 'column' };
+        return { expr: sql.ref('e.value_lower'), type: 'string', caseExact: false, lowered: true, source: 'column' };
+      },
+    };
+  }
+
+  private userGroups(): Collection {
+    return {
+      from: sql`directory_group_members m join directory_groups g on g.id = m.group_id`,
+      where: sql`m.user_id = r.id`,
+      element: (sub) => this.membershipElement(sub, sql.ref('m.group_id'), sql.ref('g.display_name_lower'), 'direct'),
+    };
+  }
+
+  private groupMembers(): Collection {
+    return {
+      from: sql`directory_group_members m join directory_users u on u.id = m.user_id`,
+      where: sql`m.group_id = r.id`,
+      element: (sub) => {
+        const display = d.lower(this.ctx.dialect, sql`coalesce(${d.jsonText(this.ctx.dialect, sql.ref('u.resource'), ['displayName'])}, u.user_name)`);
+        return this.membershipElement(sub, sql.ref('m.user_id'), display, 'User');
+      },
+    };
+  }
+
+  private membershipElement(sub: string | undefined, value: Sql, display: Sql, type: string): Operand {
+    switch ((sub ?? 'value').toLowerCase()) {
+      case 'value':
+        return { expr: value, type: 'string', caseExact: true, source: 'column' };
+      case 'display':
+        return { expr: display, type: 'string', caseExact: false, lowered: true, source: 'column' };
+      case 'type':
+        return { expr: sql.lit(type), type: 'string', caseExact: false, source: 'constant' };
+      default:
+        throw invalid(`'${sub}' cannot be filtered on here; use value, display or type.`);
+    }
+  }
+
+  /** Any other multi-valued attribute: the elements of its JSON array. */
+  private jsonCollection(resolved: ResolvedAttribute): Collection {
+    const { dialect } = this.ctx;
+    const keys = this.keys({ ...resolved, sub: undefined });
+    const element = sql.ref('j.value');
+    return {
+      from: d.jsonArrayRows(dialect, sql.ref('r.resource'), keys, 'j'),
+      where: sql`1 = 1`,
+      element: (sub) => {
+        if (!resolved.attr.subAttributes) {
+          // A multi-valued simple attribute: the element is the value.
+          if (sub && sub !== 'value') throw invalid(`'${resolved.attr.name}' has no sub-attribute '${sub}'.`);
+          return this.elementOperand(element, [], resolved.attr);
+        }
+        const def = this.subDef(resolved.attr, { attr: sub ?? 'value' });
+        return this.elementOperand(element, [def.name], def);
+      },
+    };
+  }
+
+  private elementOperand(element: Sql, keys: string[], def: AttributeDef): Operand {
+    const { dialect } = this.ctx;
+    if (dialect === 'sqlite') {
+      // json_each's value is SQL for scalars and JSON text for objects.
+      const expr = keys.length === 0 ? element : d.jsonText(dialect, element, keys);
+      const type = keys.length === 0 ? sql`j.type` : d.jsonType(dialect, element, keys);
+      return { expr, type: def.type, caseExact: def.caseExact, source: 'json', jsonValue: expr, jsonType: type };
+    }
+    return this.jsonOperand(keys, def, element);
+  }
+
+  // ── Comparisons ─────────────────────────────────────────────────────────
+
+  private present(o: Operand): Sql {
+    if (o.source !== 'json') {
+      return o.type === 'string' ? sql`((${o.expr} is not null and ${o.expr} <> '') is true)` : sql`(${o.expr} is not null)`;
+    }
+    const { dialect } = this.ctx;
+    const empty = dialect === 'sqlite' ? sql`'[]', '{}', ''` : sql`'[]', '{}', '""'`;
+    const raw = dialect === 'sqlite' ? sql`coalesce(${o.expr}, '')` : sql`coalesce(${o.jsonValue}::text, '')`;
+    return sql`(coalesce(${o.jsonType}, 'null') <> 'null' and ${raw} not in (${empty}))`;
+  }
+
+  private compare(o: Operand, op: CompareOp, value: Literal, name: string): Sql {
+    if (value === null) {
+      if (op === 'eq') return sql`(not ${this.present(o)})`;
+      if (op === 'ne') return this.present(o);
+      throw invalid(`'${op}' cannot compare '${name}' with null.`);
+    }
+    switch (o.type) {
+      case 'boolean':
+        return this.compareBoolean(o, op, value, name);
+      case 'integer':
+      case 'decimal':
+        return this.compareNumber(o, op, value, name);
+      case 'complex':
+        throw invalid(`'${name}' is complex: compare one of its sub-attributes.`);
+      default:
+        return this.compareText(o, op, value, name);
+    }
+  }
+
+  private compareBoolean(o: Operand, op: CompareOp, value: Literal, name: string): Sql {
+    const flag = typeof value === 'boolean' ? value : typeof value === 'string' ? parseBool(value) : undefined;
+    if (flag === undefined) throw invalid(`'${name}' is a boolean; compare it with true or false.`);
+    if (op !== 'eq' && op !== 'ne') throw invalid(`'${op}' is not defined for the boolean '${name}'.`);
+    let test: Sql;
+    if (o.source === 'column') test = sql`${o.expr} = ${flag ? 1 : 0}`;
+    else if (this.ctx.dialect === 'sqlite') test = sql`(${o.jsonType} = ${flag ? 'true' : 'false'})`;
+    else test = sql`(${o.jsonValue} = ${flag ? 'true' : 'false'}::jsonb)`;
+    return op === 'eq' ? sql`((${test}) is true)` : sql`(not ((${test}) is true))`;
+  }
+
+  private compareNumber(o: Operand, op: CompareOp, value: Literal, name: string): Sql {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isFinite(n)) throw invalid(`'${name}' is a number; compare it with a number.`);
+    if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op)) throw invalid(`'${op}' is not defined for the number '${name}'.`);
+    const num =
+      this.ctx.dialect === 'sqlite'
+        ? sql`(case when ${o.jsonType} in ('integer', 'real') then ${o.jsonValue} end)`
+        : sql`(case when ${o.jsonType} = 'number' then (${o.jsonValue})::numeric end)`;
+    return this.relate(num, op, n);
+  }
+
+  private compareText(o: Operand, op: CompareOp, value: Literal, name: string): Sql {
+    let v = String(value);
+    if (o.type === 'dateTime') {
+      if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`'${op}' is not defined for the dateTime '${name}'.`);
+      const ms = Date.parse(v);
+      if (Number.isNaN(ms)) throw invalid(`'${v}' is not a valid dateTime for '${name}'.`);
+      v = new Date(ms).toISOString();
+    }
+    let expr = textOf(o);
+    if (!o.caseExact) {
+      v = v.toLowerCase();
+      if (!o.lowered) expr = d.lower(this.ctx.dialect, expr);
+    }
+    if (o.source === 'json' && this.ctx.dialect === 'postgres') expr = d.bytewise('postgres', expr);
+    if (o.type === 'dateTime' && o.source === 'column' && this.ctx.dialect === 'postgres') {
+      return this.relate(expr, op, sql`${v}::timestamptz`);
+    }
+    switch (op) {
+      case 'co':
+        return sql`((${d.contains(this.ctx.dialect, expr, v)}) is true)`;
+      case 'sw':
+        return sql`((${d.startsWith(expr, v)}) is true)`;
+      case 'ew':
+        return sql`((${d.endsWith(this.ctx.dialect, expr, v)}) is true)`;
+      default:
+        return this.relate(expr, op, v);
+    }
+  }
+
+  private relate(expr: Sql, op: CompareOp, v: unknown): Sql {
+    const symbol = { eq: '=', ne: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }[op as 'eq'];
+    if (!symbol) throw invalid(`'${op}' is not defined here.`);
+    const test = sql`((${expr} ${sql.raw(symbol)} ${v}) is true)`;
+    return op === 'ne' ? sql`(not ${test})` : test;
+  }
+}
+
+function textOf(o: Operand): Sql {
+  return o.expr;
+}
+
+/** Lowercased sub-attribute names an element filter reads. */
+function subNames(filter: Filter | undefined): string[] {
+  if (!filter) return [];
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return [...subNames(filter.left), ...subNames(filter.right)];
+    case 'not':
+      return subNames(filter.filter);
+    case 'valuePath':
+      return [filter.path.attr.toLowerCase()];
+    default:
+      return [(filter.path.sub ? `${filter.path.attr}.${filter.path.sub}` : filter.path.attr).toLowerCase()];
+  }
+}
+
+function parseBool(value: string): boolean | undefined {
+  const lower = value.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : undefined;
+}
+
+export function formatPath(path: AttrPath): string {
+  return `${path.uri ? `${path.uri}:` : ''}${path.attr}${path.sub ? `.${path.sub}` : ''}`;
+}
