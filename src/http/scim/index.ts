@@ -8,6 +8,7 @@ import { hashSecret } from '../../secrets.ts';
 import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
 import type { AppContext } from '../management/context.ts';
 import { bearerToken } from '../management/index.ts';
+import { scimRoutes } from './routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,11 +69,14 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<v
 
 /** Registered under `/scim/v2/:directoryId`. */
 export async function scimApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Bodies are JSON whatever the declared type: IdPs send application/scim+json, application/json, or
+  // (rarely) text/plain or nothing at all.
   app.addContentTypeParser(SCIM_CONTENT_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   app.setErrorHandler(sendScimError);
   app.addHook('onRequest', (request) => authenticate(ctx, request));
 
-  // Resource routes arrive with the SCIM protocol issue; until then every path answers a SCIM 404.
+  scimRoutes(app, ctx);
   const unknown = async (request: FastifyRequest) => {
     throw new ScimError(404, undefined, `No SCIM endpoint at ${request.url.split('?')[0]}.`);
   };

@@ -9,7 +9,8 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { badRequest } from '../../scim/errors.ts';
-import type { AttrPath, CompareOp, Filter, Literal } from '../../scim/filter/ast.ts';
+import type { AttrPath, CompareOp, Filter, Literal, PatchPath } from '../../scim/filter/ast.ts';
+import { parsePatchPath } from '../../scim/filter/path.ts';
 import type { AttrType, AttributeDef } from '../../scim/schema/types.ts';
 import * as d from './sql-dialect.ts';
 
@@ -60,6 +61,26 @@ export function compileFilter(filter: Filter, ctx: FilterContext): Sql {
   return new Compiler(ctx).node(filter);
 }
 
+/**
+ * A filter on a Group's member elements (`value`, `display`, `type`), over the membership row `m` and the
+ * member user `u`: what PATCH `remove members[…]` selects.
+ */
+export function compileMemberFilter(filter: Filter, ctx: FilterContext): Sql {
+  return new Compiler(ctx).members(filter);
+}
+
+/** The SQL sort key for `sortBy` over the resource `r` (RFC 7644 §3.4.2.3). */
+export function compileSortKey(sortBy: string, ctx: FilterContext): Sql {
+  let parsed: PatchPath;
+  try {
+    parsed = parsePatchPath(sortBy);
+  } catch {
+    throw badRequest('invalidValue', `sortBy "${sortBy}" is not an attribute path.`);
+  }
+  if (parsed.filter) throw badRequest('invalidValue', 'sortBy takes an attribute path, not a value filter.');
+  return new Compiler(ctx).sortKey(parsed.path);
+}
+
 class Compiler {
   constructor(private readonly ctx: FilterContext) {}
 
@@ -77,6 +98,38 @@ class Compiler {
       case 'compare':
         return this.leaf(f);
     }
+  }
+
+  members(filter: Filter): Sql {
+    return this.scoped(filter, (p) => this.groupMembers().element(p.sub ? `${p.attr}.${p.sub}` : p.attr));
+  }
+
+  sortKey(path: AttrPath): Sql {
+    const resolved = this.ctx.resolve(path);
+    if (!resolved) throw badRequest('invalidValue', `sortBy names an unknown attribute '${formatPath(path)}'.`);
+    const { attr } = resolved;
+    if (attr.multiValued) {
+      const core = resolved.schema === this.ctx.coreSchema;
+      if (core && this.ctx.resourceType === 'User' && attr.name === 'emails' && (!resolved.sub || resolved.sub.name === 'value')) {
+        // RFC 7644: a multi-valued attribute sorts by its primary value, else its first.
+        return sql`(select e.value_lower from directory_user_emails e where e.user_id = r.id order by e."primary" desc, e.position limit 1)`;
+      }
+      const def = resolved.sub ?? attr.subAttributes?.find((s) => s.name === 'value') ?? attr;
+      const keys = [...this.keys({ ...resolved, sub: undefined }), '0', ...(attr.subAttributes ? [def.name] : [])];
+      return this.sortable(this.jsonOperand(keys, def));
+    }
+    if (attr.type === 'complex' && !resolved.sub) throw badRequest('invalidValue', `sortBy '${formatPath(path)}' is complex: name a sub-attribute.`);
+    return this.sortable(this.operand(resolved));
+  }
+
+  private sortable(o: Operand): Sql {
+    if (o.type === 'integer' || o.type === 'decimal') {
+      return this.ctx.dialect === 'sqlite' ? sql`${o.jsonValue}` : sql`(case when ${o.jsonType} = 'number' then (${o.jsonValue})::numeric end)`;
+    }
+    if (o.type === 'boolean' && o.source === 'json') return sql`${o.jsonType}`;
+    let expr = o.expr;
+    if (o.type === 'string' && !o.caseExact && !o.lowered) expr = d.lower(this.ctx.dialect, expr);
+    return o.source === 'json' ? d.bytewise(this.ctx.dialect, expr) : expr;
   }
 
   private resolve(path: AttrPath): ResolvedAttribute {

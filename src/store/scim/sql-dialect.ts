@@ -25,7 +25,8 @@ export function jsonType(dialect: Dialect, column: RawBuilder<unknown>, keys: st
 }
 
 function sqlitePath(keys: string[]): string {
-  return '$' + keys.map((k) => `."${k.replace(/"/g, '""')}"`).join('');
+  // Attribute names never start with a digit, so an all-digit key is an array index.
+  return '$' + keys.map((k) => (/^\d+$/.test(k) ? `[${k}]` : `."${k.replace(/"/g, '""')}"`)).join('');
 }
 
 /** Unicode lowercasing identical to JavaScript's toLowerCase (SQLite: a registered function). */

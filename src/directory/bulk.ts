@@ -1,0 +1,184 @@
+/**
+ * SCIM Bulk (RFC 7644 §3.7): operations run one by one, each in its own transaction, through the same
+ * ScimService as single requests. `bulkId:` references are resolved to the ids created earlier in the request;
+ * an operation whose reference points at a later POST waits until that POST has run. `failOnErrors` stops the
+ * job after that many errors.
+ */
+import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type ScimResource } from '../scim/schema/types.ts';
+import { ScimError, badRequest } from '../scim/errors.ts';
+import type { DirectoryRecord } from '../store/store.ts';
+import type { ScimService } from './scim-service.ts';
+
+type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+interface BulkOperation {
+  method: Method;
+  bulkId?: string;
+  version?: string;
+  path: string;
+  data?: unknown;
+}
+
+export interface BulkOperationResult {
+  method: Method;
+  bulkId?: string;
+  version?: string;
+  location?: string;
+  status: string;
+  response?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** `bulkId:x` as a whole value (`members[].value`) or inside a path (`/Users/bulkId:x`). */
+const BULK_REF = /bulkId:([^/\s?]+)/g;
+
+export function parseBulkRequest(body: unknown, maxOperations: number): { operations: BulkOperation[]; failOnErrors?: number } {
+  if (!isObject(body)) throw badRequest('invalidSyntax', 'A Bulk body must be a JSON object.');
+  if (!Array.isArray(body.schemas) || !body.schemas.includes(BULK_REQUEST_SCHEMA)) {
+    throw badRequest('invalidSyntax', `A Bulk body's schemas must include "${BULK_REQUEST_SCHEMA}".`);
+  }
+  if (!Array.isArray(body.Operations)) throw badRequest('invalidSyntax', 'A Bulk body needs an "Operations" array.');
+  if (body.Operations.length > maxOperations) {
+    throw new ScimError(413, 'tooMany', `A Bulk request may hold at most ${maxOperations} operations; this one has ${body.Operations.length}.`);
+  }
+  const failOnErrors = body.failOnErrors;
+  if (failOnErrors !== undefined && (!Number.isInteger(failOnErrors) || (failOnErrors as number) < 1)) {
+    throw badRequest('invalidValue', 'failOnErrors must be a positive integer.');
+  }
+  const seen = new Set<string>();
+  const operations = body.Operations.map((raw, i): BulkOperation => {
+    if (!isObject(raw)) throw badRequest('invalidSyntax', `Operations[${i}] must be an object.`);
+    const method = typeof raw.method === 'string' ? raw.method.toUpperCase() : '';
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
+      throw badRequest('invalidValue', `Operations[${i}].method must be POST, PUT, PATCH or DELETE.`);
+    }
+    if (typeof raw.path !== 'string' || !raw.path.startsWith('/')) throw badRequest('invalidValue', `Operations[${i}].path must be a path such as "/Users".`);
+    if (method === 'POST') {
+      if (typeof raw.bulkId !== 'string' || raw.bulkId === '') throw badRequest('invalidValue', `Operations[${i}] (POST) needs a bulkId.`);
+      if (seen.has(raw.bulkId)) throw badRequest('uniqueness', `bulkId "${raw.bulkId}" is used twice.`);
+      seen.add(raw.bulkId);
+    }
+    if (method !== 'DELETE' && raw.data === undefined) throw badRequest('invalidValue', `Operations[${i}] (${method}) needs data.`);
+    return {
+      method: method as Method,
+      path: raw.path,
+      ...(typeof raw.bulkId === 'string' ? { bulkId: raw.bulkId } : {}),
+      ...(typeof raw.version === 'string' ? { version: raw.version } : {}),
+      ...(raw.data !== undefined ? { data: raw.data } : {}),
+    };
+  });
+  return { operations, ...(failOnErrors !== undefined ? { failOnErrors: failOnErrors as number } : {}) };
+}
+
+/** Every `bulkId:x` string in a value (the path included). */
+function references(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(BULK_REF)) out.add(m[1]!);
+  } else if (Array.isArray(value)) value.forEach((v) => references(v, out));
+  else if (isObject(value)) Object.values(value).forEach((v) => references(v, out));
+  return out;
+}
+
+function substitute(value: unknown, ids: Map<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(BULK_REF, (whole, id: string) => ids.get(id) ?? whole);
+  if (Array.isArray(value)) return value.map((v) => substitute(v, ids));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, ids)]));
+  return value;
+}
+
+export async function runBulk(
+  service: ScimService,
+  dir: DirectoryRecord,
+  body: unknown,
+  limits: { maxOperations: number; baseUrl: string },
+): Promise<{ schemas: string[]; Operations: BulkOperationResult[] }> {
+  const { operations, failOnErrors } = parseBulkRequest(body, limits.maxOperations);
+  const created = new Map<string, string>();
+  const results = new Map<BulkOperation, BulkOperationResult>();
+  const posts = new Set(operations.filter((o) => o.method === 'POST').map((o) => o.bulkId!));
+  let pending = [...operations];
+  let errors = 0;
+
+  while (pending.length > 0 && (failOnErrors === undefined || errors < failOnErrors)) {
+    // Run, in order, every operation whose references are resolved (or can never be: those fail below).
+    const ready = pending.filter((op) => [...references([op.path, op.data])].every((ref) => created.has(ref) || !posts.has(ref) || failedPost(results, ref)));
+    if (ready.length === 0) {
+      for (const op of pending) results.set(op, errorResult(op, new ScimError(409, undefined, 'Circular bulkId references could not be resolved.')));
+      break;
+    }
+    for (const op of ready) {
+      if (failOnErrors !== undefined && errors >= failOnErrors) break;
+      const result = await runOne(service, dir, op, created, limits.baseUrl);
+      results.set(op, result);
+      if (Number(result.status) >= 400) errors++;
+      pending = pending.filter((p) => p !== op);
+    }
+  }
+  return {
+    schemas: [BULK_RESPONSE_SCHEMA],
+    Operations: operations.filter((op) => results.has(op)).map((op) => results.get(op)!),
+  };
+}
+
+function failedPost(results: Map<BulkOperation, BulkOperationResult>, bulkId: string): boolean {
+  for (const [op, r] of results) if (op.bulkId === bulkId && Number(r.status) >= 400) return true;
+  return false;
+}
+
+async function runOne(
+  service: ScimService,
+  dir: DirectoryRecord,
+  op: BulkOperation,
+  created: Map<string, string>,
+  baseUrl: string,
+): Promise<BulkOperationResult> {
+  try {
+    const unresolved = [...references([op.path, op.data])].filter((ref) => !created.has(ref));
+    if (unresolved.length > 0) throw new ScimError(409, undefined, `bulkId "${unresolved[0]}" did not create a resource.`);
+    const path = substitute(op.path, created) as string;
+    const data = substitute(op.data, created);
+    const match = /^\/(Users|Groups)(?:\/([^/?]+))?\/?$/.exec(path);
+    if (!match) throw new ScimError(404, undefined, `No resource endpoint at "${path}".`);
+    const [, kind, id] = match as unknown as [string, 'Users' | 'Groups', string | undefined];
+    const options = op.version ? { ifMatch: op.version } : {};
+    if (op.method === 'POST') {
+      if (id) throw new ScimError(405, undefined, 'POST takes a resource endpoint such as "/Users".');
+      const resource = kind === 'Users' ? await service.createUser(dir, data) : await service.createGroup(dir, data);
+      created.set(op.bulkId!, resource.id as string);
+      return success(op, 201, resource);
+    }
+    if (!id) throw new ScimError(405, undefined, `${op.method} needs a resource path such as "/${kind}/{id}".`);
+    if (op.method === 'DELETE') {
+      await (kind === 'Users' ? service.deleteUser(dir, id, options) : service.deleteGroup(dir, id, options));
+      return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), location: `${baseUrl}/${kind}/${id}`, status: '204' };
+    }
+    const resource =
+      op.method === 'PUT'
+        ? await (kind === 'Users' ? service.replaceUser(dir, id, data, options) : service.replaceGroup(dir, id, data, options))
+        : await (kind === 'Users' ? service.patchUser(dir, id, data, options) : service.patchGroup(dir, id, data, options));
+    return success(op, 200, resource!);
+  } catch (error) {
+    if (error instanceof ScimError) return errorResult(op, error);
+    throw error;
+  }
+}
+
+function success(op: BulkOperation, status: number, resource: ScimResource): BulkOperationResult {
+  const meta = resource.meta as { location: string; version: string };
+  return {
+    method: op.method,
+    ...(op.bulkId ? { bulkId: op.bulkId } : {}),
+    version: meta.version,
+    location: meta.location,
+    status: String(status),
+  };
+}
+
+function errorResult(op: BulkOperation, error: ScimError): BulkOperationResult {
+  return {
+    method: op.method,
+    ...(op.bulkId ? { bulkId: op.bulkId } : {}),
+    status: String(error.status),
+    response: error.toJSON(),
+  };
+}

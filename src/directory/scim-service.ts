@@ -1,0 +1,406 @@
+/**
+ * The SCIM operations of one directory: validate with the strict core, then change rows in one transaction.
+ * This is the only code that writes users, groups and memberships. Events (a later issue) are decided here,
+ * from the state before and after, inside the same transaction.
+ */
+import type { Expression, SqlBool } from 'kysely';
+import { newId } from '../ids.ts';
+import { ScimError, badRequest, conflict, notFound } from '../scim/errors.ts';
+import { etagMatches } from '../scim/etag.ts';
+import type { Filter } from '../scim/filter/ast.ts';
+import { parseFilter } from '../scim/filter/parser.ts';
+import type { ListRequest } from '../scim/list.ts';
+import { applyPatch, type MemberOp } from '../scim/patch/apply.ts';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
+import { project } from '../scim/schema/projection.ts';
+import { resolveAttribute } from '../scim/schema/resolve.ts';
+import type { ResourceTypeDef, ScimResource } from '../scim/schema/types.ts';
+import { validateResource } from '../scim/schema/validate.ts';
+import { now } from '../store/codec.ts';
+import { isUniqueViolation } from '../store/errors.ts';
+import type { KyselyStore } from '../store/kysely-store.ts';
+import { compileFilter, compileMemberFilter, compileSortKey, type FilterContext } from '../store/scim/filter-sql.ts';
+import { ResourceQueries, type Executor } from '../store/scim/resources.ts';
+import type { DirectoryRecord, EmailRow, GroupRecord, UserRecord } from '../store/store.ts';
+import { renderGroup, renderUser, type ScimUrls } from './render.ts';
+
+export interface Projection {
+  attributes: string[];
+  excludedAttributes: string[];
+}
+
+export interface WriteOptions {
+  /** The request's If-Match header: the write happens only if the resource's ETag matches (else 412). */
+  ifMatch?: string;
+}
+
+const NO_PROJECTION: Projection = { attributes: [], excludedAttributes: [] };
+
+/** Whether a projection returns `name` at all: skip the membership queries when it does not. */
+function wants(p: Projection, name: string): boolean {
+  const lower = name.toLowerCase();
+  const mentions = (list: string[]) => list.some((a) => a.toLowerCase() === lower || a.toLowerCase().startsWith(`${lower}.`) || a.toLowerCase().endsWith(`:${lower}`));
+  if (p.attributes.length > 0) return mentions(p.attributes);
+  return !p.excludedAttributes.some((a) => a.toLowerCase() === lower || a.toLowerCase().endsWith(`:${lower}`));
+}
+
+function checkIfMatch(options: WriteOptions, version: number): void {
+  if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, version)) {
+    throw new ScimError(412, undefined, 'The resource has changed: its ETag no longer matches If-Match.');
+  }
+}
+
+/** Canonical JSON for change detection: key order does not count as a change. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function emailRows(resource: ScimResource): EmailRow[] {
+  const emails = Array.isArray(resource.emails) ? (resource.emails as Record<string, unknown>[]) : [];
+  return emails
+    .filter((e) => typeof e.value === 'string')
+    .map((e) => ({ value: e.value as string, type: typeof e.type === 'string' ? e.type : null, primary: e.primary === true }));
+}
+
+function stripServerAttributes(resource: ScimResource, names: string[]): ScimResource {
+  const out = { ...resource };
+  for (const key of Object.keys(out)) if (names.includes(key.toLowerCase())) delete out[key];
+  return out;
+}
+
+function memberIds(resource: ScimResource): string[] | undefined {
+  if (!Array.isArray(resource.members)) return undefined;
+  return (resource.members as Record<string, unknown>[]).map((m) => m.value as string);
+}
+
+export class ScimService {
+  private readonly q: ResourceQueries;
+
+  constructor(
+    private readonly store: KyselyStore,
+    private readonly publicUrl: string,
+  ) {
+    this.q = new ResourceQueries(store.dialect);
+  }
+
+  private urls(dir: DirectoryRecord): ScimUrls {
+    return { base: `${this.publicUrl}/scim/v2/${dir.id}` };
+  }
+
+  private filterContext(rt: ResourceTypeDef): FilterContext {
+    return {
+      dialect: this.store.dialect,
+      resourceType: rt.id,
+      coreSchema: rt.schema,
+      resolve: (path) => resolveAttribute(rt, path),
+    };
+  }
+
+  private write<T>(fn: (db: Executor) => Promise<T>): Promise<T> {
+    return this.store.transaction(fn as never) as Promise<T>;
+  }
+
+  // ── Users ───────────────────────────────────────────────────────────────
+
+  async createUser(dir: DirectoryRecord, body: unknown): Promise<ScimResource> {
+    const resource = stripServerAttributes(validateResource(USER_RESOURCE_TYPE, body, { mode: 'create' }), ['id', 'meta', 'groups']);
+    const at = now();
+    const user: UserRecord = {
+      id: newId('directory_user'),
+      directory_id: dir.id,
+      user_name: resource.userName as string,
+      external_id: (resource.externalId as string | undefined) ?? null,
+      active: resource.active !== false,
+      version: 1,
+      resource,
+      created_at: at,
+      updated_at: at,
+    };
+    await this.guardUnique(() =>
+      this.write(async (db) => {
+        await this.assertUserNameFree(db, dir.id, user.user_name, undefined);
+        await this.q.insertUser(db, user, emailRows(resource));
+        await this.adjustUserCounts(db, dir.id, undefined, user.active);
+      }),
+    );
+    return renderUser(user, [], this.urls(dir));
+  }
+
+  async getUser(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+    const user = await this.q.getUser(this.store.db, dir.id, id);
+    if (!user) throw notFound(`User ${id} not found.`);
+    const groups = wants(projection, 'groups') ? (await this.q.groupsOfUsers(this.store.db, [user.id])).get(user.id) : undefined;
+    return { resource: project(USER_RESOURCE_TYPE, renderUser(user, groups, this.urls(dir)), projection), version: user.version };
+  }
+
+  async replaceUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    const resource = stripServerAttributes(validateResource(USER_RESOURCE_TYPE, body, { mode: 'replace' }), ['id', 'meta', 'groups']);
+    return this.updateUser(dir, id, options, () => resource);
+  }
+
+  async patchUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    return this.updateUser(dir, id, options, (current) => {
+      const { resource } = applyPatch(USER_RESOURCE_TYPE, current.resource, body);
+      return stripServerAttributes(validateResource(USER_RESOURCE_TYPE, resource, { mode: 'replace' }), ['id', 'meta', 'groups']);
+    });
+  }
+
+  private async updateUser(
+    dir: DirectoryRecord,
+    id: string,
+    options: WriteOptions,
+    change: (current: UserRecord) => ScimResource,
+  ): Promise<ScimResource> {
+    const user = await this.guardUnique(() =>
+      this.write(async (db) => {
+        const current = await this.q.getUser(db, dir.id, id, true);
+        if (!current) throw notFound(`User ${id} not found.`);
+        checkIfMatch(options, current.version);
+        const resource = change(current);
+        if (canonical(resource) === canonical(current.resource)) return current;
+        const next: UserRecord = {
+          ...current,
+          user_name: resource.userName as string,
+          external_id: (resource.externalId as string | undefined) ?? null,
+          active: resource.active !== false,
+          version: current.version + 1,
+          resource,
+          updated_at: now(),
+        };
+        if (next.user_name.toLowerCase() !== current.user_name.toLowerCase()) {
+          await this.assertUserNameFree(db, dir.id, next.user_name, id);
+        }
+        await this.q.updateUser(db, next, emailRows(resource));
+        if (next.active !== current.active) await this.adjustUserCounts(db, dir.id, current.active, next.active);
+        return next;
+      }),
+    );
+    const groups = (await this.q.groupsOfUsers(this.store.db, [user.id])).get(user.id);
+    return renderUser(user, groups, this.urls(dir));
+  }
+
+  async deleteUser(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
+    await this.write(async (db) => {
+      const current = await this.q.getUser(db, dir.id, id, true);
+      if (!current) throw notFound(`User ${id} not found.`);
+      checkIfMatch(options, current.version);
+      const groups = await this.q.deleteUser(db, dir.id, id);
+      await this.q.touchGroups(db, dir.id, groups, now());
+      await this.adjustUserCounts(db, dir.id, current.active, undefined);
+    });
+  }
+
+  async listUsers(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
+    const { total, rows } = await this.q.listUsers(this.store.db, dir.id, this.listQuery(USER_RESOURCE_TYPE, request));
+    const groups = wants(request, 'groups') && rows.length > 0 ? await this.q.groupsOfUsers(this.store.db, rows.map((r) => r.id)) : undefined;
+    const urls = this.urls(dir);
+    return { total, resources: rows.map((u) => project(USER_RESOURCE_TYPE, renderUser(u, groups?.get(u.id), urls), request)) };
+  }
+
+  private async assertUserNameFree(db: Executor, directoryId: string, userName: string, selfId: string | undefined) {
+    const owner = await this.q.userIdByUserName(db, directoryId, userName);
+    if (owner !== undefined && owner !== selfId) throw conflict(`userName "${userName}" is already in use in this directory.`);
+  }
+
+  private async adjustUserCounts(db: Executor, directoryId: string, before: boolean | undefined, after: boolean | undefined) {
+    const delta = (state: boolean | undefined, sign: number) =>
+      state === undefined ? [0, 0] : state ? [sign, 0] : [0, sign];
+    const [a1, i1] = delta(before, -1);
+    const [a2, i2] = delta(after, 1);
+    const active = a1! + a2!;
+    const inactive = i1! + i2!;
+    if (active === 0 && inactive === 0) return;
+    await db
+      .updateTable('directories')
+      .set((eb) => ({ users_active: eb('users_active', '+', active), users_inactive: eb('users_inactive', '+', inactive) }))
+      .where('id', '=', directoryId)
+      .execute();
+  }
+
+  // ── Groups ──────────────────────────────────────────────────────────────
+
+  async createGroup(dir: DirectoryRecord, body: unknown): Promise<ScimResource> {
+    const validated = validateResource(GROUP_RESOURCE_TYPE, body, { mode: 'create' });
+    const members = memberIds(validated) ?? [];
+    const resource = stripServerAttributes(validated, ['id', 'meta', 'members']);
+    const at = now();
+    const group: GroupRecord = {
+      id: newId('directory_group'),
+      directory_id: dir.id,
+      display_name: resource.displayName as string,
+      external_id: (resource.externalId as string | undefined) ?? null,
+      version: 1,
+      resource,
+      created_at: at,
+      updated_at: at,
+    };
+    await this.guardUnique(() =>
+      this.write(async (db) => {
+        await this.assertDisplayNameFree(db, dir.id, group.display_name, undefined);
+        await this.q.insertGroup(db, group);
+        await this.addMembers(db, dir.id, group.id, members, at);
+        await this.adjustGroupCount(db, dir.id, 1);
+      }),
+    );
+    return renderGroup(group, (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id), this.urls(dir));
+  }
+
+  async getGroup(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+    const group = await this.q.getGroup(this.store.db, dir.id, id);
+    if (!group) throw notFound(`Group ${id} not found.`);
+    const members = wants(projection, 'members') ? (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id) : undefined;
+    return { resource: project(GROUP_RESOURCE_TYPE, renderGroup(group, members, this.urls(dir)), projection), version: group.version };
+  }
+
+  async replaceGroup(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    const validated = validateResource(GROUP_RESOURCE_TYPE, body, { mode: 'replace' });
+    const members = memberIds(validated) ?? [];
+    const resource = stripServerAttributes(validated, ['id', 'meta', 'members']);
+    return this.updateGroup(dir, id, options, () => ({ resource, memberOps: [{ op: 'replace', ids: members }] }));
+  }
+
+  async patchGroup(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource | undefined> {
+    return this.updateGroup(dir, id, options, (current) => {
+      const { resource, memberOps } = applyPatch(GROUP_RESOURCE_TYPE, current.resource, body);
+      const validated = validateResource(GROUP_RESOURCE_TYPE, { ...resource, members: undefined }, { mode: 'replace' });
+      return { resource: stripServerAttributes(validated, ['id', 'meta', 'members']), memberOps };
+    });
+  }
+
+  private async updateGroup(
+    dir: DirectoryRecord,
+    id: string,
+    options: WriteOptions,
+    change: (current: GroupRecord) => { resource: ScimResource; memberOps: MemberOp[] },
+  ): Promise<ScimResource> {
+    const group = await this.guardUnique(() =>
+      this.write(async (db) => {
+        const current = await this.q.getGroup(db, dir.id, id, true);
+        if (!current) throw notFound(`Group ${id} not found.`);
+        checkIfMatch(options, current.version);
+        const { resource, memberOps } = change(current);
+        const at = now();
+        const membershipChanged = await this.applyMemberOps(db, dir.id, id, memberOps, at);
+        const resourceChanged = canonical(resource) !== canonical(current.resource);
+        if (!resourceChanged && !membershipChanged) return current;
+        const next: GroupRecord = {
+          ...current,
+          display_name: resource.displayName as string,
+          external_id: (resource.externalId as string | undefined) ?? null,
+          version: current.version + 1,
+          resource,
+          updated_at: at,
+        };
+        if (next.display_name.toLowerCase() !== current.display_name.toLowerCase()) {
+          await this.assertDisplayNameFree(db, dir.id, next.display_name, id);
+        }
+        await this.q.updateGroup(db, next);
+        return next;
+      }),
+    );
+    return renderGroup(group, (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id), this.urls(dir));
+  }
+
+  /** Applies membership operations in request order; true when any membership changed. */
+  private async applyMemberOps(db: Executor, directoryId: string, groupId: string, ops: MemberOp[], at: string): Promise<boolean> {
+    const added = new Set<string>();
+    const removed = new Set<string>();
+    const note = (ids: string[], into: Set<string>, other: Set<string>) =>
+      ids.forEach((id) => (other.has(id) ? other.delete(id) : into.add(id)));
+    for (const op of ops) {
+      if (op.op === 'add') note(await this.addMembers(db, directoryId, groupId, op.ids, at, false), added, removed);
+      else if (op.op === 'remove') note(await this.q.removeMembers(db, groupId, op.ids), removed, added);
+      else if (op.op === 'removeAll') note(await this.q.clearMembers(db, groupId), removed, added);
+      else if (op.op === 'removeWhere') {
+        const ids = await this.q.memberIdsWhere(db, groupId, this.memberPredicate(op.filter));
+        note(await this.q.removeMembers(db, groupId, ids), removed, added);
+      } else if (op.op === 'replace') {
+        const wanted = new Set(op.ids);
+        const current = (await this.q.membersOfGroups(db, [groupId])).get(groupId) ?? [];
+        const gone = current.filter((m) => !wanted.has(m.id)).map((m) => m.id);
+        note(await this.q.removeMembers(db, groupId, gone), removed, added);
+        note(await this.addMembers(db, directoryId, groupId, op.ids, at, false), added, removed);
+      }
+    }
+    const touched = [...added, ...removed];
+    await this.q.touchUsers(db, directoryId, touched, at);
+    return touched.length > 0;
+  }
+
+  private memberPredicate(filter: Filter): Expression<SqlBool> {
+    return compileMemberFilter(filter, this.filterContext(GROUP_RESOURCE_TYPE)) as unknown as Expression<SqlBool>;
+  }
+
+  /** Adds members after checking every id is a user of this directory (400 naming the unknown ones). */
+  private async addMembers(db: Executor, directoryId: string, groupId: string, ids: string[], at: string, touch = true): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const known = await this.q.existingUserIds(db, directoryId, ids);
+    const unknown = [...new Set(ids)].filter((id) => !known.has(id));
+    if (unknown.length > 0) {
+      const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
+      throw badRequest('invalidValue', `members must be users of this directory; unknown: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`);
+    }
+    const added = await this.q.addMembers(db, directoryId, groupId, ids, at);
+    if (touch) await this.q.touchUsers(db, directoryId, added, at);
+    return added;
+  }
+
+  async deleteGroup(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
+    await this.write(async (db) => {
+      const current = await this.q.getGroup(db, dir.id, id, true);
+      if (!current) throw notFound(`Group ${id} not found.`);
+      checkIfMatch(options, current.version);
+      const members = await this.q.deleteGroup(db, dir.id, id);
+      await this.q.touchUsers(db, dir.id, members, now());
+      await this.adjustGroupCount(db, dir.id, -1);
+    });
+  }
+
+  async listGroups(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
+    const { total, rows } = await this.q.listGroups(this.store.db, dir.id, this.listQuery(GROUP_RESOURCE_TYPE, request));
+    const members = wants(request, 'members') && rows.length > 0 ? await this.q.membersOfGroups(this.store.db, rows.map((r) => r.id)) : undefined;
+    const urls = this.urls(dir);
+    return { total, resources: rows.map((g) => project(GROUP_RESOURCE_TYPE, renderGroup(g, members?.get(g.id) ?? [], urls), request)) };
+  }
+
+  private async assertDisplayNameFree(db: Executor, directoryId: string, displayName: string, selfId: string | undefined) {
+    const owner = await this.q.groupIdByDisplayName(db, directoryId, displayName);
+    if (owner !== undefined && owner !== selfId) throw conflict(`displayName "${displayName}" is already in use in this directory.`);
+  }
+
+  private async adjustGroupCount(db: Executor, directoryId: string, delta: number) {
+    await db.updateTable('directories').set((eb) => ({ groups_count: eb('groups_count', '+', delta) })).where('id', '=', directoryId).execute();
+  }
+
+  // ── Shared ──────────────────────────────────────────────────────────────
+
+  private listQuery(rt: ResourceTypeDef, request: ListRequest) {
+    const ctx = this.filterContext(rt);
+    const filter = request.filter !== undefined ? parseFilter(request.filter) : undefined;
+    return {
+      where: filter ? (compileFilter(filter, ctx) as unknown) : undefined,
+      sortKey: request.sortBy ? compileSortKey(request.sortBy, ctx) : undefined,
+      descending: request.sortOrder === 'descending',
+      offset: request.startIndex - 1,
+      limit: request.count,
+    };
+  }
+
+  /** A unique index that fires despite the pre-check (a concurrent writer won) is still a 409. */
+  private async guardUnique<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict('A resource with the same unique attribute already exists.');
+      throw error;
+    }
+  }
+}
+

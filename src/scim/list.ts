@@ -1,0 +1,97 @@
+/**
+ * List and search parameters (RFC 7644 §3.4.2, §3.4.3), from a query string or a SearchRequest body, and the
+ * ListResponse envelope. Pure: no I/O.
+ */
+import { badRequest } from './errors.ts';
+import { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './schema/types.ts';
+
+export interface ListRequest {
+  filter?: string;
+  /** 1-based. */
+  startIndex: number;
+  count: number;
+  sortBy?: string;
+  sortOrder: 'ascending' | 'descending';
+  attributes: string[];
+  excludedAttributes: string[];
+}
+
+export interface ListLimits {
+  /** The most resources one response holds (advertised as filter.maxResults). */
+  maxResults: number;
+  /** What `count` is when the client does not say. */
+  defaultCount: number;
+}
+
+type Params = Record<string, unknown>;
+
+/** Query parameter names are matched case-insensitively: clients send `startindex`, `Count`. */
+function pick(params: Params, name: string): unknown {
+  const key = Object.keys(params).find((k) => k.toLowerCase() === name.toLowerCase());
+  const value = key === undefined ? undefined : params[key];
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+function integer(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest('invalidValue', `${name} must be an integer, got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+function text(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw badRequest('invalidValue', `${name} must be a string.`);
+  return value;
+}
+
+/** `attributes=a,b` in a query, or `["a","b"]` in a SearchRequest. */
+function attributeList(value: unknown, name: string): string[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  if (!items || items.some((i) => typeof i !== 'string')) throw badRequest('invalidValue', `${name} must be a list of attribute names.`);
+  return (items as string[]).map((i) => i.trim()).filter((i) => i !== '');
+}
+
+export function parseListRequest(params: Params, limits: ListLimits): ListRequest {
+  const startIndex = Math.max(1, integer(pick(params, 'startIndex'), 'startIndex') ?? 1);
+  const requested = integer(pick(params, 'count'), 'count');
+  const count = Math.min(limits.maxResults, Math.max(0, requested ?? limits.defaultCount));
+  const order = text(pick(params, 'sortOrder'), 'sortOrder');
+  if (order !== undefined && !/^(ascending|descending)$/i.test(order)) {
+    throw badRequest('invalidValue', `sortOrder must be "ascending" or "descending", got "${order}".`);
+  }
+  const filter = text(pick(params, 'filter'), 'filter');
+  const sortBy = text(pick(params, 'sortBy'), 'sortBy');
+  return {
+    ...(filter !== undefined && filter.trim() !== '' ? { filter } : {}),
+    startIndex,
+    count,
+    ...(sortBy !== undefined && sortBy.trim() !== '' ? { sortBy: sortBy.trim() } : {}),
+    sortOrder: order?.toLowerCase() === 'descending' ? 'descending' : 'ascending',
+    attributes: attributeList(pick(params, 'attributes'), 'attributes'),
+    excludedAttributes: attributeList(pick(params, 'excludedAttributes'), 'excludedAttributes'),
+  };
+}
+
+/** A POST /.search body (RFC 7644 §3.4.3). */
+export function parseSearchRequest(body: unknown, limits: ListLimits): ListRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('invalidSyntax', 'The search request body must be a JSON object.');
+  }
+  const schemas = (body as Params).schemas;
+  if (schemas !== undefined && (!Array.isArray(schemas) || !schemas.includes(SEARCH_REQUEST_SCHEMA))) {
+    throw badRequest('invalidSyntax', `A search request's schemas must include "${SEARCH_REQUEST_SCHEMA}".`);
+  }
+  return parseListRequest(body as Params, limits);
+}
+
+export function listResponse(resources: unknown[], totalResults: number, startIndex: number) {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults,
+    itemsPerPage: resources.length,
+    startIndex,
+    Resources: resources,
+  };
+}

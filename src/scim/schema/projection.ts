@@ -1,0 +1,120 @@
+/**
+ * `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9). `returned: always` attributes (id) and
+ * `schemas` are always returned; `returned: never` never. Names are case-insensitive and may be URN-qualified
+ * or name a sub-attribute. When both lists are given, `attributes` wins.
+ */
+import { parseAttrPath } from '../filter/parser.ts';
+import { COMMON_ATTRIBUTES, SCHEMAS } from './definitions.ts';
+import { resolveAttribute, schemaUrns } from './resolve.ts';
+import type { AttributeDef, ResourceTypeDef, ScimResource } from './types.ts';
+
+export interface ProjectionRequest {
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A resolved projection entry: where the attribute lives and which sub-attribute, if any. */
+interface Selector {
+  schema: string;
+  attr: AttributeDef;
+  sub?: AttributeDef;
+}
+
+function selectors(rt: ResourceTypeDef, names: string[]): Selector[] {
+  const out: Selector[] = [];
+  for (const name of names) {
+    const schema = schemaUrns(rt).find((s) => s.toLowerCase() === name.toLowerCase());
+    if (schema) {
+      // A whole schema URN selects every attribute of that schema.
+      const attrs = schema === rt.schema ? [...COMMON_ATTRIBUTES, ...(SCHEMAS[schema]?.attributes ?? [])] : SCHEMAS[schema]?.attributes ?? [];
+      attrs.forEach((attr) => out.push({ schema, attr }));
+      continue;
+    }
+    let resolved;
+    try {
+      resolved = resolveAttribute(rt, parseAttrPath(name));
+    } catch {
+      resolved = undefined;
+    }
+    if (resolved) out.push(resolved);
+  }
+  return out;
+}
+
+function containerOf(rt: ResourceTypeDef, resource: Json, schema: string): Json | undefined {
+  if (schema === rt.schema) return resource;
+  const ext = resource[schema];
+  return isObject(ext) ? ext : undefined;
+}
+
+export function project(rt: ResourceTypeDef, resource: ScimResource, request: ProjectionRequest): ScimResource {
+  const attributes = request.attributes ?? [];
+  const excluded = request.excludedAttributes ?? [];
+  const result = attributes.length > 0 ? include(rt, resource, selectors(rt, attributes)) : exclude(rt, resource, selectors(rt, excluded));
+  return dropNever(rt, result);
+}
+
+function include(rt: ResourceTypeDef, resource: Json, wanted: Selector[]): Json {
+  const out: Json = { schemas: resource.schemas };
+  for (const def of COMMON_ATTRIBUTES) if (def.returned === 'always' && resource[def.name] !== undefined) out[def.name] = resource[def.name];
+  for (const { schema, attr, sub } of wanted) {
+    const source = containerOf(rt, resource, schema);
+    const value = source?.[attr.name];
+    if (value === undefined) continue;
+    const target = schema === rt.schema ? out : ((out[schema] as Json | undefined) ?? (out[schema] = {}));
+    if (!sub) {
+      target[attr.name] = value;
+      continue;
+    }
+    const picked = pickSub(value, sub.name, target[attr.name]);
+    if (picked !== undefined) target[attr.name] = picked;
+  }
+  return orderLike(resource, out);
+}
+
+/** Picks one sub-attribute, merging into what an earlier selector of the same attribute picked. */
+function pickSub(value: unknown, sub: string, already: unknown): unknown {
+  if (Array.isArray(value)) {
+    const previous = Array.isArray(already) ? already : [];
+    const merged = value.map((el, i) => ({ ...(isObject(previous[i]) ? previous[i] : {}), ...(isObject(el) && el[sub] !== undefined ? { [sub]: el[sub] } : {}) }));
+    return merged.some((m) => Object.keys(m).length > 0) ? merged : undefined;
+  }
+  if (!isObject(value) || value[sub] === undefined) return already;
+  return { ...(isObject(already) ? already : {}), [sub]: value[sub] };
+}
+
+function exclude(rt: ResourceTypeDef, resource: Json, unwanted: Selector[]): Json {
+  const out: Json = structuredClone(resource);
+  for (const { schema, attr, sub } of unwanted) {
+    if (attr.returned === 'always') continue;
+    const container = containerOf(rt, out, schema);
+    if (!container) continue;
+    if (!sub) delete container[attr.name];
+    else {
+      const value = container[attr.name];
+      const elements = Array.isArray(value) ? value : [value];
+      elements.forEach((el) => isObject(el) && delete el[sub.name]);
+    }
+    if (schema !== rt.schema && Object.keys(container).length === 0) delete out[schema];
+  }
+  return out;
+}
+
+function dropNever(rt: ResourceTypeDef, resource: Json): Json {
+  for (const schema of schemaUrns(rt)) {
+    const container = containerOf(rt, resource, schema);
+    for (const def of SCHEMAS[schema]?.attributes ?? []) if (def.returned === 'never' && container) delete container[def.name];
+  }
+  return resource;
+}
+
+/** Keeps the resource's key order (schemas, id, … meta) in a projection. */
+function orderLike(resource: Json, picked: Json): Json {
+  const out: Json = {};
+  for (const key of Object.keys(resource)) if (picked[key] !== undefined) out[key] = picked[key];
+  for (const key of Object.keys(picked)) if (out[key] === undefined) out[key] = picked[key];
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * Strict, schema-driven validation of a resource body (RFC 7643). Attribute names match case-insensitively
+ * and come out in the RFC's casing; read-only and unknown attributes are dropped; `password` is dropped (never
+ * stored); `null` means absent. Wrong types answer 400 invalidValue naming the attribute.
+ */
+import { badRequest } from '../errors.ts';
+import { COMMON_ATTRIBUTES, SCHEMAS } from './definitions.ts';
+import { findByName, findSchemaUrn } from './resolve.ts';
+import type { AttributeDef, ResourceTypeDef, ScimResource } from './types.ts';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const BASE64 = /^[A-Za-z0-9+/_\-\s]*={0,2}\s*$/;
+
+export interface ValidateOptions {
+  mode: 'create' | 'replace';
+}
+
+/** Whether a value on input is dropped: read-only attributes are ignored, and passwords never kept. */
+export function isDroppedOnInput(def: AttributeDef): boolean {
+  return def.mutability === 'readOnly' || def.mutability === 'writeOnly';
+}
+
+export function validateResource(rt: ResourceTypeDef, body: unknown, _options: ValidateOptions): ScimResource {
+  if (!isObject(body)) throw badRequest('invalidSyntax', 'The resource must be a JSON object.');
+  const schemas = body.schemas ?? findKey(body, 'schemas');
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === rt.schema.toLowerCase())) {
+    throw badRequest('invalidSyntax', `"schemas" must include "${rt.schema}".`);
+  }
+  const out: Json = { schemas: [rt.schema] };
+  const core = [...COMMON_ATTRIBUTES, ...(SCHEMAS[rt.schema]?.attributes ?? [])];
+  for (const [key, value] of Object.entries(body)) {
+    if (key.toLowerCase() === 'schemas') continue;
+    const extension = findSchemaUrn(rt, key);
+    if (extension && extension !== rt.schema) {
+      const block = validateExtension(extension, value);
+      if (block) {
+        out[extension] = block;
+        (out.schemas as string[]).push(extension);
+      }
+      continue;
+    }
+    const def = findByName(core, key);
+    if (!def || isDroppedOnInput(def)) continue;
+    const checked = validateValue(def, value, def.name);
+    if (checked !== undefined) out[def.name] = checked;
+  }
+  for (const def of core) {
+    if (def.required && (out[def.name] === undefined || out[def.name] === '')) {
+      throw badRequest('invalidValue', `"${def.name}" is required.`);
+    }
+  }
+  return out;
+}
+
+function findKey(obj: Json, name: string): unknown {
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : obj[key];
+}
+
+function validateExtension(urn: string, value: unknown): Json | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!isObject(value)) throw badRequest('invalidValue', `"${urn}" must be an object of its attributes.`);
+  const defs = SCHEMAS[urn]?.attributes ?? [];
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) {
+    const def = findByName(defs, key);
+    if (!def || isDroppedOnInput(def)) continue;
+    const checked = validateValue(def, v, `${urn}:${def.name}`);
+    if (checked !== undefined) out[def.name] = checked;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Validates one attribute's value; undefined means "absent". */
+export function validateValue(def: AttributeDef, value: unknown, label: string): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (!def.multiValued) return validateSingle(def, value, label);
+  if (!Array.isArray(value)) throw badRequest('invalidValue', `"${label}" is multi-valued: send an array.`);
+  const items = value
+    .map((item, i) => (item === null ? undefined : validateSingle(def, item, `${label}[${i}]`)))
+    .filter((item) => item !== undefined);
+  if (def.type === 'complex' && items.filter((i) => isObject(i) && i.primary === true).length > 1) {
+    throw badRequest('invalidValue', `At most one value of "${label}" may be primary.`);
+  }
+  if (def.name === 'members') {
+    items.forEach((m, i) => {
+      if (!isObject(m) || typeof m.value !== 'string' || m.value === '') {
+        throw badRequest('invalidValue', `"${label}[${i}].value" (the member's id) is required.`);
+      }
+    });
+  }
+  return items.length > 0 ? items : undefined;
+}
+
+function validateSingle(def: AttributeDef, value: unknown, label: string): unknown {
+  const wrong = (what: string) => badRequest('invalidValue', `"${label}" must be ${what}.`);
+  switch (def.type) {
+    case 'string':
+    case 'reference':
+      if (typeof value !== 'string') throw wrong('a string');
+      return value;
+    case 'binary':
+      if (typeof value !== 'string' || !BASE64.test(value)) throw wrong('base64 text');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong('true or false');
+      return value;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw wrong('an integer');
+      return value;
+    case 'decimal':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong('a number');
+      return value;
+    case 'dateTime':
+      if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) throw wrong('an ISO 8601 dateTime');
+      return value;
+    case 'complex':
+      return validateComplex(def, value, label);
+  }
+}
+
+function validateComplex(def: AttributeDef, value: unknown, label: string): Json | undefined {
+  if (!isObject(value)) throw badRequest('invalidValue', `"${label}" is complex: send an object.`);
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) {
+    const sub = findByName(def.subAttributes, key);
+    // members.display is derived by the server, but is kept in validation so PATCH filters can name it.
+    if (!sub || (isDroppedOnInput(sub) && !(def.name === 'members' && sub.name === 'display'))) continue;
+    const checked = validateValue(sub, v, `${label}.${sub.name}`);
+    if (checked !== undefined) out[sub.name] = checked;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
