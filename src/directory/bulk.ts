@@ -8,6 +8,9 @@ import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type ScimResource } from '..
 import { ScimError, badRequest } from '../scim/errors.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { ScimService } from './scim-service.ts';
+import { normalizePatchBody } from '../dialects/patch.ts';
+import { normalizeResourceBody } from '../dialects/resource.ts';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 
 type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -136,10 +139,14 @@ async function runOne(
     const unresolved = [...references([op.path, op.data])].filter((ref) => !created.has(ref));
     if (unresolved.length > 0) throw new ScimError(409, undefined, `bulkId "${unresolved[0]}" did not create a resource.`);
     const path = substitute(op.path, created) as string;
-    const data = substitute(op.data, created);
-    const match = /^\/(Users|Groups)(?:\/([^/?]+))?\/?$/.exec(path);
+    const match = /^\/(Users|Groups)(?:\/([^/?]+))?\/?$/i.exec(path);
     if (!match) throw new ScimError(404, undefined, `No resource endpoint at "${path}".`);
-    const [, kind, id] = match as unknown as [string, 'Users' | 'Groups', string | undefined];
+    const kind = match[1]!.toLowerCase() === 'users' ? 'Users' : 'Groups';
+    const id = match[2];
+    // Operation data passes through the same tolerant edge as a single request.
+    const rt = kind === 'Users' ? USER_RESOURCE_TYPE : GROUP_RESOURCE_TYPE;
+    const raw = substitute(op.data, created);
+    const data = op.method === 'PATCH' ? normalizePatchBody(rt, raw) : normalizeResourceBody(rt, raw);
     const options = op.version ? { ifMatch: op.version } : {};
     if (op.method === 'POST') {
       if (id) throw new ScimError(405, undefined, 'POST takes a resource endpoint such as "/Users".');

@@ -25,7 +25,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Paths match case-insensitively (`/users` as well as `/Users`: Microsoft's tests); ids keep their case.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: false },
     // Body values are validated as sent: "123" is not a number and 1 is not a name.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     genReqId: (req) => {

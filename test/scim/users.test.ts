@@ -186,10 +186,11 @@ describe('PATCH /Users/{id}', () => {
     scimError(await c.patch(`/Users/${user.id}`, operations), 400, scimType);
   });
 
-  it('rejects a body without the PatchOp schema or Operations', async () => {
+  it('rejects a body without Operations, or not an object', async () => {
     const user = await c.createUser('nobody@acme.com');
-    scimError(await c.req('PATCH', `/Users/${user.id}`, { Operations: [] }), 400, 'invalidSyntax');
     scimError(await c.req('PATCH', `/Users/${user.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'] }), 400, 'invalidSyntax');
+    scimError(await c.req('PATCH', `/Users/${user.id}`, { Operations: 'replace' }), 400, 'invalidSyntax');
+    scimError(await c.req('PATCH', `/Users/${user.id}`, '[]'), 400, 'invalidSyntax');
   });
 
   it('does not bump the version for a no-op', async () => {

@@ -4,6 +4,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
+import { normalizePatchBody } from '../../dialects/patch.ts';
+import { normalizeListRequest } from '../../dialects/query.ts';
+import { normalizeResourceBody } from '../../dialects/resource.ts';
 import { runBulk } from '../../directory/bulk.ts';
 import { ScimService, type Projection } from '../../directory/scim-service.ts';
 import { ScimError, notFound } from '../../scim/errors.ts';
@@ -31,7 +34,8 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
 }
 
 function projectionOf(request: FastifyRequest): Projection {
-  const { attributes, excludedAttributes } = parseListRequest(request.query as Record<string, unknown>, LIST_LIMITS);
+  const parsed = normalizeListRequest(parseListRequest(request.query as Record<string, unknown>, LIST_LIMITS));
+  const { attributes, excludedAttributes } = parsed;
   return { attributes, excludedAttributes };
 }
 
@@ -89,7 +93,7 @@ export function scimRoutes(app: FastifyInstance, ctx: { config: Config; store: K
 
   // ── Search across resource types (RFC 7644 §3.4.3) ──
   app.post('/.search', async (request, reply) => {
-    const search = parseSearchRequest(request.body, LIST_LIMITS);
+    const search = normalizeListRequest(parseSearchRequest(request.body, LIST_LIMITS));
     const page = await searchAll(service, directory(request), search);
     return send(request, reply, 200, page);
   });
@@ -106,11 +110,14 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
     return send(request, reply, 200, listResponse(resources, total, listRequest.startIndex));
   };
 
-  app.get(`/${kind}`, (request, reply) => list(request, reply, parseListRequest(request.query as Record<string, unknown>, LIST_LIMITS)));
-  app.post(`/${kind}/.search`, (request, reply) => list(request, reply, parseSearchRequest(request.body, LIST_LIMITS)));
+  const rt = kind === 'Users' ? USER_RESOURCE_TYPE : GROUP_RESOURCE_TYPE;
+  app.get(`/${kind}`, (request, reply) =>
+    list(request, reply, normalizeListRequest(parseListRequest(request.query as Record<string, unknown>, LIST_LIMITS))),
+  );
+  app.post(`/${kind}/.search`, (request, reply) => list(request, reply, normalizeListRequest(parseSearchRequest(request.body, LIST_LIMITS))));
 
   app.post(`/${kind}`, async (request, reply) => {
-    const created = (await call('create')(directory(request), request.body)) as ScimResource;
+    const created = (await call('create')(directory(request), normalizeResourceBody(rt, request.body))) as ScimResource;
     return sendResource(request, reply, 201, reprojected(kind, created, projectionOf(request)));
   });
 
@@ -126,7 +133,8 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
 
   const write = (method: 'replace' | 'patch') => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const ifMatch = typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined;
-    const resource = (await call(method)(directory(request), request.params.id, request.body, ifMatch ? { ifMatch } : {})) as ScimResource;
+    const body = method === 'patch' ? normalizePatchBody(rt, request.body) : normalizeResourceBody(rt, request.body);
+    const resource = (await call(method)(directory(request), request.params.id, body, ifMatch ? { ifMatch } : {})) as ScimResource;
     return sendResource(request, reply, 200, reprojected(kind, resource, projectionOf(request)));
   };
   app.put<{ Params: { id: string } }>(`/${kind}/:id`, write('replace'));

@@ -1,0 +1,25 @@
+/**
+ * The tolerant edge for list and search parameters:
+ * - Q10: unquoted filter values (`externalId eq jyoung`, `meta.created gt 2015-10-10T14:38:21-07:00`: Entra,
+ *   Microsoft's tests). The filter is parsed leniently and re-printed in RFC form for the strict core.
+ * - `attributes=emails[type eq "work"]` (Microsoft's tests): a value filter in an attribute list names the
+ *   attribute; the filter is dropped, so the attribute is returned rather than silently omitted.
+ */
+import { formatFilter, parseFilter } from '../scim/filter/parser.ts';
+import type { ListRequest } from '../scim/list.ts';
+
+export function normalizeListRequest(request: ListRequest): ListRequest {
+  return {
+    ...request,
+    ...(request.filter !== undefined ? { filter: formatFilter(parseFilter(request.filter, { bareWordValues: true })) } : {}),
+    attributes: request.attributes.map(stripValueFilter),
+    excludedAttributes: request.excludedAttributes.map(stripValueFilter),
+  };
+}
+
+function stripValueFilter(name: string): string {
+  const bracket = name.indexOf('[');
+  if (bracket < 0) return name;
+  const close = name.lastIndexOf(']');
+  return name.slice(0, bracket) + (close > bracket ? name.slice(close + 1) : '');
+}
