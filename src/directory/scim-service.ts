@@ -94,9 +94,10 @@ export class ScimService {
     return { base: `${this.publicUrl}/scim/v2/${dir.id}` };
   }
 
-  private filterContext(rt: ResourceTypeDef): FilterContext {
+  private filterContext(rt: ResourceTypeDef, directoryId: string): FilterContext {
     return {
       dialect: this.store.dialect,
+      directoryId,
       resourceType: rt.id,
       coreSchema: rt.schema,
       resolve: (path) => resolveAttribute(rt, path),
@@ -198,7 +199,7 @@ export class ScimService {
   }
 
   async listUsers(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
-    const { total, rows } = await this.q.listUsers(this.store.db, dir.id, this.listQuery(USER_RESOURCE_TYPE, request));
+    const { total, rows } = await this.q.listUsers(this.store.db, dir.id, this.listQuery(USER_RESOURCE_TYPE, dir.id, request));
     const groups = wants(request, 'groups') && rows.length > 0 ? await this.q.groupsOfUsers(this.store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.urls(dir);
     return { total, resources: rows.map((u) => project(USER_RESOURCE_TYPE, renderUser(u, groups?.get(u.id), urls), request)) };
@@ -319,7 +320,7 @@ export class ScimService {
       else if (op.op === 'remove') note(await this.q.removeMembers(db, groupId, op.ids), removed, added);
       else if (op.op === 'removeAll') note(await this.q.clearMembers(db, groupId), removed, added);
       else if (op.op === 'removeWhere') {
-        const ids = await this.q.memberIdsWhere(db, groupId, this.memberPredicate(op.filter));
+        const ids = await this.q.memberIdsWhere(db, groupId, this.memberPredicate(op.filter, directoryId));
         note(await this.q.removeMembers(db, groupId, ids), removed, added);
       } else if (op.op === 'replace') {
         const wanted = new Set(op.ids);
@@ -334,8 +335,8 @@ export class ScimService {
     return touched.length > 0;
   }
 
-  private memberPredicate(filter: Filter): Expression<SqlBool> {
-    return compileMemberFilter(filter, this.filterContext(GROUP_RESOURCE_TYPE)) as unknown as Expression<SqlBool>;
+  private memberPredicate(filter: Filter, directoryId: string): Expression<SqlBool> {
+    return compileMemberFilter(filter, this.filterContext(GROUP_RESOURCE_TYPE, directoryId)) as unknown as Expression<SqlBool>;
   }
 
   /** Adds members after checking every id is a user of this directory (400 naming the unknown ones). */
@@ -364,7 +365,7 @@ export class ScimService {
   }
 
   async listGroups(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
-    const { total, rows } = await this.q.listGroups(this.store.db, dir.id, this.listQuery(GROUP_RESOURCE_TYPE, request));
+    const { total, rows } = await this.q.listGroups(this.store.db, dir.id, this.listQuery(GROUP_RESOURCE_TYPE, dir.id, request));
     const members = wants(request, 'members') && rows.length > 0 ? await this.q.membersOfGroups(this.store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.urls(dir);
     return { total, resources: rows.map((g) => project(GROUP_RESOURCE_TYPE, renderGroup(g, members?.get(g.id) ?? [], urls), request)) };
@@ -381,8 +382,8 @@ export class ScimService {
 
   // ── Shared ──────────────────────────────────────────────────────────────
 
-  private listQuery(rt: ResourceTypeDef, request: ListRequest) {
-    const ctx = this.filterContext(rt);
+  private listQuery(rt: ResourceTypeDef, directoryId: string, request: ListRequest) {
+    const ctx = this.filterContext(rt, directoryId);
     const filter = request.filter !== undefined ? parseFilter(request.filter) : undefined;
     return {
       where: filter ? (compileFilter(filter, ctx) as unknown) : undefined,

@@ -4,8 +4,10 @@
  * child tables; every other attribute is read from the stored resource JSON inside the database, never by
  * loading rows into memory.
  *
- * Every leaf is two-valued (`… is true`), so `not` and `ne` treat an absent attribute as "not equal", as the
- * in-memory evaluator does.
+ * Every leaf is two-valued (never NULL), so `not` and `ne` treat an absent attribute as "not equal", as the
+ * in-memory evaluator does. Leaves on columns stay plain comparisons (`col = ?`, or `col is not null and
+ * col = ?` for nullable ones) so that indexes serve them; child tables are reached with `r.id in (select …)`,
+ * which the planner drives from the child table's index.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { badRequest } from '../../scim/errors.ts';
@@ -24,6 +26,8 @@ export interface ResolvedAttribute {
 
 export interface FilterContext {
   dialect: d.Dialect;
+  /** The directory whose resources are filtered: child-table subqueries name it so its index prefix applies. */
+  directoryId: string;
   /** 'User' or 'Group': decides the column and child-table mappings. */
   resourceType: 'User' | 'Group';
   /** The core schema URN of the resource type (its attributes are stored at the JSON top level). */
@@ -41,16 +45,17 @@ interface Operand {
   lowered?: boolean;
   /** 'column' (native SQL value), 'json' (extracted; booleans and numbers need JSON-aware comparison). */
   source: 'column' | 'json' | 'constant';
+  /** A column that may hold NULL (JSON operands always may). */
+  nullable?: boolean;
   /** For JSON operands: the raw JSON value and its type name, for presence and number checks. */
   jsonValue?: Sql;
   jsonType?: Sql;
 }
 
-/** Rows of a multi-valued attribute and how to read each element's sub-attributes. */
+/** The elements of a multi-valued attribute: how to say "some element matches", and how to read one. */
 interface Collection {
-  from: Sql;
-  /** Correlates the rows with the outer resource `r`. */
-  where: Sql;
+  /** True when some element satisfies `inner` (or, without it, when there is any element). */
+  any(inner: Sql | undefined): Sql;
   element(subName: string | undefined): Operand;
 }
 
@@ -101,7 +106,7 @@ class Compiler {
   }
 
   members(filter: Filter): Sql {
-    return this.scoped(filter, (p) => this.groupMembers().element(p.sub ? `${p.attr}.${p.sub}` : p.attr));
+    return this.scoped(filter, (p) => this.memberElement(p.sub ? `${p.attr}.${p.sub}` : p.attr));
   }
 
   sortKey(path: AttrPath): Sql {
@@ -143,10 +148,7 @@ class Compiler {
     const resolved = this.resolve(f.path);
     if (resolved.attr.multiValued) {
       // `emails.value eq x` means "some element's value eq x"; a bare `emails eq x` compares `value`.
-      if (f.kind === 'present' && !resolved.sub) {
-        const collection = this.collection(resolved, undefined);
-        return sql`exists (select 1 from ${collection.from} where ${collection.where})`;
-      }
+      if (f.kind === 'present' && !resolved.sub) return this.collection(resolved, undefined).any(undefined);
       const inner: Filter = { ...f, path: { attr: resolved.sub?.name ?? 'value' } };
       return this.anyElement(resolved, inner);
     }
@@ -173,8 +175,7 @@ class Compiler {
 
   private anyElement(resolved: ResolvedAttribute, filter: Filter): Sql {
     const collection = this.collection(resolved, filter);
-    const inner = this.scoped(filter, (p) => collection.element(p.sub ? `${p.attr}.${p.sub}` : p.attr));
-    return sql`exists (select 1 from ${collection.from} where ${collection.where} and ${inner})`;
+    return collection.any(this.scoped(filter, (p) => collection.element(p.sub ? `${p.attr}.${p.sub}` : p.attr)));
   }
 
   /** Compiles a filter whose paths name sub-attributes, reading them through `element`. */
@@ -224,18 +225,19 @@ class Compiler {
   private columnOperand(resolved: ResolvedAttribute): Operand | undefined {
     if (resolved.schema !== this.ctx.coreSchema) return undefined;
     const name = resolved.sub ? `${resolved.attr.name}.${resolved.sub.name}` : resolved.attr.name;
-    const text = (column: string, caseExact: boolean, lowered = false): Operand => ({
+    const text = (column: string, caseExact: boolean, lowered = false, nullable = false): Operand => ({
       expr: sql.ref(`r.${column}`),
       type: 'string',
       caseExact,
       lowered,
       source: 'column',
+      nullable,
     });
     switch (name) {
       case 'id':
         return text('id', true);
       case 'externalId':
-        return text('external_id', true);
+        return text('external_id', true, false, true);
       case 'userName':
         return this.ctx.resourceType === 'User' ? text('user_name_lower', false, true) : undefined;
       case 'displayName':
@@ -263,6 +265,7 @@ class Compiler {
       type: def.type,
       caseExact: def.caseExact,
       source: 'json',
+      nullable: true,
       jsonValue: d.jsonValue(dialect, column, keys),
       jsonType: d.jsonType(dialect, column, keys),
     };
@@ -286,11 +289,11 @@ class Compiler {
   private emails(): Collection {
     const { dialect } = this.ctx;
     return {
-      from: sql`directory_user_emails e`,
-      where: sql`e.user_id = r.id`,
+      any: (inner) =>
+        sql`r.id in (select e.user_id from directory_user_emails e where e.directory_id = ${this.ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
       element: (sub) => {
         const name = (sub ?? 'value').toLowerCase();
-        if (name === 'type') return { expr: d.lower(dialect, sql.ref('e.type')), type: 'string', caseExact: false, lowered: true, source: 'column' };
+        if (name === 'type') return { expr: d.lower(dialect, sql.ref('e.type')), type: 'string', caseExact: false, lowered: true, source: 'column', nullable: true };
         if (name === 'primary') return { expr: sql.ref('e.primary'), type: 'boolean', caseExact: true, source: 'column' };
         return { expr: sql.ref('e.value_lower'), type: 'string', caseExact: false, lowered: true, source: 'column' };
       },
@@ -299,21 +302,23 @@ class Compiler {
 
   private userGroups(): Collection {
     return {
-      from: sql`directory_group_members m join directory_groups g on g.id = m.group_id`,
-      where: sql`m.user_id = r.id`,
+      any: (inner) =>
+        sql`r.id in (select m.user_id from directory_group_members m join directory_groups g on g.id = m.group_id where m.directory_id = ${this.ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
       element: (sub) => this.membershipElement(sub, sql.ref('m.group_id'), sql.ref('g.display_name_lower'), 'direct'),
     };
   }
 
   private groupMembers(): Collection {
     return {
-      from: sql`directory_group_members m join directory_users u on u.id = m.user_id`,
-      where: sql`m.group_id = r.id`,
-      element: (sub) => {
-        const display = d.lower(this.ctx.dialect, sql`coalesce(${d.jsonText(this.ctx.dialect, sql.ref('u.resource'), ['displayName'])}, u.user_name)`);
-        return this.membershipElement(sub, sql.ref('m.user_id'), display, 'User');
-      },
+      any: (inner) =>
+        sql`r.id in (select m.group_id from directory_group_members m join directory_users u on u.id = m.user_id where m.directory_id = ${this.ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
+      element: (sub) => this.memberElement(sub),
     };
+  }
+
+  private memberElement(sub: string | undefined): Operand {
+    const display = d.lower(this.ctx.dialect, sql`coalesce(${d.jsonText(this.ctx.dialect, sql.ref('u.resource'), ['displayName'])}, u.user_name)`);
+    return this.membershipElement(sub, sql.ref('m.user_id'), display, 'User');
   }
 
   private membershipElement(sub: string | undefined, value: Sql, display: Sql, type: string): Operand {
@@ -334,9 +339,9 @@ class Compiler {
     const { dialect } = this.ctx;
     const keys = this.keys({ ...resolved, sub: undefined });
     const element = sql.ref('j.value');
+    const rows = d.jsonArrayRows(dialect, sql.ref('r.resource'), keys, 'j');
     return {
-      from: d.jsonArrayRows(dialect, sql.ref('r.resource'), keys, 'j'),
-      where: sql`1 = 1`,
+      any: (inner) => sql`exists (select 1 from ${rows}${inner ? sql` where ${inner}` : sql``})`,
       element: (sub) => {
         if (!resolved.attr.subAttributes) {
           // A multi-valued simple attribute: the element is the value.
@@ -355,7 +360,7 @@ class Compiler {
       // json_each's value is SQL for scalars and JSON text for objects.
       const expr = keys.length === 0 ? element : d.jsonText(dialect, element, keys);
       const type = keys.length === 0 ? sql`j.type` : d.jsonType(dialect, element, keys);
-      return { expr, type: def.type, caseExact: def.caseExact, source: 'json', jsonValue: expr, jsonType: type };
+      return { expr, type: def.type, caseExact: def.caseExact, source: 'json', nullable: true, jsonValue: expr, jsonType: type };
     }
     return this.jsonOperand(keys, def, element);
   }
@@ -364,7 +369,7 @@ class Compiler {
 
   private present(o: Operand): Sql {
     if (o.source !== 'json') {
-      return o.type === 'string' ? sql`((${o.expr} is not null and ${o.expr} <> '') is true)` : sql`(${o.expr} is not null)`;
+      return o.type === 'string' ? sql`(${o.expr} is not null and ${o.expr} <> '')` : sql`(${o.expr} is not null)`;
     }
     const { dialect } = this.ctx;
     const empty = dialect === 'sqlite' ? sql`'[]', '{}', ''` : sql`'[]', '{}', '""'`;
@@ -399,7 +404,8 @@ class Compiler {
     if (o.source === 'column') test = sql`${o.expr} = ${flag ? 1 : 0}`;
     else if (this.ctx.dialect === 'sqlite') test = sql`(${o.jsonType} = ${flag ? 'true' : 'false'})`;
     else test = sql`(${o.jsonValue} = ${flag ? 'true' : 'false'}::jsonb)`;
-    return op === 'eq' ? sql`((${test}) is true)` : sql`(not ((${test}) is true))`;
+    const positive = this.twoValued(o, test);
+    return op === 'eq' ? positive : sql`(not ${positive})`;
   }
 
   private compareNumber(o: Operand, op: CompareOp, value: Literal, name: string): Sql {
@@ -410,7 +416,7 @@ class Compiler {
       this.ctx.dialect === 'sqlite'
         ? sql`(case when ${o.jsonType} in ('integer', 'real') then ${o.jsonValue} end)`
         : sql`(case when ${o.jsonType} = 'number' then (${o.jsonValue})::numeric end)`;
-    return this.relate(num, op, n);
+    return this.relate(o, num, op, n);
   }
 
   private compareText(o: Operand, op: CompareOp, value: Literal, name: string): Sql {
@@ -428,25 +434,35 @@ class Compiler {
     }
     if (o.source === 'json' && this.ctx.dialect === 'postgres') expr = d.bytewise('postgres', expr);
     if (o.type === 'dateTime' && o.source === 'column' && this.ctx.dialect === 'postgres') {
-      return this.relate(expr, op, sql`${v}::timestamptz`);
+      return this.relate(o, expr, op, sql`${v}::timestamptz`);
     }
     switch (op) {
       case 'co':
-        return sql`((${d.contains(this.ctx.dialect, expr, v)}) is true)`;
+        return this.twoValued(o, d.contains(this.ctx.dialect, expr, v));
       case 'sw':
-        return sql`((${d.startsWith(expr, v)}) is true)`;
+        return this.twoValued(o, d.startsWith(expr, v));
       case 'ew':
-        return sql`((${d.endsWith(this.ctx.dialect, expr, v)}) is true)`;
+        return this.twoValued(o, d.endsWith(this.ctx.dialect, expr, v));
       default:
-        return this.relate(expr, op, v);
+        return this.relate(o, expr, op, v);
     }
   }
 
-  private relate(expr: Sql, op: CompareOp, v: unknown): Sql {
+  private relate(o: Operand, expr: Sql, op: CompareOp, v: unknown): Sql {
     const symbol = { eq: '=', ne: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }[op as 'eq'];
     if (!symbol) throw invalid(`'${op}' is not defined here.`);
-    const test = sql`((${expr} ${sql.raw(symbol)} ${v}) is true)`;
-    return op === 'ne' ? sql`(not ${test})` : test;
+    const positive = this.twoValued(o, sql`${expr} ${sql.raw(symbol)} ${v}`);
+    return op === 'ne' ? sql`(not ${positive})` : positive;
+  }
+
+  /**
+   * Makes a comparison never NULL while keeping it index-friendly: a NOT NULL column compares as is, a nullable
+   * column is guarded with `is not null and`, and a JSON expression is coalesced to false.
+   */
+  private twoValued(o: Operand, test: Sql): Sql {
+    if (o.source === 'json') return sql`coalesce((${test}), false)`;
+    if (o.nullable) return sql`(${o.expr} is not null and ${test})`;
+    return sql`(${test})`;
   }
 }
 
