@@ -71,6 +71,7 @@ describe('filters', () => {
     ['meta.created gt "2000-01-01T00:00:00Z"', ['ana@acme.com', 'Bob@Acme.com', 'chloé@acme.com', 'dan@acme.com']],
     ['meta.lastModified lt "2000-01-01T00:00:00Z"', []],
     ['userName eq "nobody@acme.com"', []],
+    [`schemas eq "${ENTERPRISE}"`, ['ana@acme.com', 'Bob@Acme.com', 'chloé@acme.com']],
   ])('%s', async (filter, expected) => {
     expect(await names(f(filter))).toEqual(expected);
   });

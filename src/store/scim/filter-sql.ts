@@ -60,6 +60,19 @@ interface Collection {
 }
 
 const invalid = (detail: string) => badRequest('invalidFilter', detail);
+
+/** `schemas` is not a schema attribute (RFC 7643 §3), but filters may name it; URIs compare case-insensitively. */
+const SCHEMAS_ATTRIBUTE: AttributeDef = {
+  name: 'schemas',
+  type: 'reference',
+  multiValued: true,
+  description: 'The schema URIs of the resource.',
+  required: true,
+  caseExact: false,
+  mutability: 'readOnly',
+  returned: 'always',
+  uniqueness: 'none',
+};
 const R = sql.ref('r');
 
 export function compileFilter(filter: Filter, ctx: FilterContext): Sql {
@@ -138,6 +151,8 @@ class Compiler {
   }
 
   private resolve(path: AttrPath): ResolvedAttribute {
+    // `schemas eq "urn:…"` (an RFC 7644 §3.4.2.2 example): the resource's schema URIs, compared like strings.
+    if (!path.uri && !path.sub && path.attr.toLowerCase() === 'schemas') return { schema: this.ctx.coreSchema, attr: SCHEMAS_ATTRIBUTE };
     const resolved = this.ctx.resolve(path);
     if (!resolved) throw invalid(`Unknown attribute '${formatPath(path)}' in filter.`);
     return resolved;
