@@ -147,7 +147,8 @@ async function runOne(
     const rt = kind === 'Users' ? USER_RESOURCE_TYPE : GROUP_RESOURCE_TYPE;
     const raw = substitute(op.data, created);
     const data = op.method === 'PATCH' ? normalizePatchBody(rt, raw) : normalizeResourceBody(rt, raw);
-    const options = op.version ? { ifMatch: op.version } : {};
+    // Bulk answers carry only version and location, so group writes skip serializing members.
+    const options = { ...(op.version ? { ifMatch: op.version } : {}), withMembers: false };
     if (op.method === 'POST') {
       if (id) throw new ScimError(405, undefined, 'POST takes a resource endpoint such as "/Users".');
       const resource = kind === 'Users' ? await service.createUser(dir, data) : await service.createGroup(dir, data);

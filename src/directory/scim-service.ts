@@ -32,12 +32,17 @@ export interface Projection {
 export interface WriteOptions {
   /** The request's If-Match header: the write happens only if the resource's ETag matches (else 412). */
   ifMatch?: string;
+  /**
+   * Groups only: whether the answer carries `members`. Without them the write costs the same whatever the
+   * group's size (PATCH of one member in a group of 100,000).
+   */
+  withMembers?: boolean;
 }
 
 const NO_PROJECTION: Projection = { attributes: [], excludedAttributes: [] };
 
 /** Whether a projection returns `name` at all: skip the membership queries when it does not. */
-function wants(p: Projection, name: string): boolean {
+export function wants(p: Projection, name: string): boolean {
   const lower = name.toLowerCase();
   const mentions = (list: string[]) => list.some((a) => a.toLowerCase() === lower || a.toLowerCase().startsWith(`${lower}.`) || a.toLowerCase().endsWith(`:${lower}`));
   if (p.attributes.length > 0) return mentions(p.attributes);
@@ -306,7 +311,8 @@ export class ScimService {
         return next;
       }),
     );
-    return renderGroup(group, (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id), this.urls(dir));
+    const members = options.withMembers === false ? undefined : (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id);
+    return renderGroup(group, members, this.urls(dir));
   }
 
   /** Applies membership operations in request order; true when any membership changed. */

@@ -12,6 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => c.close());
 
+/** A group PATCH that asks for the resource back (without attributes it answers 204). */
+const patchGroup = (id: string, ops: unknown[]) => c.patch(`/Groups/${id}?attributes=displayName,members,meta`, ops);
 const memberIds = (group: { members?: { value: string }[] }) => (group.members ?? []).map((m) => m.value).sort();
 const get = async (id: string) => (await c.req('GET', `/Groups/${id}`)).json();
 
@@ -44,7 +46,7 @@ describe('groups', () => {
 
   it('Okta: rename with membership updates, remove by filter, add a list', async () => {
     const g = await c.createGroup('Okta Group', { members: [{ value: u.a }, { value: u.b }] });
-    const res = await c.patch(`/Groups/${g.id}`, [
+    const res = await patchGroup(g.id, [
       { op: 'replace', value: { displayName: 'Okta Group 2' } },
       { op: 'remove', path: `members[value eq "${u.a}"]` },
       { op: 'add', path: 'members', value: [{ value: u.c, display: 'c@acme.com' }, { value: u.b }] },
@@ -58,37 +60,37 @@ describe('groups', () => {
 
   it('Entra: remove members by a value list removes only those', async () => {
     const g = await c.createGroup('Entra Group', { members: [{ value: u.a }, { value: u.b }, { value: u.c }] });
-    const res = await c.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members', value: [{ value: u.a }, { value: u.c }] }]);
+    const res = await patchGroup(g.id, [{ op: 'remove', path: 'members', value: [{ value: u.a }, { value: u.c }] }]);
     expect(res.statusCode).toBe(200);
     expect(memberIds(res.json())).toEqual([u.b]);
   });
 
   it('remove members without a value clears; replace members [] clears; replace sets', async () => {
     const g = await c.createGroup('Clearing', { members: [{ value: u.a }, { value: u.b }] });
-    expect(memberIds((await c.patch(`/Groups/${g.id}`, [{ op: 'replace', path: 'members', value: [{ value: u.c }, { value: u.d }] }])).json())).toEqual([u.c, u.d].sort());
-    expect((await c.patch(`/Groups/${g.id}`, [{ op: 'replace', path: 'members', value: [] }])).json().members).toEqual([]);
-    await c.patch(`/Groups/${g.id}`, [{ op: 'add', path: 'members', value: [{ value: u.a }] }]);
-    expect((await c.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members' }])).json().members).toEqual([]);
+    expect(memberIds((await patchGroup(g.id, [{ op: 'replace', path: 'members', value: [{ value: u.c }, { value: u.d }] }])).json())).toEqual([u.c, u.d].sort());
+    expect((await patchGroup(g.id, [{ op: 'replace', path: 'members', value: [] }])).json().members).toEqual([]);
+    await patchGroup(g.id, [{ op: 'add', path: 'members', value: [{ value: u.a }] }]);
+    expect((await patchGroup(g.id, [{ op: 'remove', path: 'members' }])).json().members).toEqual([]);
   });
 
   it('re-adding a member or removing a non-member changes nothing', async () => {
     const g = await c.createGroup('Idempotent', { members: [{ value: u.a }] });
-    const again = (await c.patch(`/Groups/${g.id}`, [{ op: 'add', path: 'members', value: [{ value: u.a }] }])).json();
+    const again = (await patchGroup(g.id, [{ op: 'add', path: 'members', value: [{ value: u.a }] }])).json();
     expect(again.meta.version).toBe('W/"1"');
-    const absent = (await c.patch(`/Groups/${g.id}`, [{ op: 'remove', path: `members[value eq "${u.d}"]` }])).json();
+    const absent = (await patchGroup(g.id, [{ op: 'remove', path: `members[value eq "${u.d}"]` }])).json();
     expect(absent.meta.version).toBe('W/"1"');
     expect(memberIds(absent)).toEqual([u.a]);
   });
 
   it('removes members by another filter (display)', async () => {
     const g = await c.createGroup('By display', { members: [{ value: u.a }, { value: u.b }] });
-    const res = await c.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members[display eq "b"]' }]);
+    const res = await patchGroup(g.id, [{ op: 'remove', path: 'members[display eq "b"]' }]);
     expect(memberIds(res.json())).toEqual([u.a]);
   });
 
   it('a failing member operation rolls back the whole PATCH', async () => {
     const g = await c.createGroup('Atomic', { members: [{ value: u.a }] });
-    const res = await c.patch(`/Groups/${g.id}`, [
+    const res = await patchGroup(g.id, [
       { op: 'replace', path: 'displayName', value: 'Atomic 2' },
       { op: 'add', path: 'members', value: [{ value: u.b }, { value: 'directory_user_ghost' }] },
     ]);
@@ -137,14 +139,27 @@ describe('groups', () => {
     expect((await c.t.api('GET', `/directories/${c.directoryId}`)).json().metadata.groups).toBe(before);
   });
 
+  it('answers a plain PATCH with 204 and the new ETag', async () => {
+    const g = await c.createGroup('No content', { members: [{ value: u.a }] });
+    const res = await c.patch(`/Groups/${g.id}`, [{ op: 'add', path: 'members', value: [{ value: u.b }] }]);
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+    expect(res.headers.etag).toBe('W/"2"');
+    expect(memberIds(await get(g.id))).toEqual([u.a, u.b].sort());
+    const asked = await c.patch(`/Groups/${g.id}?excludedAttributes=members`, [{ op: 'replace', path: 'displayName', value: 'Renamed' }]);
+    expect(asked.statusCode).toBe(200);
+    expect(asked.json()).not.toHaveProperty('members');
+    expect(asked.json().displayName).toBe('Renamed');
+  });
+
   it('handles thousands of members in one PATCH', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 300; i++) ids.push((await c.createUser(`bulk${i}@acme.com`)).id);
     const g = await c.createGroup('Big');
-    const add = await c.patch(`/Groups/${g.id}`, [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }]);
+    const add = await patchGroup(g.id, [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }]);
     expect(add.statusCode).toBe(200);
     expect(add.json().members).toHaveLength(300);
-    const remove = await c.patch(`/Groups/${g.id}`, [{ op: 'remove', path: 'members', value: ids.slice(0, 150).map((value) => ({ value })) }]);
+    const remove = await patchGroup(g.id, [{ op: 'remove', path: 'members', value: ids.slice(0, 150).map((value) => ({ value })) }]);
     expect(remove.json().members).toHaveLength(150);
   });
 });

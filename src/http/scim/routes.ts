@@ -8,7 +8,7 @@ import { normalizePatchBody } from '../../dialects/patch.ts';
 import { normalizeListRequest } from '../../dialects/query.ts';
 import { normalizeResourceBody } from '../../dialects/resource.ts';
 import { runBulk } from '../../directory/bulk.ts';
-import { ScimService, type Projection } from '../../directory/scim-service.ts';
+import { ScimService, wants, type Projection } from '../../directory/scim-service.ts';
 import { ScimError, notFound } from '../../scim/errors.ts';
 import { etagMatches, etagOf } from '../../scim/etag.ts';
 import { listResponse, parseListRequest, parseSearchRequest, type ListLimits, type ListRequest } from '../../scim/list.ts';
@@ -134,11 +134,18 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
   const write = (method: 'replace' | 'patch') => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const ifMatch = typeof request.headers['if-match'] === 'string' ? request.headers['if-match'] : undefined;
     const body = method === 'patch' ? normalizePatchBody(rt, request.body) : normalizeResourceBody(rt, request.body);
-    const resource = (await call(method)(directory(request), request.params.id, body, ifMatch ? { ifMatch } : {})) as ScimResource;
-    return sendResource(request, reply, 200, reprojected(kind, resource, projectionOf(request)));
+    const projection = projectionOf(request);
+    const asked = projection.attributes.length > 0 || projection.excludedAttributes.length > 0;
+    // RFC 7644 §3.5.2 allows 200 with the resource or 204. A Group PATCH answers 204 (as Entra's and Okta's
+    // documentation show) unless the client asks for attributes, so that changing one member never
+    // serializes a group of 100,000. Every other write answers 200 with the resource.
+    const noContent = kind === 'Groups' && method === 'patch' && !asked;
+    const options = { ...(ifMatch ? { ifMatch } : {}), ...(noContent || !wants(projection, 'members') ? { withMembers: false } : {}) };
+    const resource = (await call(method)(directory(request), request.params.id, body, options)) as ScimResource;
+    if (noContent) return reply.status(204).header('etag', versionOf(resource)).send();
+    return sendResource(request, reply, 200, reprojected(kind, resource, projection));
   };
   app.put<{ Params: { id: string } }>(`/${kind}/:id`, write('replace'));
-  // PATCH always answers 200 with the resource (RFC 7644 §3.5.2 allows 200 or 204): IdPs read it back.
   app.patch<{ Params: { id: string } }>(`/${kind}/:id`, write('patch'));
 
   app.delete<{ Params: { id: string } }>(`/${kind}/:id`, async (request, reply) => {
