@@ -13,6 +13,8 @@ export type Executor = Kysely<Database>;
 
 /** Rows per statement for bulk membership work: well under both databases' bound-parameter limits. */
 const CHUNK = 1000;
+/** Up to this many matching rows, sorting them beats walking the directory in id order (see idOrder). */
+const SORT_IN_MEMORY = 10_000;
 
 export function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -307,6 +309,16 @@ export class ResourceQueries {
     return this.list(db, 'directory_groups', directoryId, q, toGroup);
   }
 
+  /**
+   * The id ordering term. SQLite would walk the (directory_id, id) index to avoid a sort, filtering every row
+   * of the directory, even when the filter's own index finds a handful (externalId is not unique, so its
+   * estimate is "several"). With a filter and a small result, `+r.id` stops that index from serving ORDER BY,
+   * so the filter's index is used and the few rows sorted. PostgreSQL's statistics choose well by themselves.
+   */
+  private idOrder(filtered: boolean, total: number) {
+    return this.dialect === 'sqlite' && filtered && total <= SORT_IN_MEMORY ? sql`+r.id` : sql.ref('r.id');
+  }
+
   /** The resources of a directory matching a compiled filter, as a query to select from (also for EXPLAIN). */
   filtered(db: Executor, table: 'directory_users' | 'directory_groups', directoryId: string, where: unknown) {
     const base = db.selectFrom(`${table} as r` as 'directory_users as r').where('r.directory_id', '=', directoryId);
@@ -330,7 +342,7 @@ export class ResourceQueries {
       // Resources without the attribute sort last in either direction; id keeps equal keys stable.
       rows = rows.orderBy(sql`(${key}) is null`).orderBy(key, q.descending ? 'desc' : 'asc');
     }
-    const result = await rows.orderBy('r.id').offset(q.offset).limit(q.limit).execute();
+    const result = await rows.orderBy(this.idOrder(q.where !== undefined, total)).offset(q.offset).limit(q.limit).execute();
     return { total, rows: result.map((r) => decode(r as Row)) };
   }
 }
