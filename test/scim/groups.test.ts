@@ -131,6 +131,14 @@ describe('groups', () => {
     expect((user.groups ?? []).map((x: { value: string }) => x.value)).not.toContain(g.id);
   });
 
+  it('sorts and filters groups by displayName', async () => {
+    const res = (await c.req('GET', `/Groups?sortBy=displayName&sortOrder=descending&attributes=displayName&filter=${encodeURIComponent('displayName sw "o"')}`)).json();
+    expect(res.Resources.map((r: { displayName: string }) => r.displayName)).toEqual(['Okta Group 2']);
+    const all = (await c.req('GET', '/Groups?sortBy=displayName&attributes=displayName')).json();
+    const names = all.Resources.map((r: { displayName: string }) => r.displayName.toLowerCase());
+    expect(names).toEqual([...names].sort());
+  });
+
   it('keeps the directory group count exact', async () => {
     const before = (await c.t.api('GET', `/directories/${c.directoryId}`)).json().metadata.groups;
     const g = await c.createGroup('Counted');

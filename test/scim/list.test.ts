@@ -9,7 +9,7 @@ const people = [
   { userName: 'ana@acme.com', externalId: 'E1', name: { givenName: 'Ana', familyName: 'Zeta' }, emails: [{ value: 'ana@acme.com', type: 'work', primary: true }, { value: 'ana@home.net', type: 'home' }], title: 'Engineer', [ENTERPRISE]: { department: 'R&D', employeeNumber: '100' }, x509: undefined },
   { userName: 'Bob@Acme.com', externalId: 'e1', name: { givenName: 'Bob', familyName: 'Young' }, emails: [{ value: 'BOB@acme.com', type: 'work' }], title: 'Manager', active: false, [ENTERPRISE]: { department: 'Sales', employeeNumber: '20' } },
   { userName: 'chloé@acme.com', externalId: 'E3', name: { givenName: 'Chloé', familyName: 'Xu' }, emails: [{ value: 'chloe@acme.com', type: 'work' }], displayName: 'Chloé "CX" Xu', [ENTERPRISE]: { department: 'R&D' } },
-  { userName: 'dan@acme.com', name: { givenName: 'Dan' }, phoneNumbers: [{ value: '+1 555 0100', type: 'mobile' }], title: 'engineer' },
+  { userName: 'dan@acme.com', name: { givenName: 'Dan' }, phoneNumbers: [{ value: '+1 555 0100', type: 'mobile' }], title: 'engineer', addresses: [{ type: 'work', locality: 'Lisbon', primary: true }, { type: 'home', locality: 'Porto', primary: false }] },
 ];
 
 beforeAll(async () => {
@@ -62,6 +62,16 @@ describe('filters', () => {
     ['displayName co "\\"CX\\""', ['chloé@acme.com']],
     ['phoneNumbers[type eq "mobile" and value sw "+1"]', ['dan@acme.com']],
     ['phoneNumbers.value co "555"', ['dan@acme.com']],
+    ['addresses[primary eq true and locality eq "LISBON"]', ['dan@acme.com']],
+    ['addresses[primary eq true and locality eq "porto"]', []],
+    ['addresses[primary ne true]', ['dan@acme.com']],
+    ['addresses.locality ew "bon"', ['dan@acme.com']],
+    ['addresses.locality gt "p"', ['dan@acme.com']],
+    ['not (addresses pr)', ['ana@acme.com', 'Bob@Acme.com', 'chloé@acme.com']],
+    ['title ne "engineer"', ['Bob@Acme.com', 'chloé@acme.com']],
+    ['title lt "f"', ['ana@acme.com', 'dan@acme.com']],
+    ['displayName eq null', ['ana@acme.com', 'Bob@Acme.com', 'dan@acme.com']],
+    ['displayName ne null', ['chloé@acme.com']],
     [`${ENTERPRISE}:department eq "r&d"`, ['ana@acme.com', 'chloé@acme.com']],
     ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "dan@acme.com"', ['dan@acme.com']],
     ['USERNAME Eq "dan@acme.com"', ['dan@acme.com']],
