@@ -6,9 +6,8 @@
  */
 import { findByName } from '../scim/schema/resolve.ts';
 import type { AttributeDef } from '../scim/schema/types.ts';
+import { isObject, type Json } from '../scim/json.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function booleanFromString(value: unknown): unknown {
   if (typeof value !== 'string') return value;

@@ -9,9 +9,8 @@ import { SCHEMAS } from '../scim/schema/definitions.ts';
 import { findSchemaUrn, resolveAttribute } from '../scim/schema/resolve.ts';
 import { PATCH_OP_SCHEMA, type ResourceTypeDef } from '../scim/schema/types.ts';
 import { coerceBooleans, coerceObject } from './booleans.ts';
+import { isObject, type Json } from '../scim/json.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function field(obj: Json, name: string): unknown {
   const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());

@@ -6,9 +6,8 @@ import { COMMON_ATTRIBUTES, SCHEMAS } from '../scim/schema/definitions.ts';
 import { findSchemaUrn } from '../scim/schema/resolve.ts';
 import type { ResourceTypeDef } from '../scim/schema/types.ts';
 import { coerceObject } from './booleans.ts';
+import { isObject, type Json } from '../scim/json.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function normalizeResourceBody(rt: ResourceTypeDef, body: unknown): unknown {
   if (!isObject(body)) return body;

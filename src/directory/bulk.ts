@@ -11,6 +11,7 @@ import type { ScimService } from './scim-service.ts';
 import { normalizePatchBody } from '../dialects/patch.ts';
 import { normalizeResourceBody } from '../dialects/resource.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
+import { isObject } from '../scim/json.ts';
 
 type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -31,7 +32,6 @@ export interface BulkOperationResult {
   response?: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** `bulkId:x` as a whole value (`members[].value`) or inside a path (`/Users/bulkId:x`). */
 const BULK_REF = /bulkId:([^/\s?]+)/g;
 

@@ -6,14 +6,13 @@
  */
 import type { AttrType } from '../schema/types.ts';
 import type { AttrPath, CompareOp, Filter, Literal } from './ast.ts';
+import { isObject } from '../json.ts';
 
 export interface EvalContext {
   caseExact(path: AttrPath): boolean;
   type(path: AttrPath): AttrType | undefined;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function get(obj: unknown, key: string): unknown {
   if (!isObject(obj)) return undefined;

@@ -12,11 +12,11 @@ import { resolveAttribute } from '../schema/resolve.ts';
 import { PATCH_OP_SCHEMA, type AttributeDef, type ResourceTypeDef, type ScimResource } from '../schema/types.ts';
 import { memberOp } from './members.ts';
 import type { MemberOp, PatchResult } from './types.ts';
+import { isObject, type Json } from '../json.ts';
 
 export type { MemberOp, PatchResult } from './types.ts';
 
 type Op = 'add' | 'replace' | 'remove';
-type Json = Record<string, unknown>;
 
 interface Operation {
   op: Op;
@@ -34,7 +34,6 @@ interface Target {
   subAfterFilter?: AttributeDef;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Read-only attributes that IdPs echo back inside path-less values; ignored there, refused as a path. */
 const ECHOED = ['id', 'meta', 'schemas'];
 

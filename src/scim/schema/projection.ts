@@ -7,14 +7,13 @@ import { parseAttrPath } from '../filter/parser.ts';
 import { COMMON_ATTRIBUTES, SCHEMAS } from './definitions.ts';
 import { resolveAttribute, schemaUrns } from './resolve.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from './types.ts';
+import { isObject, type Json } from '../json.ts';
 
 export interface ProjectionRequest {
   attributes?: string[];
   excludedAttributes?: string[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A resolved projection entry: where the attribute lives and which sub-attribute, if any. */
 interface Selector {

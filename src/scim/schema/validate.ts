@@ -7,9 +7,8 @@ import { badRequest } from '../errors.ts';
 import { COMMON_ATTRIBUTES, SCHEMAS } from './definitions.ts';
 import { findByName, findSchemaUrn } from './resolve.ts';
 import type { AttributeDef, ResourceTypeDef, ScimResource } from './types.ts';
+import { isObject, type Json } from '../json.ts';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const BASE64 = /^[A-Za-z0-9+/_\-\s]*={0,2}\s*$/;
 
