@@ -129,9 +129,9 @@ export class ScimService {
       created_at: at,
       updated_at: at,
     };
-    await this.guardUnique(() =>
+    // The unique index on (directory, lowercased userName) decides; no lookup before the insert.
+    await this.guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
       this.write(async (db) => {
-        await this.assertUserNameFree(db, dir.id, user.user_name, undefined);
         await this.q.insertUser(db, user, emailRows(resource));
         await this.adjustUserCounts(db, dir.id, undefined, user.active);
       }),
@@ -164,7 +164,7 @@ export class ScimService {
     options: WriteOptions,
     change: (current: UserRecord) => ScimResource,
   ): Promise<ScimResource> {
-    const user = await this.guardUnique(() =>
+    const user = await this.guardUnique('userName is already in use in this directory.', () =>
       this.write(async (db) => {
         const current = await this.q.getUser(db, dir.id, id, true);
         if (!current) throw notFound(`User ${id} not found.`);
@@ -247,9 +247,8 @@ export class ScimService {
       created_at: at,
       updated_at: at,
     };
-    await this.guardUnique(() =>
+    await this.guardUnique(`displayName "${group.display_name}" is already in use in this directory.`, () =>
       this.write(async (db) => {
-        await this.assertDisplayNameFree(db, dir.id, group.display_name, undefined);
         await this.q.insertGroup(db, group);
         await this.addMembers(db, dir.id, group.id, members, at);
         await this.adjustGroupCount(db, dir.id, 1);
@@ -286,7 +285,7 @@ export class ScimService {
     options: WriteOptions,
     change: (current: GroupRecord) => { resource: ScimResource; memberOps: MemberOp[] },
   ): Promise<ScimResource> {
-    const group = await this.guardUnique(() =>
+    const group = await this.guardUnique('displayName is already in use in this directory.', () =>
       this.write(async (db) => {
         const current = await this.q.getGroup(db, dir.id, id, true);
         if (!current) throw notFound(`Group ${id} not found.`);
@@ -400,12 +399,12 @@ export class ScimService {
     };
   }
 
-  /** A unique index that fires despite the pre-check (a concurrent writer won) is still a 409. */
-  private async guardUnique<T>(fn: () => Promise<T>): Promise<T> {
+  /** A unique index violation (a duplicate, or a concurrent writer that won) is a 409 uniqueness. */
+  private async guardUnique<T>(detail: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict('A resource with the same unique attribute already exists.');
+      if (isUniqueViolation(error)) throw conflict(detail);
       throw error;
     }
   }

@@ -327,19 +327,34 @@ export abstract class KyselyStore implements Store {
     return this.getToken(directoryId, tokenId);
   }
 
-  async findActiveToken(directoryId: string, tokenHash: string): Promise<TokenRecord | undefined> {
+  async authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined> {
+    // One query for the directory and its active tokens: this runs before every SCIM request.
     const rows = await this.db
-      .selectFrom('directory_tokens')
-      .select(['id', 'directory_id', 'token_hash', 'token_suffix', 'created_at', 'last_used_at', 'revoked_at'])
-      .where('directory_id', '=', directoryId)
-      .where('revoked_at', 'is', null)
+      .selectFrom('directories as d')
+      .innerJoin('directory_tokens as t', (join) => join.onRef('t.directory_id', '=', 'd.id').on('t.revoked_at', 'is', null))
+      .selectAll('d')
+      .select([
+        't.id as token_id',
+        't.token_hash as token_hash',
+        't.token_suffix as token_suffix',
+        't.created_at as token_created_at',
+        't.last_used_at as token_last_used_at',
+      ])
+      .where('d.id', '=', directoryId)
       .execute();
     // Every active token is compared, so timing does not reveal which one (or whether any) matched.
-    let match: TokenRecord | undefined;
-    for (const { token_hash, ...token } of rows) {
-      if (hashesEqual(token_hash, tokenHash)) match = token;
-    }
-    return match;
+    let match: (typeof rows)[number] | undefined;
+    for (const row of rows) if (hashesEqual(row.token_hash, tokenHash)) match = row;
+    if (!match) return undefined;
+    const token: TokenRecord = {
+      id: match.token_id,
+      directory_id: directoryId,
+      token_suffix: match.token_suffix,
+      created_at: match.token_created_at,
+      last_used_at: match.token_last_used_at,
+      revoked_at: null,
+    };
+    return { directory: this.toDirectory(match), token };
   }
 
   async touchToken(tokenId: string, at: string): Promise<void> {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
 import type { Database } from './db.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { sqliteTypes } from './migrations/types.ts';
@@ -17,9 +17,45 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Prepared statements, cached by SQL text. Kysely prepares every query afresh; with the same few dozen
+ * statements serving all SCIM traffic, re-preparing was a sixth of a create's CPU time. Statements are run
+ * synchronously to completion by Kysely, so reusing one is safe.
+ */
+class StatementCache implements SqliteDatabase {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    private readonly capacity = 500,
+  ) {}
+
+  prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      // Refresh its place, so the least recently used statement is the one evicted.
+      this.statements.delete(sql);
+    } else {
+      statement = this.database.prepare(sql);
+      if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.database.close();
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly database: BetterSqlite3.Database) {
-    super({ database });
+  private readonly database: SqliteDatabase;
+
+  constructor(database: BetterSqlite3.Database) {
+    const cached = new StatementCache(database);
+    super({ database: cached });
+    this.database = cached;
   }
   override createDriver() {
     return new ImmediateSqliteDriver({ database: this.database });

@@ -50,8 +50,11 @@ describe('store', () => {
     );
     expect(dir.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(dir.settings).toEqual({ inactive_users: 'retain' });
-    expect(await db.store.findActiveToken(dir.id, 'cd'.repeat(32))).toMatchObject({ token_suffix: 'wxyz' });
-    expect(await db.store.findActiveToken(dir.id, 'ce'.repeat(32))).toBeUndefined();
+    const found = await db.store.authenticateDirectory(dir.id, 'cd'.repeat(32));
+    expect(found?.token).toMatchObject({ token_suffix: 'wxyz', directory_id: dir.id, revoked_at: null });
+    expect(found?.directory).toMatchObject({ id: dir.id, settings: { inactive_users: 'retain' } });
+    expect(await db.store.authenticateDirectory(dir.id, 'ce'.repeat(32))).toBeUndefined();
+    expect(await db.store.authenticateDirectory('directory_other', 'cd'.repeat(32))).toBeUndefined();
     expect(await db.store.markDirectoryLinked(dir.id)).toBe(true);
     expect(await db.store.markDirectoryLinked(dir.id)).toBe(false);
   });

@@ -124,8 +124,8 @@ export interface Store {
   listTokens(directoryId: string, page: PageQuery): Promise<Page<TokenRecord>>;
   /** Revokes at once; undefined when the directory has no such token. Revoking twice keeps the first time. */
   revokeToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined>;
-  /** The active token of this directory whose hash matches, compared in constant time. */
-  findActiveToken(directoryId: string, tokenHash: string): Promise<TokenRecord | undefined>;
+  /** The directory, with its active token whose hash matches (compared in constant time), if any. */
+  authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined>;
   touchToken(tokenId: string, at: string): Promise<void>;
 }
 

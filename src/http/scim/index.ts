@@ -54,9 +54,9 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<v
   const { directoryId } = request.params as { directoryId: string };
   const presented = bearerToken(request.headers.authorization);
   if (presented === undefined) throw new ScimError(401, undefined, 'Authorization: Bearer <token> is required.');
-  const token = await ctx.store.findActiveToken(directoryId, hashSecret(presented));
-  const directory = token && (await ctx.store.getDirectory(directoryId));
-  if (!token || !directory) throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
+  const found = await ctx.store.authenticateDirectory(directoryId, hashSecret(presented));
+  if (!found) throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
+  const { directory, token } = found;
   request.scim = { directory, token };
   const at = new Date();
   if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
