@@ -10,7 +10,8 @@ import { ApiError, sendApiError } from './errors.ts';
 import type { AppContext } from './management/context.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, type Metrics } from './metrics.ts';
-import { scimApi } from './scim/index.ts';
+import { scimApi, sendScimError } from './scim/index.ts';
+import { ScimError } from '../scim/errors.ts';
 
 export interface AppOptions extends AppContext {
   logger: Logger;
@@ -63,9 +64,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => scimApi(scope, { config, store }), { prefix: '/scim/v2/:directoryId' });
   await app.register(async (scope) => managementApi(scope, { config, store, apiKeys: options.apiKeys }));
 
-  app.setNotFoundHandler((request, reply) =>
-    sendApiError(new ApiError(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`), request, reply),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const detail = `No route for ${request.method} ${request.url.split('?')[0]}.`;
+    // A SCIM client that mistypes the base URL still gets SCIM Error JSON.
+    if (request.url.startsWith('/scim/')) return sendScimError(new ScimError(404, undefined, detail), request, reply);
+    return sendApiError(new ApiError(404, 'not_found', detail), request, reply);
+  });
   app.setErrorHandler(sendApiError);
   return app;
 }

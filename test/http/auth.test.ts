@@ -89,6 +89,14 @@ describe('SCIM bearer token', () => {
     expect(tokens.data[0].last_used_at).toEqual(expect.any(String));
   });
 
+  it('answers SCIM Error JSON under /scim even without a directory in the path', async () => {
+    for (const url of ['/scim/v2', '/scim/v2/', '/scim/Users']) {
+      const res = await send('GET', url, { authorization: `Bearer ${dir.bearer_token}` });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
+    }
+  });
+
   it('answers application/json when the client accepts only that', async () => {
     const res = await send('GET', `/scim/v2/${dir.id}/Users`, { accept: 'application/json' });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
