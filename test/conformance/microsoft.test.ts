@@ -14,7 +14,7 @@ import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import { hashSecret } from '../../src/secrets.ts';
 import { TEST_API_KEY, createTestDatabase, type TestDatabase } from '../support/harness.ts';
 
-const COLLECTION = path.resolve('../shared/conformance/microsoft-scim-reference.postman_collection.json');
+const COLLECTION = path.resolve('test/conformance/microsoft/microsoft-scim-reference.postman_collection.json');
 const FOLDERS = [
   'Endpoint tests',
   'User tests',
