@@ -180,6 +180,11 @@ export class ScimService {
           resource,
           updated_at: now(),
         };
+        if (current.active && !next.active && dir.settings.inactive_users === 'delete') {
+          // Lifecycle policy `delete`: deactivation is deletion; a later return is a new user.
+          await this.removeUser(db, dir.id, current);
+          return { ...next, deleted: true };
+        }
         if (next.user_name.toLowerCase() !== current.user_name.toLowerCase()) {
           await this.assertUserNameFree(db, dir.id, next.user_name, id);
         }
@@ -188,7 +193,7 @@ export class ScimService {
         return next;
       }),
     );
-    const groups = (await this.q.groupsOfUsers(this.store.db, [user.id])).get(user.id);
+    const groups = 'deleted' in user ? [] : (await this.q.groupsOfUsers(this.store.db, [user.id])).get(user.id);
     return renderUser(user, groups, this.urls(dir));
   }
 
@@ -197,10 +202,15 @@ export class ScimService {
       const current = await this.q.getUser(db, dir.id, id, true);
       if (!current) throw notFound(`User ${id} not found.`);
       checkIfMatch(options, current.version);
-      const groups = await this.q.deleteUser(db, dir.id, id);
-      await this.q.touchGroups(db, dir.id, groups, now());
-      await this.adjustUserCounts(db, dir.id, current.active, undefined);
+      await this.removeUser(db, dir.id, current);
     });
+  }
+
+  /** Hard delete: the user, its memberships (each group's version moves) and its place in the counts. */
+  private async removeUser(db: Executor, directoryId: string, user: UserRecord): Promise<void> {
+    const groups = await this.q.deleteUser(db, directoryId, user.id);
+    await this.q.touchGroups(db, directoryId, groups, now());
+    await this.adjustUserCounts(db, directoryId, user.active, undefined);
   }
 
   async listUsers(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {

@@ -4,6 +4,7 @@ import { verifySecret } from '../../secrets.ts';
 import { ApiError, sendApiError } from '../errors.ts';
 import type { AppContext } from './context.ts';
 import { directoryRoutes } from './directories.ts';
+import { directoryObjectRoutes } from './directory-objects.ts';
 import { organizationRoutes } from './organizations.ts';
 
 /** Reads `Authorization: Bearer <token>`; undefined when absent or malformed. */
@@ -34,4 +35,5 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
   });
   organizationRoutes(app, ctx);
   directoryRoutes(app, ctx);
+  directoryObjectRoutes(app, ctx);
 }

@@ -1,0 +1,146 @@
+/**
+ * SCIM resources → the Directory User and Directory Group objects the host app reads (API.md §3), with the
+ * attribute names WorkOS maps automatically, so an app written against WorkOS reads the same fields.
+ */
+import { isObject, type Json } from '../scim/json.ts';
+import { ENTERPRISE_USER_SCHEMA } from '../scim/schema/types.ts';
+import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
+
+export interface DirectoryEmail {
+  primary: boolean;
+  type: string | null;
+  value: string;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+export function normalizedEmails(resource: Json): DirectoryEmail[] {
+  const emails = Array.isArray(resource.emails) ? resource.emails.filter(isObject) : [];
+  return emails
+    .filter((e) => typeof e.value === 'string')
+    .map((e) => ({ primary: e.primary === true, type: str(e.type), value: e.value as string }));
+}
+
+/** The primary email: `primary: true`, else the first `work` one, else the first. */
+export function primaryEmail(emails: DirectoryEmail[]): string | null {
+  return (emails.find((e) => e.primary) ?? emails.find((e) => e.type?.toLowerCase() === 'work') ?? emails[0])?.value ?? null;
+}
+
+/**
+ * Role slugs from SCIM `roles`. Entra can send a role's value as a JSON string (`{"id":…,"value":"Admin"}`):
+ * such values are read for their `value` (else `displayName`), and kept verbatim otherwise.
+ */
+export function roleSlugs(resource: Json): string[] {
+  const roles = Array.isArray(resource.roles) ? resource.roles.filter(isObject) : [];
+  const primaryFirst = [...roles.filter((r) => r.primary === true), ...roles.filter((r) => r.primary !== true)];
+  return primaryFirst.map((r) => roleValue(r.value ?? r.display)).filter((s): s is string => s !== null);
+}
+
+function roleValue(value: unknown): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const text = value.trim();
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as Json;
+      return str(parsed.value) ?? str(parsed.displayName) ?? text;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function addresses(resource: Json): Json[] {
+  const list = Array.isArray(resource.addresses) ? resource.addresses.filter(isObject) : [];
+  return list.map((a) => ({
+    primary: a.primary === true,
+    type: str(a.type),
+    formatted: str(a.formatted),
+    street_address: str(a.streetAddress),
+    locality: str(a.locality),
+    region: str(a.region),
+    postal_code: str(a.postalCode),
+    country: str(a.country),
+  }));
+}
+
+/** WorkOS's auto-mapped custom attributes, present only when the IdP sent the source attribute. */
+function customAttributes(resource: Json, emails: DirectoryEmail[], managerEmail: string | null): Json {
+  const enterprise = isObject(resource[ENTERPRISE_USER_SCHEMA]) ? (resource[ENTERPRISE_USER_SCHEMA] as Json) : {};
+  const out: Json = {
+    job_title: str(resource.title),
+    department_name: str(enterprise.department),
+    division_name: str(enterprise.division),
+    cost_center_name: str(enterprise.costCenter),
+    employee_number: str(enterprise.employeeNumber),
+    employee_type: str(resource.userType),
+    manager_email: managerEmail,
+    organization: str(enterprise.organization),
+    username: str(resource.userName),
+  };
+  const addressList = addresses(resource);
+  if (addressList.length > 0) out.addresses = addressList;
+  if (emails.length > 0) out.emails = emails;
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== null));
+}
+
+export interface DirectoryUserContext {
+  directory: DirectoryRecord;
+  /** The SCIM resource as the IdP reads it (id and meta included): raw_attributes. */
+  raw: Json;
+  managerEmail?: string | null;
+  groups?: Json[];
+}
+
+export function toDirectoryUser(user: UserRecord, ctx: DirectoryUserContext): Json {
+  const resource = user.resource;
+  const name = isObject(resource.name) ? (resource.name as Json) : {};
+  const emails = normalizedEmails(resource);
+  const first = str(name.givenName);
+  const last = str(name.familyName);
+  const slugs = roleSlugs(resource);
+  return {
+    object: 'directory_user',
+    id: user.id,
+    idp_id: user.external_id ?? user.id,
+    directory_id: user.directory_id,
+    organization_id: ctx.directory.organization_id,
+    email: primaryEmail(emails),
+    emails,
+    first_name: first,
+    last_name: last,
+    name: str(name.formatted) ?? str(resource.displayName) ?? ([first, last].filter(Boolean).join(' ') || null),
+    username: user.user_name,
+    state: user.active ? 'active' : 'inactive',
+    role: { slug: slugs[0] ?? 'member' },
+    roles: (slugs.length > 0 ? slugs : ['member']).map((slug) => ({ slug })),
+    custom_attributes: customAttributes(resource, emails, ctx.managerEmail ?? null),
+    raw_attributes: ctx.raw,
+    version: user.version,
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+    ...(ctx.groups ? { groups: ctx.groups } : {}),
+  };
+}
+
+export function toDirectoryGroup(group: GroupRecord, directory: DirectoryRecord, memberCount: number, raw: Json): Json {
+  return {
+    object: 'directory_group',
+    id: group.id,
+    idp_id: group.external_id ?? group.display_name,
+    directory_id: group.directory_id,
+    organization_id: directory.organization_id,
+    name: group.display_name,
+    member_count: memberCount,
+    raw_attributes: raw,
+    version: group.version,
+    created_at: group.created_at,
+    updated_at: group.updated_at,
+  };
+}
+
+/** The manager's id as the Enterprise extension holds it, to look up their email. */
+export function managerId(resource: Json): string | null {
+  const enterprise = isObject(resource[ENTERPRISE_USER_SCHEMA]) ? (resource[ENTERPRISE_USER_SCHEMA] as Json) : {};
+  return isObject(enterprise.manager) ? str(enterprise.manager.value) : null;
+}
