@@ -1,14 +1,16 @@
 /**
  * The tolerant edge for PATCH bodies. Rewrites into RFC 7644 §3.5.2 form:
  * - Q1: `op` in any case (`Add`, `Replace`, `Remove`: Entra's default, Microsoft's tests).
- * - Q3: boolean strings for boolean attributes (`{"op":"Replace","path":"active","value":"False"}`: Entra).
- * - Q8: missing `schemas`; `operations` in another case.
+ * - Q3, Q6, Q7, Q9: values typed by the attribute the path names (values.ts).
+ * - Q8: missing `schemas`; `operations` in another case; misspelled schema URNs in paths and keys.
+ * - Q5: a filtered `replace` that matches nothing creates the element (PATCH_TOLERANCE), as Entra expects.
  */
 import { parsePatchPath, isSchemaUrn } from '../scim/filter/path.ts';
 import { SCHEMAS } from '../scim/schema/definitions.ts';
 import { findSchemaUrn, resolveAttribute } from '../scim/schema/resolve.ts';
 import { PATCH_OP_SCHEMA, type ResourceTypeDef } from '../scim/schema/types.ts';
-import { coerceBooleans, coerceObject } from './booleans.ts';
+import { canonicalPathPrefix, canonicalUrn } from './urns.ts';
+import { normalizeObject, normalizeValue } from './values.ts';
 import { isObject, type Json } from '../scim/json.ts';
 
 
@@ -16,6 +18,9 @@ function field(obj: Json, name: string): unknown {
   const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : obj[key];
 }
+
+/** The PATCH engine's tolerant readings, passed along with every normalized PATCH. */
+export const PATCH_TOLERANCE = { replaceCreatesMissing: true } as const;
 
 export function normalizePatchBody(rt: ResourceTypeDef, body: unknown): unknown {
   if (!isObject(body)) return body;
@@ -33,10 +38,11 @@ function normalizeOperation(rt: ResourceTypeDef, raw: unknown): unknown {
   const op = field(raw, 'op');
   const path = field(raw, 'path');
   const value = field(raw, 'value');
+  const canonicalPath = typeof path === 'string' ? canonicalPathPrefix(rt, path.trim()) : path;
   return {
     op: typeof op === 'string' ? op.trim().toLowerCase() : op,
-    ...(path !== undefined ? { path } : {}),
-    ...(value !== undefined ? { value: typedValue(rt, path, value) } : {}),
+    ...(canonicalPath !== undefined ? { path: canonicalPath } : {}),
+    ...(value !== undefined ? { value: typedValue(rt, canonicalPath, value) } : {}),
   };
 }
 
@@ -45,7 +51,7 @@ function typedValue(rt: ResourceTypeDef, path: unknown, value: unknown): unknown
   if (typeof path !== 'string' || path.trim() === '') {
     return isObject(value) ? pathlessValue(rt, value) : value;
   }
-  if (isSchemaUrn(path)) return isObject(value) ? coerceObject(SCHEMAS[findSchemaUrn(rt, path) ?? '']?.attributes ?? [], value) : value;
+  if (isSchemaUrn(path)) return isObject(value) ? normalizeObject(SCHEMAS[findSchemaUrn(rt, path) ?? '']?.attributes ?? [], value) : value;
   try {
     const parsed = parsePatchPath(path);
     const resolved = resolveAttribute(rt, parsed.path);
@@ -54,7 +60,7 @@ function typedValue(rt: ResourceTypeDef, path: unknown, value: unknown): unknown
     const target = subName ? resolved.attr.subAttributes?.find((s) => s.name.toLowerCase() === subName.toLowerCase()) : resolved.sub ?? resolved.attr;
     if (!target) return value;
     // `emails[…]` without a sub-attribute takes one element, even though `emails` is multi-valued.
-    return parsed.filter && !subName ? coerceBooleans({ ...target, multiValued: false }, value) : coerceBooleans(target, value);
+    return parsed.filter && !subName ? normalizeValue({ ...target, multiValued: false }, value) : normalizeValue(target, value);
   } catch {
     return value; // The core reports the bad path.
   }
@@ -63,6 +69,9 @@ function typedValue(rt: ResourceTypeDef, path: unknown, value: unknown): unknown
 function pathlessValue(rt: ResourceTypeDef, value: Json): Json {
   // Each key of a path-less value is itself a path (Q2), so it is typed like one.
   const out: Json = {};
-  for (const [key, v] of Object.entries(value)) out[key] = typedValue(rt, key, v);
+  for (const [key, v] of Object.entries(value)) {
+    const canonical = canonicalUrn(rt, key) ?? canonicalPathPrefix(rt, key);
+    out[canonical] = typedValue(rt, canonical, v);
+  }
   return out;
 }

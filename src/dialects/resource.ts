@@ -1,21 +1,23 @@
 /**
  * The tolerant edge for resource bodies (POST, PUT, Bulk data): rewrites what real IdPs send into the RFC
- * form the strict core validates. Each rule names the IdP behaviour it absorbs (../shared/IDP-DIALECTS.md).
+ * form the strict core validates (value rules in values.ts, URN spelling in urns.ts). Each rule names the IdP
+ * behaviour it absorbs (../shared/IDP-DIALECTS.md).
  */
 import { COMMON_ATTRIBUTES, SCHEMAS } from '../scim/schema/definitions.ts';
-import { findSchemaUrn } from '../scim/schema/resolve.ts';
 import type { ResourceTypeDef } from '../scim/schema/types.ts';
-import { coerceObject } from './booleans.ts';
+import { canonicalUrn } from './urns.ts';
+import { normalizeObject } from './values.ts';
 import { isObject, type Json } from '../scim/json.ts';
 
 
 export function normalizeResourceBody(rt: ResourceTypeDef, body: unknown): unknown {
   if (!isObject(body)) return body;
   const core = [...COMMON_ATTRIBUTES, ...(SCHEMAS[rt.schema]?.attributes ?? [])];
-  const out = coerceObject(core, body);
-  for (const key of Object.keys(out)) {
-    const urn = findSchemaUrn(rt, key);
-    if (urn && urn !== rt.schema && isObject(out[key])) out[key] = coerceObject(SCHEMAS[urn]?.attributes ?? [], out[key] as Json);
+  const out: Json = {};
+  for (const [key, value] of Object.entries(normalizeObject(core, body))) {
+    const urn = canonicalUrn(rt, key);
+    if (urn && urn !== rt.schema) out[urn] = isObject(value) ? normalizeObject(SCHEMAS[urn]?.attributes ?? [], value) : value;
+    else out[key] = value;
   }
   out.schemas = normalizeSchemas(rt, out.schemas);
   return out;

@@ -8,7 +8,7 @@ import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type ScimResource } from '..
 import { ScimError, badRequest } from '../scim/errors.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { ScimService } from './scim-service.ts';
-import { normalizePatchBody } from '../dialects/patch.ts';
+import { PATCH_TOLERANCE, normalizePatchBody } from '../dialects/patch.ts';
 import { normalizeResourceBody } from '../dialects/resource.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 import { isObject } from '../scim/json.ts';
@@ -148,7 +148,7 @@ async function runOne(
     const raw = substitute(op.data, created);
     const data = op.method === 'PATCH' ? normalizePatchBody(rt, raw) : normalizeResourceBody(rt, raw);
     // Bulk answers carry only version and location, so group writes skip serializing members.
-    const options = { ...(op.version ? { ifMatch: op.version } : {}), withMembers: false };
+    const options = { ...(op.version ? { ifMatch: op.version } : {}), withMembers: false, patch: PATCH_TOLERANCE };
     if (op.method === 'POST') {
       if (id) throw new ScimError(405, undefined, 'POST takes a resource endpoint such as "/Users".');
       const resource = kind === 'Users' ? await service.createUser(dir, data) : await service.createGroup(dir, data);

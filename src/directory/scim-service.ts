@@ -10,7 +10,7 @@ import { etagMatches } from '../scim/etag.ts';
 import type { Filter } from '../scim/filter/ast.ts';
 import { parseFilter } from '../scim/filter/parser.ts';
 import type { ListRequest } from '../scim/list.ts';
-import { applyPatch, type MemberOp } from '../scim/patch/apply.ts';
+import { applyPatch, type MemberOp, type PatchOptions } from '../scim/patch/apply.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 import { project } from '../scim/schema/projection.ts';
 import { resolveAttribute } from '../scim/schema/resolve.ts';
@@ -37,6 +37,8 @@ export interface WriteOptions {
    * group's size (PATCH of one member in a group of 100,000).
    */
   withMembers?: boolean;
+  /** How the PATCH engine reads tolerant forms (set by the dialect edge). */
+  patch?: PatchOptions;
 }
 
 const NO_PROJECTION: Projection = { attributes: [], excludedAttributes: [] };
@@ -153,7 +155,7 @@ export class ScimService {
 
   async patchUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
     return this.updateUser(dir, id, options, (current) => {
-      const { resource } = applyPatch(USER_RESOURCE_TYPE, current.resource, body);
+      const { resource } = applyPatch(USER_RESOURCE_TYPE, current.resource, body, options.patch);
       return stripServerAttributes(validateResource(USER_RESOURCE_TYPE, resource, { mode: 'replace' }), ['id', 'meta', 'groups']);
     });
   }
@@ -283,7 +285,7 @@ export class ScimService {
 
   async patchGroup(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource | undefined> {
     return this.updateGroup(dir, id, options, (current) => {
-      const { resource, memberOps } = applyPatch(GROUP_RESOURCE_TYPE, current.resource, body);
+      const { resource, memberOps } = applyPatch(GROUP_RESOURCE_TYPE, current.resource, body, options.patch);
       const validated = validateResource(GROUP_RESOURCE_TYPE, { ...resource, members: undefined }, { mode: 'replace' });
       return { resource: stripServerAttributes(validated, ['id', 'meta', 'members']), memberOps };
     });

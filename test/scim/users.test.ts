@@ -167,9 +167,9 @@ describe('PATCH /Users/{id}', () => {
     const user = await c.createUser('atomic@acme.com', { title: 'Before' });
     const res = await c.patch(`/Users/${user.id}`, [
       { op: 'replace', path: 'title', value: 'After' },
-      { op: 'replace', path: 'emails[type eq "nothing"].value', value: 'x@y.z' },
+      { op: 'replace', path: 'emails[type eq "work"].bogus', value: 'x@y.z' },
     ]);
-    scimError(res, 400, 'noTarget');
+    scimError(res, 400, 'invalidPath');
     expect((await c.req('GET', `/Users/${user.id}`)).json().title).toBe('Before');
   });
 

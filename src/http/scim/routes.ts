@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
-import { normalizePatchBody } from '../../dialects/patch.ts';
+import { PATCH_TOLERANCE, normalizePatchBody } from '../../dialects/patch.ts';
 import { normalizeListRequest } from '../../dialects/query.ts';
 import { normalizeResourceBody } from '../../dialects/resource.ts';
 import { runBulk } from '../../directory/bulk.ts';
@@ -140,7 +140,11 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
     // documentation show) unless the client asks for attributes, so that changing one member never
     // serializes a group of 100,000. Every other write answers 200 with the resource.
     const noContent = kind === 'Groups' && method === 'patch' && !asked;
-    const options = { ...(ifMatch ? { ifMatch } : {}), ...(noContent || !wants(projection, 'members') ? { withMembers: false } : {}) };
+    const options = {
+      ...(ifMatch ? { ifMatch } : {}),
+      ...(noContent || !wants(projection, 'members') ? { withMembers: false } : {}),
+      patch: PATCH_TOLERANCE,
+    };
     const resource = (await call(method)(directory(request), request.params.id, body, options)) as ScimResource;
     if (noContent) return reply.status(204).header('etag', versionOf(resource)).send();
     return sendResource(request, reply, 200, reprojected(kind, resource, projection));

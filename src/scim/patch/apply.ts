@@ -55,8 +55,16 @@ export function parsePatchRequest(body: unknown): Operation[] {
   });
 }
 
-export function applyPatch(rt: ResourceTypeDef, resource: ScimResource, body: unknown): PatchResult {
-  const engine = new PatchEngine(rt, structuredClone(resource));
+export interface PatchOptions {
+  /**
+   * A `replace` whose value filter matches nothing creates the element the filter describes, as `add` does,
+   * instead of answering noTarget (RFC 7644 §3.5.2.3). Entra relies on it; the dialect edge turns it on.
+   */
+  replaceCreatesMissing?: boolean;
+}
+
+export function applyPatch(rt: ResourceTypeDef, resource: ScimResource, body: unknown, options: PatchOptions = {}): PatchResult {
+  const engine = new PatchEngine(rt, structuredClone(resource), options);
   for (const operation of parsePatchRequest(body)) engine.apply(operation);
   return { resource: engine.doc, memberOps: engine.memberOps };
 }
@@ -67,6 +75,7 @@ class PatchEngine {
   constructor(
     private readonly rt: ResourceTypeDef,
     readonly doc: Json,
+    private readonly options: PatchOptions,
   ) {}
 
   apply({ op, path, value }: Operation): void {
@@ -249,8 +258,8 @@ class PatchEngine {
     }
 
     if (matched.length === 0) {
-      if (op === 'replace') throw badRequest('noTarget', `No value of "${def.name}" matches the filter.`);
-      // add with a filter that matches nothing creates the element the filter describes.
+      if (op === 'replace' && !this.options.replaceCreatesMissing) throw badRequest('noTarget', `No value of "${def.name}" matches the filter.`);
+      // add (and tolerant replace) with a filter that matches nothing creates the element the filter describes.
       const created = { ...elementFromFilter(filter!, def), ...(subAfterFilter ? { [subAfterFilter.name]: value } : canonicalKeys(def, value) as Json) };
       if (single) container[key] = created;
       else container[key] = addAll(def, elements, [created]);
