@@ -1,0 +1,47 @@
+/** Logs carry request ids and never a secret: not the API key, a bearer token, or a password sent by an IdP. */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { apiKeyVerifier } from '../../src/http/management/index.ts';
+import { hashSecret } from '../../src/secrets.ts';
+import { TEST_API_KEY, createTestDatabase, type TestDatabase } from '../support/harness.ts';
+
+let db: TestDatabase;
+let output = '';
+let app: Awaited<ReturnType<typeof buildApp>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const sink = new Writable({ write: (chunk, _enc, done) => ((output += chunk.toString()), done()) });
+  app = await buildApp({
+    config: loadConfig({ GUESTLIST_API_KEY: TEST_API_KEY }),
+    store: db.store,
+    logger: pino({ level: 'trace' }, sink),
+    apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await db.drop();
+});
+
+describe('logs', () => {
+  it('never contain the API key, a directory token or a password', async () => {
+    const auth = { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' };
+    const org = (await app.inject({ method: 'POST', url: '/organizations', headers: auth, payload: { name: 'Logs' } })).json();
+    const dir = (await app.inject({ method: 'POST', url: '/directories', headers: auth, payload: { organization_id: org.id, type: 'okta scim v2.0' } })).json();
+    const scim = { authorization: `Bearer ${dir.bearer_token}`, 'content-type': 'application/scim+json', 'x-request-id': 'req-logs-1' };
+    const created = await app.inject({
+      method: 'POST',
+      url: `/scim/v2/${dir.id}/Users`,
+      headers: scim,
+      payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'log@acme.com', password: 'Sup3r-Secret-Pw' },
+    });
+    expect(created.statusCode).toBe(201);
+    await app.inject({ method: 'GET', url: `/scim/v2/${dir.id}/Users`, headers: { authorization: 'Bearer gl_scim_wrong-token-value' } });
+    expect(output).toContain('req-logs-1');
+    for (const secret of [TEST_API_KEY, dir.bearer_token, 'Sup3r-Secret-Pw', 'gl_scim_wrong-token-value']) expect(output).not.toContain(secret);
+  });
+});
