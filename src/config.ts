@@ -18,6 +18,8 @@ export interface Config {
   logLevel: string;
   /** Largest request body accepted, in bytes (SCIM Bulk advertises it as maxPayloadSize). */
   maxBodyBytes: number;
+  /** Days events are kept before pruning. */
+  eventRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +111,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhookBlockPrivate: boolean(env, 'GUESTLIST_WEBHOOK_BLOCK_PRIVATE', false),
     logLevel,
     maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),
   };
 }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { setUpApiKey, loadSecretKey } from './bootstrap.ts';
+import { pruneEvents } from './events/reads.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { apiKeyVerifier } from './http/management/index.ts';
@@ -34,11 +35,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       apiKeys: apiKeyVerifier(apiKey.hashes),
       metrics: createMetrics({ processMetrics: true }),
     });
+    const pruning = schedulePruning(store, config.eventRetentionDays, logger);
     const url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url, database: config.database.kind }, 'guestlist listening');
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        clearInterval(pruning);
         await app.close();
         await store.close();
       })());
@@ -47,6 +50,19 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await store.close().catch(() => {});
     throw error;
   }
+}
+
+/** Prunes events past retention now and then every hour (cheap when there is nothing to prune). */
+function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
+  const prune = () =>
+    store
+      .transaction((trx) => pruneEvents(trx as never, retentionDays))
+      .then((n) => n > 0 && logger.info({ pruned: n }, 'events pruned'))
+      .catch((err) => logger.error({ err }, 'event pruning failed'));
+  void prune();
+  const timer = setInterval(prune, 3_600_000);
+  timer.unref();
+  return timer;
 }
 
 /** Printed once, outside the structured log, so the key never lands in log storage. */

@@ -22,6 +22,7 @@ import type { KyselyStore } from '../store/kysely-store.ts';
 import { compileFilter, compileMemberFilter, compileSortKey, type FilterContext } from '../store/scim/filter-sql.ts';
 import { ResourceQueries, type Executor } from '../store/scim/resources.ts';
 import type { DirectoryRecord, EmailRow, GroupRecord, UserRecord } from '../store/store.ts';
+import { DirectoryEvents } from './events.ts';
 import { renderGroup, renderUser, type ScimUrls } from './render.ts';
 
 export interface Projection {
@@ -111,8 +112,15 @@ export class ScimService {
     };
   }
 
-  private write<T>(fn: (db: Executor) => Promise<T>): Promise<T> {
-    return this.store.transaction(fn as never) as Promise<T>;
+  /** One write transaction in a directory; the events it decides are appended last, before commit. */
+  private write<T>(dir: DirectoryRecord, fn: (db: Executor, events: DirectoryEvents) => Promise<T>): Promise<T> {
+    return this.store.transaction(async (trx) => {
+      const db = trx as unknown as Executor;
+      const events = new DirectoryEvents(db, dir, this.publicUrl, this.q);
+      const result = await fn(db, events);
+      await events.flush();
+      return result;
+    });
   }
 
   // ── Users ───────────────────────────────────────────────────────────────
@@ -133,9 +141,10 @@ export class ScimService {
     };
     // The unique index on (directory, lowercased userName) decides; no lookup before the insert.
     await this.guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
-      this.write(async (db) => {
+      this.write(dir, async (db, events) => {
         await this.q.insertUser(db, user, emailRows(resource));
         await this.adjustUserCounts(db, dir.id, undefined, user.active);
+        events.add('dsync.user.created', await events.user(user));
       }),
     );
     return renderUser(user, [], this.urls(dir));
@@ -167,7 +176,7 @@ export class ScimService {
     change: (current: UserRecord) => ScimResource,
   ): Promise<ScimResource> {
     const user = await this.guardUnique('userName is already in use in this directory.', () =>
-      this.write(async (db) => {
+      this.write(dir, async (db, events) => {
         const current = await this.q.getUser(db, dir.id, id, true);
         if (!current) throw notFound(`User ${id} not found.`);
         checkIfMatch(options, current.version);
@@ -184,14 +193,16 @@ export class ScimService {
         };
         if (current.active && !next.active && dir.settings.inactive_users === 'delete') {
           // Lifecycle policy `delete`: deactivation is deletion; a later return is a new user.
-          await this.removeUser(db, dir.id, current);
+          await this.removeUser(db, events, current);
           return { ...next, deleted: true };
         }
         if (next.user_name.toLowerCase() !== current.user_name.toLowerCase()) {
           await this.assertUserNameFree(db, dir.id, next.user_name, id);
         }
+        const before = await events.user(current);
         await this.q.updateUser(db, next, emailRows(resource));
         if (next.active !== current.active) await this.adjustUserCounts(db, dir.id, current.active, next.active);
+        events.updated('dsync.user.updated', before, await events.user(next));
         return next;
       }),
     );
@@ -200,19 +211,28 @@ export class ScimService {
   }
 
   async deleteUser(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
-    await this.write(async (db) => {
+    await this.write(dir, async (db, events) => {
       const current = await this.q.getUser(db, dir.id, id, true);
       if (!current) throw notFound(`User ${id} not found.`);
       checkIfMatch(options, current.version);
-      await this.removeUser(db, dir.id, current);
+      await this.removeUser(db, events, current);
     });
   }
 
-  /** Hard delete: the user, its memberships (each group's version moves) and its place in the counts. */
-  private async removeUser(db: Executor, directoryId: string, user: UserRecord): Promise<void> {
+  /**
+   * Hard delete: the user, its memberships (each group's version moves) and its place in the counts. Each
+   * membership's `dsync.group.user_removed` comes before the `dsync.user.deleted`.
+   */
+  private async removeUser(db: Executor, events: DirectoryEvents, user: UserRecord): Promise<void> {
+    const directoryId = user.directory_id;
+    const userObject = await events.user(user);
     const groups = await this.q.deleteUser(db, directoryId, user.id);
     await this.q.touchGroups(db, directoryId, groups, now());
     await this.adjustUserCounts(db, directoryId, user.active, undefined);
+    for (const group of await this.q.groupsByIds(db, directoryId, groups)) {
+      events.add('dsync.group.user_removed', { directory_id: directoryId, user: userObject, group: await events.group(group) });
+    }
+    events.add('dsync.user.deleted', userObject);
   }
 
   async listUsers(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
@@ -260,10 +280,13 @@ export class ScimService {
       updated_at: at,
     };
     await this.guardUnique(`displayName "${group.display_name}" is already in use in this directory.`, () =>
-      this.write(async (db) => {
+      this.write(dir, async (db, events) => {
         await this.q.insertGroup(db, group);
-        await this.addMembers(db, dir.id, group.id, members, at);
+        const added = await this.addMembers(db, dir.id, group.id, members, at);
         await this.adjustGroupCount(db, dir.id, 1);
+        const groupObject = await events.group(group);
+        events.add('dsync.group.created', groupObject);
+        await events.memberships('dsync.group.user_added', groupObject, added);
       }),
     );
     return renderGroup(group, (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id), this.urls(dir));
@@ -298,15 +321,16 @@ export class ScimService {
     change: (current: GroupRecord) => { resource: ScimResource; memberOps: MemberOp[] },
   ): Promise<ScimResource> {
     const group = await this.guardUnique('displayName is already in use in this directory.', () =>
-      this.write(async (db) => {
+      this.write(dir, async (db, events) => {
         const current = await this.q.getGroup(db, dir.id, id, true);
         if (!current) throw notFound(`Group ${id} not found.`);
         checkIfMatch(options, current.version);
         const { resource, memberOps } = change(current);
         const at = now();
-        const membershipChanged = await this.applyMemberOps(db, dir.id, id, memberOps, at);
+        const before = await events.group(current);
+        const { added, removed } = await this.applyMemberOps(db, dir.id, id, memberOps, at);
         const resourceChanged = canonical(resource) !== canonical(current.resource);
-        if (!resourceChanged && !membershipChanged) return current;
+        if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
         const next: GroupRecord = {
           ...current,
           display_name: resource.displayName as string,
@@ -319,6 +343,10 @@ export class ScimService {
           await this.assertDisplayNameFree(db, dir.id, next.display_name, id);
         }
         await this.q.updateGroup(db, next);
+        const after = await events.group(next);
+        if (resourceChanged) events.updated('dsync.group.updated', before, after);
+        await events.memberships('dsync.group.user_removed', after, removed);
+        await events.memberships('dsync.group.user_added', after, added);
         return next;
       }),
     );
@@ -326,8 +354,14 @@ export class ScimService {
     return renderGroup(group, members, this.urls(dir));
   }
 
-  /** Applies membership operations in request order; true when any membership changed. */
-  private async applyMemberOps(db: Executor, directoryId: string, groupId: string, ops: MemberOp[], at: string): Promise<boolean> {
+  /** Applies membership operations in request order; returns the net change. */
+  private async applyMemberOps(
+    db: Executor,
+    directoryId: string,
+    groupId: string,
+    ops: MemberOp[],
+    at: string,
+  ): Promise<{ added: string[]; removed: string[] }> {
     const added = new Set<string>();
     const removed = new Set<string>();
     const note = (ids: string[], into: Set<string>, other: Set<string>) =>
@@ -347,9 +381,8 @@ export class ScimService {
         note(await this.addMembers(db, directoryId, groupId, op.ids, at, false), added, removed);
       }
     }
-    const touched = [...added, ...removed];
-    await this.q.touchUsers(db, directoryId, touched, at);
-    return touched.length > 0;
+    await this.q.touchUsers(db, directoryId, [...added, ...removed], at);
+    return { added: [...added], removed: [...removed] };
   }
 
   private memberPredicate(filter: Filter, directoryId: string): Expression<SqlBool> {
@@ -371,13 +404,17 @@ export class ScimService {
   }
 
   async deleteGroup(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
-    await this.write(async (db) => {
+    await this.write(dir, async (db, events) => {
       const current = await this.q.getGroup(db, dir.id, id, true);
       if (!current) throw notFound(`Group ${id} not found.`);
       checkIfMatch(options, current.version);
+      const groupObject = await events.group(current);
       const members = await this.q.deleteGroup(db, dir.id, id);
       await this.q.touchUsers(db, dir.id, members, now());
       await this.adjustGroupCount(db, dir.id, -1);
+      // Each member's removal, then the group itself.
+      await events.memberships('dsync.group.user_removed', groupObject, members);
+      events.add('dsync.group.deleted', groupObject);
     });
   }
 

@@ -3,7 +3,7 @@
  * differences (JSON, timestamps) are absorbed in src/store/codec.ts, so rows read the same from both.
  * Booleans are stored as integers 0/1 on both databases.
  */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType } from 'kysely';
 
 /** ISO-8601 UTC timestamps: `text` on SQLite, `timestamptz` on PostgreSQL (read back as ISO strings). */
 type Timestamp = string;
@@ -100,13 +100,25 @@ export interface DirectoryGroupMembersTable {
 }
 
 export interface EventsTable {
-  seq: Generated<number>;
+  /** The total order: assigned from event_counter at commit time (see migration 0002). */
+  seq: number;
   id: string;
   directory_id: string | null;
   organization_id: string | null;
   event: string;
   data: Json;
   created_at: Timestamp;
+}
+
+export interface EventCounterTable {
+  id: number;
+  seq: number;
+}
+
+export interface EventTombstonesTable {
+  id: string;
+  seq: number;
+  pruned_at: Timestamp;
 }
 
 export interface WebhookEndpointsTable {
@@ -159,6 +171,8 @@ export interface Database {
   directory_groups: DirectoryGroupsTable;
   directory_group_members: DirectoryGroupMembersTable;
   events: EventsTable;
+  event_counter: EventCounterTable;
+  event_tombstones: EventTombstonesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;

@@ -10,11 +10,13 @@ import type { ColumnTypes } from './migrations/types.ts';
 import { pageById } from './pagination.ts';
 import { hashesEqual } from '../secrets.ts';
 import { newId } from '../ids.ts';
+import { appendEvents, type PendingEvent } from '../events/log.ts';
 import {
   MAX_ACTIVE_TOKENS,
   StoreConflict,
   type DirectoryRecord,
   type DirectoryState,
+  type EventData,
   type NewDirectory,
   type NewToken,
   type OrganizationRecord,
@@ -167,9 +169,19 @@ export abstract class KyselyStore implements Store {
     await this.insertDomains(trx, organizationId, domains.filter((d) => !kept.has(d)), at);
   }
 
-  async deleteOrganization(id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('organizations').where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+  /** Deletes the organization; each of its directories gets its `dsync.deleted`, in the same transaction. */
+  async deleteOrganization(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      const directories = await trx.selectFrom('directories').selectAll().where('organization_id', '=', id).orderBy('id').execute();
+      const res = await trx.deleteFrom('organizations').where('id', '=', id).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) return false;
+      await appendEvents(trx as never, directories.map((d) => this.directoryDeleted(this.toDirectory(d), eventData)), now());
+      return true;
+    });
+  }
+
+  private directoryDeleted(dir: DirectoryRecord, eventData: EventData<DirectoryRecord>): PendingEvent {
+    return { event: 'dsync.deleted', directory_id: dir.id, organization_id: dir.organization_id, data: eventData({ ...dir, state: 'deleting' }) };
   }
 
   // ── Directories ─────────────────────────────────────────────────────────
@@ -192,7 +204,7 @@ export abstract class KyselyStore implements Store {
     };
   }
 
-  async createDirectory(input: NewDirectory, token: NewToken): Promise<DirectoryRecord> {
+  async createDirectory(input: NewDirectory, token: NewToken, tokenEvent: EventData<TokenRecord>): Promise<DirectoryRecord> {
     const at = now();
     await this.transaction(async (trx) => {
       await trx
@@ -210,6 +222,7 @@ export abstract class KyselyStore implements Store {
         })
         .execute();
       await this.insertToken(trx, input.id, token, at);
+      await appendEvents(trx as never, [this.tokenEvent('dsync.token.created', input.organization_id, this.newTokenRecord(input.id, token, at), tokenEvent)], at);
     });
     return (await this.getDirectory(input.id))!;
   }
@@ -245,20 +258,32 @@ export abstract class KyselyStore implements Store {
     return Number(res.numUpdatedRows) > 0 ? this.getDirectory(id) : undefined;
   }
 
-  async deleteDirectory(id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('directories').where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+  /** Deletes the directory and everything in it, with one `dsync.deleted` and no per-user events. */
+  async deleteDirectory(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
+    return this.transaction(async (trx) => {
+      await this.lock(trx, id);
+      const row = await trx.selectFrom('directories').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return false;
+      await trx.deleteFrom('directories').where('id', '=', id).execute();
+      await appendEvents(trx as never, [this.directoryDeleted(this.toDirectory(row), eventData)], now());
+      return true;
+    });
   }
 
-  async markDirectoryLinked(id: string): Promise<boolean> {
+  async markDirectoryLinked(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
     const at = now();
-    const res = await this.db
-      .updateTable('directories')
-      .set({ state: 'linked', linked_at: at, updated_at: at })
-      .where('id', '=', id)
-      .where('state', '=', 'unlinked')
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) > 0;
+    return this.transaction(async (trx) => {
+      const res = await trx
+        .updateTable('directories')
+        .set({ state: 'linked', linked_at: at, updated_at: at })
+        .where('id', '=', id)
+        .where('state', '=', 'unlinked')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      const dir = this.toDirectory(await trx.selectFrom('directories').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+      await appendEvents(trx as never, [{ event: 'dsync.activated', directory_id: id, organization_id: dir.organization_id, data: eventData(dir) }], at);
+      return true;
+    });
   }
 
   // ── Tokens ──────────────────────────────────────────────────────────────
@@ -278,7 +303,7 @@ export abstract class KyselyStore implements Store {
       .execute();
   }
 
-  async createToken(directoryId: string, token: NewToken): Promise<TokenRecord> {
+  async createToken(directoryId: string, token: NewToken, eventData: EventData<TokenRecord>): Promise<TokenRecord> {
     const at = now();
     await this.transaction(async (trx) => {
       await this.lock(trx, directoryId);
@@ -295,8 +320,18 @@ export abstract class KyselyStore implements Store {
         );
       }
       await this.insertToken(trx, directoryId, token, at);
+      const dir = await trx.selectFrom('directories').select('organization_id').where('id', '=', directoryId).executeTakeFirstOrThrow();
+      await appendEvents(trx as never, [this.tokenEvent('dsync.token.created', dir.organization_id, this.newTokenRecord(directoryId, token, at), eventData)], at);
     });
     return (await this.getToken(directoryId, token.id))!;
+  }
+
+  private newTokenRecord(directoryId: string, token: NewToken, at: string): TokenRecord {
+    return { id: token.id, directory_id: directoryId, token_suffix: token.suffix, created_at: at, last_used_at: null, revoked_at: null };
+  }
+
+  private tokenEvent(event: 'dsync.token.created' | 'dsync.token.revoked', organizationId: string, token: TokenRecord, eventData: EventData<TokenRecord>): PendingEvent {
+    return { event, directory_id: token.directory_id, organization_id: organizationId, data: eventData(token) };
   }
 
   private getToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined> {
@@ -316,14 +351,25 @@ export abstract class KyselyStore implements Store {
     return pageById(q, 'id', page);
   }
 
-  async revokeToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined> {
-    await this.db
-      .updateTable('directory_tokens')
-      .set({ revoked_at: now() })
-      .where('directory_id', '=', directoryId)
-      .where('id', '=', tokenId)
-      .where('revoked_at', 'is', null)
-      .execute();
+  async revokeToken(directoryId: string, tokenId: string, eventData: EventData<TokenRecord>): Promise<TokenRecord | undefined> {
+    const at = now();
+    await this.transaction(async (trx) => {
+      const res = await trx
+        .updateTable('directory_tokens')
+        .set({ revoked_at: at })
+        .where('directory_id', '=', directoryId)
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return;
+      const token = await trx
+        .selectFrom('directory_tokens')
+        .select(['id', 'directory_id', 'token_suffix', 'created_at', 'last_used_at', 'revoked_at'])
+        .where('id', '=', tokenId)
+        .executeTakeFirstOrThrow();
+      const dir = await trx.selectFrom('directories').select('organization_id').where('id', '=', directoryId).executeTakeFirstOrThrow();
+      await appendEvents(trx as never, [this.tokenEvent('dsync.token.revoked', dir.organization_id, token, eventData)], at);
+    });
     return this.getToken(directoryId, tokenId);
   }
 

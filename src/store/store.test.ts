@@ -18,6 +18,7 @@ describe('store', () => {
     const dir = await db.store.createDirectory(
       { id: newId('directory'), organization_id: org.id, type: 'generic scim v2.0', name: 'D', domain: null, settings: {} },
       { id: newId('directory_token'), hash: 'ab'.repeat(32), suffix: 'abcd' },
+      (t) => ({ id: t.id }),
     );
     const at = new Date().toISOString();
     const user = (id: string, lower: string) => ({
@@ -36,7 +37,7 @@ describe('store', () => {
     await expect(
       db.store.db.insertInto('directory_users').values(user(newId('directory_user'), 'ana@x.com')).execute(),
     ).rejects.toThrow();
-    expect(await db.store.deleteOrganization(org.id)).toBe(true);
+    expect(await db.store.deleteOrganization(org.id, (d) => ({ id: d.id }))).toBe(true);
     const left = await db.store.db.selectFrom('directory_users').select('id').execute();
     expect(left).toEqual([]);
     expect(await db.store.db.selectFrom('directory_tokens').select('id').execute()).toEqual([]);
@@ -47,6 +48,7 @@ describe('store', () => {
     const dir = await db.store.createDirectory(
       { id: newId('directory'), organization_id: org.id, type: 'generic scim v2.0', name: 'D', domain: 'b.com', settings: { inactive_users: 'retain' } },
       { id: newId('directory_token'), hash: 'cd'.repeat(32), suffix: 'wxyz' },
+      (t) => ({ id: t.id }),
     );
     expect(dir.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(dir.settings).toEqual({ inactive_users: 'retain' });
@@ -55,7 +57,7 @@ describe('store', () => {
     expect(found?.directory).toMatchObject({ id: dir.id, settings: { inactive_users: 'retain' } });
     expect(await db.store.authenticateDirectory(dir.id, 'ce'.repeat(32))).toBeUndefined();
     expect(await db.store.authenticateDirectory('directory_other', 'cd'.repeat(32))).toBeUndefined();
-    expect(await db.store.markDirectoryLinked(dir.id)).toBe(true);
-    expect(await db.store.markDirectoryLinked(dir.id)).toBe(false);
+    expect(await db.store.markDirectoryLinked(dir.id, (d) => ({ id: d.id }))).toBe(true);
+    expect(await db.store.markDirectoryLinked(dir.id, (d) => ({ id: d.id }))).toBe(false);
   });
 });

@@ -88,6 +88,9 @@ export class StoreConflict extends Error {
 
 export const MAX_ACTIVE_TOKENS = 2;
 
+/** Builds an event's data from the record it is about (the API object: the store knows no API shapes). */
+export type EventData<T> = (record: T) => Record<string, unknown>;
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<string[]>;
@@ -103,9 +106,9 @@ export interface Store {
   listOrganizations(page: PageQuery, filter: { domains?: string[] }): Promise<Page<OrganizationRecord>>;
   updateOrganization(id: string, patch: { name?: string; domains?: string[] }): Promise<OrganizationRecord | undefined>;
   /** Deletes the organization with its directories and everything in them. */
-  deleteOrganization(id: string): Promise<boolean>;
+  deleteOrganization(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean>;
 
-  createDirectory(input: NewDirectory, token: NewToken): Promise<DirectoryRecord>;
+  createDirectory(input: NewDirectory, token: NewToken, tokenEvent: EventData<TokenRecord>): Promise<DirectoryRecord>;
   getDirectory(id: string): Promise<DirectoryRecord | undefined>;
   listDirectories(
     page: PageQuery,
@@ -115,15 +118,16 @@ export interface Store {
     id: string,
     patch: { name?: string; settings?: Record<string, unknown> },
   ): Promise<DirectoryRecord | undefined>;
-  deleteDirectory(id: string): Promise<boolean>;
-  /** Moves an unlinked directory to `linked` (first authenticated SCIM request); true if it changed. */
-  markDirectoryLinked(id: string): Promise<boolean>;
+  /** Deletes the directory and everything in it, emitting a single `dsync.deleted`. */
+  deleteDirectory(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean>;
+  /** Moves an unlinked directory to `linked` (first authenticated SCIM request) with `dsync.activated`. */
+  markDirectoryLinked(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean>;
 
   /** Throws StoreConflict('token_limit_reached') when the directory already has two active tokens. */
-  createToken(directoryId: string, token: NewToken): Promise<TokenRecord>;
+  createToken(directoryId: string, token: NewToken, eventData: EventData<TokenRecord>): Promise<TokenRecord>;
   listTokens(directoryId: string, page: PageQuery): Promise<Page<TokenRecord>>;
   /** Revokes at once; undefined when the directory has no such token. Revoking twice keeps the first time. */
-  revokeToken(directoryId: string, tokenId: string): Promise<TokenRecord | undefined>;
+  revokeToken(directoryId: string, tokenId: string, eventData: EventData<TokenRecord>): Promise<TokenRecord | undefined>;
   /** The directory, with its active token whose hash matches (compared in constant time), if any. */
   authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined>;
   touchToken(tokenId: string, at: string): Promise<void>;

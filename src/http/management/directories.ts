@@ -76,6 +76,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
       const dir = await store.createDirectory(
         { id: newId('directory'), organization_id, type, name, domain, settings: DEFAULT_SETTINGS },
         token,
+        tokenObject,
       );
       request.log.info({ directory_id: dir.id, token_id: token.id }, 'directory created');
       return reply.status(201).send({ ...present(dir), bearer_token: secret, bearer_token_id: token.id });
@@ -123,7 +124,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     '/directories/:id',
     { schema: { tags: ['directories'], params: IdParams } },
     async (request, reply) => {
-      if (!(await store.deleteDirectory(request.params.id))) throw notFound('Directory', request.params.id);
+      if (!(await store.deleteDirectory(request.params.id, present))) throw notFound('Directory', request.params.id);
       return reply.status(204).send();
     },
   );
@@ -135,7 +136,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
       const dir = await requireDirectory(request.params.id);
       const { secret, token } = generateDirectoryToken();
       try {
-        const record = await store.createToken(dir.id, token);
+        const record = await store.createToken(dir.id, token, tokenObject);
         request.log.info({ directory_id: dir.id, token_id: record.id }, 'directory token created');
         return reply.status(201).send({ ...tokenObject(record), token: secret });
       } catch (error) {
@@ -161,7 +162,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     { schema: { tags: ['directories'], params: TokenParams, response: { 200: DirectoryToken } } },
     async (request) => {
       const dir = await requireDirectory(request.params.id);
-      const token = await store.revokeToken(dir.id, request.params.token_id);
+      const token = await store.revokeToken(dir.id, request.params.token_id, tokenObject);
       if (!token) throw notFound('Directory token', request.params.token_id);
       request.log.info({ directory_id: dir.id, token_id: token.id }, 'directory token revoked');
       return tokenObject(token);

@@ -5,6 +5,7 @@ import { ApiError, sendApiError } from '../errors.ts';
 import type { AppContext } from './context.ts';
 import { directoryRoutes } from './directories.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
+import { eventRoutes } from './events.ts';
 import { organizationRoutes } from './organizations.ts';
 
 /** Reads `Authorization: Bearer <token>`; undefined when absent or malformed. */
@@ -36,4 +37,5 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
   organizationRoutes(app, ctx);
   directoryRoutes(app, ctx);
   directoryObjectRoutes(app, ctx);
+  eventRoutes(app, ctx);
 }

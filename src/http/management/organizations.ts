@@ -5,7 +5,7 @@ import { newId } from '../../ids.ts';
 import { invalid, notFound } from '../errors.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
 import type { AppContext } from './context.ts';
-import { Organization, organizationObject } from './objects.ts';
+import { Organization, directoryObject, organizationObject } from './objects.ts';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
@@ -37,7 +37,7 @@ function requireName(name: string | undefined): string | undefined {
   return trimmed;
 }
 
-export function organizationRoutes(app: FastifyInstance, { store }: AppContext): void {
+export function organizationRoutes(app: FastifyInstance, { store, config }: AppContext): void {
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/organizations',
     { schema: { tags: ['organizations'], body: CreateBody, response: { 201: Organization } } },
@@ -91,7 +91,8 @@ export function organizationRoutes(app: FastifyInstance, { store }: AppContext):
     '/organizations/:id',
     { schema: { tags: ['organizations'], params: IdParams } },
     async (request, reply) => {
-      if (!(await store.deleteOrganization(request.params.id))) throw notFound('Organization', request.params.id);
+      const deleted = await store.deleteOrganization(request.params.id, (dir) => directoryObject(dir, config.publicUrl));
+      if (!deleted) throw notFound('Organization', request.params.id);
       return reply.status(204).send();
     },
   );

@@ -8,6 +8,7 @@ import { hashSecret } from '../../secrets.ts';
 import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
 import type { AppContext } from '../management/context.ts';
 import { bearerToken } from '../management/index.ts';
+import { directoryObject } from '../management/objects.ts';
 import { scimRoutes } from './routes.ts';
 
 declare module 'fastify' {
@@ -62,7 +63,7 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<v
   if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
     ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
   }
-  if (directory.state === 'unlinked' && (await ctx.store.markDirectoryLinked(directory.id))) {
+  if (directory.state === 'unlinked' && (await ctx.store.markDirectoryLinked(directory.id, (dir) => directoryObject(dir, ctx.config.publicUrl)))) {
     directory.state = 'linked';
   }
 }

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './0001_initial.ts';
+import * as eventOrder from './0002_event_order.ts';
 import type { ColumnTypes } from './types.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
 function migrations(types: ColumnTypes): Record<string, Migration> {
   return {
     '0001_initial': { up: (db) => initial.up(db, types) },
+    '0002_event_order': { up: (db) => eventOrder.up(db, types) },
   };
 }
 

@@ -64,6 +64,24 @@ export class ResourceQueries {
     return row ? toUser(row) : undefined;
   }
 
+  async usersByIds(db: Executor, directoryId: string, ids: string[]): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const chunk of chunks([...new Set(ids)])) {
+      const rows = await db.selectFrom('directory_users').selectAll().where('directory_id', '=', directoryId).where('id', 'in', chunk).execute();
+      rows.forEach((r) => out.push(toUser(r)));
+    }
+    return out;
+  }
+
+  async groupsByIds(db: Executor, directoryId: string, ids: string[]): Promise<GroupRecord[]> {
+    const out: GroupRecord[] = [];
+    for (const chunk of chunks([...new Set(ids)])) {
+      const rows = await db.selectFrom('directory_groups').selectAll().where('directory_id', '=', directoryId).where('id', 'in', chunk).execute();
+      rows.forEach((r) => out.push(toGroup(r)));
+    }
+    return out;
+  }
+
   async userIdByUserName(db: Executor, directoryId: string, userName: string): Promise<string | undefined> {
     const row = await db
       .selectFrom('directory_users')

@@ -1,0 +1,75 @@
+/**
+ * The events of one write transaction in a directory. The service reports what changed; this builds each
+ * event's data (Directory User and Group objects as the host app reads them, from inside the transaction) and
+ * appends them all at the end, just before commit.
+ */
+import { appendEvents, type EventType, type PendingEvent } from '../events/log.ts';
+import { previousAttributes } from '../events/diff.ts';
+import type { Json } from '../scim/json.ts';
+import { now } from '../store/codec.ts';
+import { DirectoryReads, type Executor, type ResourceQueries } from '../store/scim/resources.ts';
+import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
+import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
+import { renderGroup, renderUser } from './render.ts';
+
+export class DirectoryEvents {
+  private readonly pending: PendingEvent[] = [];
+  private readonly reads: DirectoryReads;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly dir: DirectoryRecord,
+    private readonly publicUrl: string,
+    private readonly q: ResourceQueries,
+  ) {
+    this.reads = new DirectoryReads(db);
+  }
+
+  private get urls() {
+    return { base: `${this.publicUrl}/scim/v2/${this.dir.id}` };
+  }
+
+  add(event: EventType, data: Json): void {
+    this.pending.push({ event, directory_id: this.dir.id, organization_id: this.dir.organization_id, data });
+  }
+
+  async users(records: UserRecord[]): Promise<Map<string, Json>> {
+    const managers = await this.reads.managerEmails(this.dir.id, records.map((u) => managerId(u.resource)).filter((v): v is string => v !== null));
+    const out = new Map<string, Json>();
+    for (const user of records) {
+      const manager = managerId(user.resource);
+      const managerEmail = manager ? (managers.get(manager) ?? (manager.includes('@') ? manager : null)) : null;
+      out.set(user.id, toDirectoryUser(user, { directory: this.dir, raw: renderUser(user, undefined, this.urls), managerEmail }));
+    }
+    return out;
+  }
+
+  async user(record: UserRecord): Promise<Json> {
+    return (await this.users([record])).get(record.id)!;
+  }
+
+  async group(record: GroupRecord): Promise<Json> {
+    const count = (await this.q.memberCounts(this.db, [record.id])).get(record.id) ?? 0;
+    return toDirectoryGroup(record, this.dir, count, renderGroup(record, undefined, this.urls));
+  }
+
+  updated(event: 'dsync.user.updated' | 'dsync.group.updated', before: Json, after: Json): void {
+    this.add(event, { ...after, previous_attributes: previousAttributes(before, after) });
+  }
+
+  /** One membership event per user, with the users read in batches. */
+  async memberships(event: 'dsync.group.user_added' | 'dsync.group.user_removed', group: Json, userIds: string[]): Promise<void> {
+    for (let i = 0; i < userIds.length; i += 500) {
+      const records = await this.q.usersByIds(this.db, this.dir.id, userIds.slice(i, i + 500));
+      const users = await this.users(records);
+      for (const id of userIds.slice(i, i + 500)) {
+        const user = users.get(id);
+        if (user) this.add(event, { directory_id: this.dir.id, user, group });
+      }
+    }
+  }
+
+  flush(): Promise<void> {
+    return appendEvents(this.db, this.pending, now());
+  }
+}

@@ -1,0 +1,62 @@
+/** Reading the event log: the Events API's cursor pages, and retention pruning. */
+import { fromJson, now } from '../store/codec.ts';
+import type { Executor } from '../store/scim/resources.ts';
+
+export interface EventRecord {
+  seq: number;
+  id: string;
+  event: string;
+  directory_id: string | null;
+  organization_id: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface EventQuery {
+  events?: string[];
+  organizationId?: string;
+  directoryId?: string;
+  /** Only events after this sequence number (exclusive), or before it when descending. */
+  afterSeq?: number;
+  rangeStart?: string;
+  rangeEnd?: string;
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+export async function readEvents(db: Executor, q: EventQuery): Promise<EventRecord[]> {
+  let query = db.selectFrom('events').selectAll();
+  if (q.events && q.events.length > 0) query = query.where('event', 'in', q.events);
+  if (q.organizationId !== undefined) query = query.where('organization_id', '=', q.organizationId);
+  if (q.directoryId !== undefined) query = query.where('directory_id', '=', q.directoryId);
+  if (q.afterSeq !== undefined) query = query.where('seq', q.order === 'asc' ? '>' : '<', q.afterSeq);
+  if (q.rangeStart !== undefined) query = query.where('created_at', '>=', q.rangeStart);
+  if (q.rangeEnd !== undefined) query = query.where('created_at', '<', q.rangeEnd);
+  const rows = await query.orderBy('seq', q.order).limit(q.limit).execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), data: fromJson<Record<string, unknown>>(r.data) }));
+}
+
+/** The sequence number of a cursor event, from the log or from the tombstone its pruning left. */
+export async function cursorSeq(db: Executor, eventId: string): Promise<number | undefined> {
+  const live = await db.selectFrom('events').select('seq').where('id', '=', eventId).executeTakeFirst();
+  if (live) return Number(live.seq);
+  const tomb = await db.selectFrom('event_tombstones').select('seq').where('id', '=', eventId).executeTakeFirst();
+  return tomb ? Number(tomb.seq) : undefined;
+}
+
+/**
+ * Deletes events older than the retention period. Each leaves a tombstone (id → seq), kept for another
+ * period, so a reader whose cursor was just pruned resumes where it was instead of failing.
+ */
+export async function pruneEvents(db: Executor, retentionDays: number, at = new Date()): Promise<number> {
+  const cutoff = new Date(at.getTime() - retentionDays * 86_400_000).toISOString();
+  const tombCutoff = new Date(at.getTime() - 2 * retentionDays * 86_400_000).toISOString();
+  const old = await db.selectFrom('events').select(['id', 'seq']).where('created_at', '<', cutoff).execute();
+  for (let i = 0; i < old.length; i += 500) {
+    const chunk = old.slice(i, i + 500);
+    await db.insertInto('event_tombstones').values(chunk.map((e) => ({ id: e.id, seq: Number(e.seq), pruned_at: now() }))).onConflict((oc) => oc.column('id').doNothing()).execute();
+    await db.deleteFrom('events').where('id', 'in', chunk.map((e) => e.id)).execute();
+  }
+  await db.deleteFrom('event_tombstones').where('pruned_at', '<', tombCutoff).execute();
+  return old.length;
+}

@@ -1,0 +1,90 @@
+/** `GET /events`: the event log, oldest first by default, with a gap-free `after` cursor (API.md §4). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { EVENT_TYPES } from '../../events/log.ts';
+import { cursorSeq, readEvents } from '../../events/reads.ts';
+import { ApiError, invalid } from '../errors.ts';
+import { ListMetadata } from '../pagination.ts';
+import type { AppContext } from './context.ts';
+
+export const Event = Type.Object(
+  {
+    object: Type.Literal('event'),
+    id: Type.String(),
+    event: Type.String(),
+    data: Type.Object({}, { additionalProperties: true }),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Event' },
+);
+
+const Query = Type.Object({
+  events: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  'events[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  organization_id: Type.Optional(Type.String()),
+  directory_id: Type.Optional(Type.String()),
+  after: Type.Optional(Type.String()),
+  range_start: Type.Optional(Type.String()),
+  range_end: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.String()),
+  order: Type.Optional(Type.String()),
+});
+
+function list(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function timestamp(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(field, 'invalid', `${field} must be an ISO 8601 timestamp.`);
+  return new Date(ms).toISOString();
+}
+
+export function eventRoutes(app: FastifyInstance, { store }: AppContext): void {
+  app.get<{ Querystring: Static<typeof Query> }>(
+    '/events',
+    {
+      schema: {
+        tags: ['events'],
+        querystring: Query,
+        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(Event), list_metadata: ListMetadata }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const types = [...list(q.events), ...list(q['events[]'])];
+      const unknown = types.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+      if (unknown) throw invalid('events', 'invalid', `Unknown event type "${unknown}".`);
+      const limit = q.limit === undefined ? 10 : Number(q.limit);
+      if (!/^\d+$/.test(q.limit ?? '10') || limit < 1 || limit > 100) throw invalid('limit', 'invalid', 'limit must be an integer from 1 to 100.');
+      const order = q.order ?? 'asc';
+      if (order !== 'asc' && order !== 'desc') throw invalid('order', 'invalid', "order must be 'asc' or 'desc'.");
+      let afterSeq: number | undefined;
+      if (q.after !== undefined) {
+        afterSeq = await cursorSeq(store.db, q.after);
+        if (afterSeq === undefined) {
+          throw new ApiError(422, 'cursor_expired', `The cursor event '${q.after}' is unknown or no longer retained; restart with range_start.`, [
+            { field: 'after', code: 'cursor_expired' },
+          ]);
+        }
+      }
+      const rangeStart = timestamp(q.range_start, 'range_start');
+      const rangeEnd = timestamp(q.range_end, 'range_end');
+      const rows = await readEvents(store.db, {
+        ...(types.length > 0 ? { events: types } : {}),
+        ...(q.organization_id !== undefined ? { organizationId: q.organization_id } : {}),
+        ...(q.directory_id !== undefined ? { directoryId: q.directory_id } : {}),
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+        ...(rangeStart ? { rangeStart } : {}),
+        ...(rangeEnd ? { rangeEnd } : {}),
+        limit,
+        order,
+      });
+      const data = rows.map((r) => ({ object: 'event' as const, id: r.id, event: r.event, data: r.data, created_at: r.created_at }));
+      // `after` is always the position to continue from, so a consumer tailing the log keeps its place.
+      return { object: 'list' as const, data, list_metadata: { before: null, after: data[data.length - 1]?.id ?? q.after ?? null } };
+    },
+  );
+}
