@@ -111,7 +111,7 @@ export async function runScimBench(database: 'sqlite' | 'postgres'): Promise<Sci
       : new SqliteStore(path.join(dir, 'bench.db'));
   await store.migrate();
   const config = loadConfig({ GUESTLIST_API_KEY: API_KEY, PORT: '0' });
-  const app = await buildApp({ config, store, logger: pino({ level: 'silent' }), apiKeys: apiKeyVerifier([hashSecret(API_KEY)]) });
+  const app = await buildApp({ config, store, logger: pino({ level: 'silent' }), secretKey: 'bench-secret-key-0123456789abcdefghijklmnop', apiKeys: apiKeyVerifier([hashSecret(API_KEY)]) });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const api = async (method: string, url: string, body: unknown) =>

@@ -1,14 +1,15 @@
 /** The `guestlist` command. */
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { handleSignals, migrateOnly, start } from './main.ts';
+import { handleSignals, migrateOnly, start, startWorker } from './main.ts';
 
 const HELP = `guestlist: self-hosted Directory Sync (SCIM 2.0 in, events and webhooks out)
 
 Usage: guestlist <command>
 
 Commands:
-  start      serve the SCIM endpoint, the management API and health/metrics (migrates first)
+  start      serve the SCIM endpoint, the management API and health/metrics, and deliver webhooks
+  worker     only deliver webhooks and prune events (run any number next to servers on PostgreSQL)
   migrate    apply database migrations and exit
   --help     show this help
 
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (command !== 'start' && command !== 'migrate') {
+  if (command !== 'start' && command !== 'migrate' && command !== 'worker') {
     process.stderr.write(`guestlist: unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       await migrateOnly(config, logger);
       return 0;
     }
-    handleSignals(await start(config, logger), logger);
+    handleSignals(command === 'worker' ? await startWorker(config, logger) : await start(config, logger), logger);
     return -1;
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');

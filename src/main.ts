@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { setUpApiKey, loadSecretKey } from './bootstrap.ts';
+import { Dispatcher } from './events/dispatcher.ts';
 import { pruneEvents } from './events/reads.ts';
+import { PostgresStore } from './store/postgres.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { apiKeyVerifier } from './http/management/index.ts';
@@ -25,24 +27,25 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    loadSecretKey(config);
+    const secretKey = loadSecretKey(config);
     const apiKey = await setUpApiKey(config, store);
     if (apiKey.generated) announceApiKey(apiKey.generated);
     const app = await buildApp({
       config,
       store,
       logger,
+      secretKey,
       apiKeys: apiKeyVerifier(apiKey.hashes),
       metrics: createMetrics({ processMetrics: true }),
     });
-    const pruning = schedulePruning(store, config.eventRetentionDays, logger);
+    const background = await startBackground(store, config, secretKey, logger);
     const url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url, database: config.database.kind }, 'guestlist listening');
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
-        clearInterval(pruning);
         await app.close();
+        await background.stop();
         await store.close();
       })());
     return { app, store, url, stop };
@@ -50,6 +53,26 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await store.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The background work every process role runs: the webhook dispatcher, woken by commits in this process and,
+ * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and event pruning.
+ */
+export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
+  const dispatcher = new Dispatcher(store, { secretKey, blockPrivate: config.webhookBlockPrivate, logger });
+  const unsubscribe = store.onCommit(() => dispatcher.wake());
+  if (store instanceof PostgresStore) await store.listen(() => dispatcher.wake());
+  dispatcher.start();
+  const pruning = schedulePruning(store, config.eventRetentionDays, logger);
+  return {
+    dispatcher,
+    stop: async () => {
+      clearInterval(pruning);
+      unsubscribe();
+      await dispatcher.stop();
+    },
+  };
 }
 
 /** Prunes events past retention now and then every hour (cheap when there is nothing to prune). */
@@ -78,7 +101,7 @@ function announceApiKey(key: string): void {
   );
 }
 
-export function handleSignals(running: Running, logger: Logger): void {
+export function handleSignals(running: { stop(): Promise<void> }, logger: Logger): void {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
@@ -96,6 +119,20 @@ export function handleSignals(running: Running, logger: Logger): void {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** `guestlist worker`: only the background work, for scale-out next to stateless servers. */
+export async function startWorker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const store = openStore(config.database);
+  await store.migrate();
+  const background = await startBackground(store, config, loadSecretKey(config), logger);
+  logger.info({ database: config.database.kind }, 'guestlist worker running');
+  return {
+    stop: async () => {
+      await background.stop();
+      await store.close();
+    },
+  };
 }
 
 export async function migrateOnly(config: Config, logger: Logger): Promise<void> {

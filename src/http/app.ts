@@ -22,7 +22,7 @@ export interface AppOptions extends AppContext {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config, store, logger } = options;
+  const { config, store, logger, secretKey } = options;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.maxBodyBytes,
@@ -61,8 +61,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (scope) => scimApi(scope, { config, store }), { prefix: '/scim/v2/:directoryId' });
-  await app.register(async (scope) => managementApi(scope, { config, store, apiKeys: options.apiKeys }));
+  await app.register(async (scope) => scimApi(scope, { config, store, secretKey }), { prefix: '/scim/v2/:directoryId' });
+  await app.register(async (scope) => managementApi(scope, { config, store, secretKey, apiKeys: options.apiKeys }));
 
   app.setNotFoundHandler((request, reply) => {
     const detail = `No route for ${request.method} ${request.url.split('?')[0]}.`;

@@ -147,8 +147,15 @@ export interface WebhookDeliveriesTable {
   last_attempt_at: Timestamp | null;
   last_status: number | null;
   last_error: string | null;
+  locked_until: Timestamp | null;
+  first_attempt_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface DispatchStateTable {
+  id: number;
+  fanout_seq: number;
 }
 
 export interface WebhookAttemptsTable {
@@ -176,4 +183,5 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  dispatch_state: DispatchStateTable;
 }

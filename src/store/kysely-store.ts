@@ -48,9 +48,29 @@ export abstract class KyselyStore implements Store {
    */
   protected abstract lock(trx: Trx, key: string): Promise<void>;
 
-  /** Runs `fn` in a write transaction. */
-  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+  private readonly commitListeners = new Set<() => void>();
+
+  /** Runs `fn` in a write transaction; after it commits, listeners (the webhook dispatcher) are told. */
+  async transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(fn);
+    this.committed();
+    return result;
+  }
+
+  /** Called after every commit: wakes listeners in this process (and, on PostgreSQL, in others). */
+  protected committed(): void {
+    for (const listener of this.commitListeners) listener();
+  }
+
+  /** Wakes the dispatcher without a commit (a re-sent delivery); the same listeners as commits. */
+  wakeDispatch(): void {
+    this.committed();
+  }
+
+  /** Subscribes to commits; returns the unsubscribe function. */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   migrate(schema?: string): Promise<string[]> {

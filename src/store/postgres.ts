@@ -9,6 +9,7 @@ import { KyselyStore } from './kysely-store.ts';
 import { postgresTypes } from './migrations/types.ts';
 
 const TIMESTAMPTZ = 1184;
+const CHANNEL = 'guestlist_commits';
 const INT8 = 20;
 
 const types = {
@@ -46,6 +47,29 @@ export class PostgresStore extends KyselyStore {
   override async migrate(): Promise<string[]> {
     if (this.options.schema) await sql`create schema if not exists ${sql.id(this.options.schema)}`.execute(this.db);
     return super.migrate(this.options.schema ?? 'public');
+  }
+
+  private listener: pg.Client | undefined;
+
+  /** Other processes learn of a commit through NOTIFY; their dispatchers LISTEN (polling remains the fallback). */
+  protected override committed(): void {
+    super.committed();
+    this.pool.query(`notify ${CHANNEL}`).catch(() => {});
+  }
+
+  /** LISTENs for commits made by any process sharing the database. */
+  async listen(onNotify: () => void): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.url });
+    client.on('error', () => {});
+    client.on('notification', onNotify);
+    await client.connect();
+    await client.query(`listen ${CHANNEL}`);
+    this.listener = client;
+  }
+
+  override async close(): Promise<void> {
+    await this.listener?.end().catch(() => {});
+    await super.close();
   }
 
   protected async lock(trx: Transaction<Database>, key: string): Promise<void> {

@@ -55,7 +55,7 @@ function run(options: newman.NewmanRunOptions): Promise<NewmanRunSummary> {
 beforeAll(async () => {
   db = await createTestDatabase();
   const config = loadConfig({ GUESTLIST_API_KEY: TEST_API_KEY, PORT: '0' });
-  app = await buildApp({ config, store: db.store, logger: pino({ level: 'silent' }), apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]) });
+  app = await buildApp({ config, store: db.store, logger: pino({ level: 'silent' }), secretKey: 'test-secret-key-0123456789abcdefghijklmnop', apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const api = (method: string, url: string, body: unknown) =>

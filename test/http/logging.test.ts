@@ -19,7 +19,7 @@ beforeAll(async () => {
     config: loadConfig({ GUESTLIST_API_KEY: TEST_API_KEY }),
     store: db.store,
     logger: pino({ level: 'trace' }, sink),
-    apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
+    secretKey: 'test-secret-key-0123456789abcdefghijklmnop', apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
   });
 });
 afterAll(async () => {

@@ -73,7 +73,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     config,
     store: db.store,
     logger: pino({ level: 'silent' }),
-    apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
+    secretKey: 'test-secret-key-0123456789abcdefghijklmnop', apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
   });
   const send = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({

@@ -5,4 +5,6 @@ import type { KyselyStore } from '../../store/kysely-store.ts';
 export interface AppContext {
   config: Config;
   store: KyselyStore;
+  /** Encrypts stored webhook secrets (GUESTLIST_SECRET_KEY, or the generated one). */
+  secretKey: string;
 }

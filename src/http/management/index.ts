@@ -6,6 +6,7 @@ import type { AppContext } from './context.ts';
 import { directoryRoutes } from './directories.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
 import { eventRoutes } from './events.ts';
+import { webhookRoutes } from './webhooks.ts';
 import { organizationRoutes } from './organizations.ts';
 
 /** Reads `Authorization: Bearer <token>`; undefined when absent or malformed. */
@@ -38,4 +39,5 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
   directoryRoutes(app, ctx);
   directoryObjectRoutes(app, ctx);
   eventRoutes(app, ctx);
+  webhookRoutes(app, ctx);
 }

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as initial from './0001_initial.ts';
 import * as eventOrder from './0002_event_order.ts';
+import * as webhookDispatch from './0003_webhook_dispatch.ts';
 import type { ColumnTypes } from './types.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
@@ -8,6 +9,7 @@ function migrations(types: ColumnTypes): Record<string, Migration> {
   return {
     '0001_initial': { up: (db) => initial.up(db, types) },
     '0002_event_order': { up: (db) => eventOrder.up(db, types) },
+    '0003_webhook_dispatch': { up: (db) => webhookDispatch.up(db, types) },
   };
 }
 

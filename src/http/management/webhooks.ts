@@ -1,0 +1,160 @@
+/** `/webhook_endpoints`: where events are delivered, their secrets, and the delivery log (API.md §5). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { EVENT_TYPES } from '../../events/log.ts';
+import { UnsafeUrl, checkEndpointUrl } from '../../events/url-safety.ts';
+import { WebhookStore, type WebhookEndpoint as EndpointRecord } from '../../events/webhooks-store.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
+import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import type { AppContext } from './context.ts';
+
+const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
+
+export const WebhookEndpoint = Type.Object(
+  {
+    object: Type.Literal('webhook_endpoint'),
+    id: Type.String(),
+    endpoint_url: Type.String(),
+    secret: Type.String({ description: 'whsec_…: verifies signatures. Rotate with POST …/rotate_secret.' }),
+    previous_secret: Nullable(Type.String()),
+    previous_secret_expires_at: Nullable(Type.String({ format: 'date-time' })),
+    status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
+    events: Type.Array(Type.String()),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'WebhookEndpoint' },
+);
+
+const Delivery = Type.Object(
+  {
+    object: Type.Literal('webhook_delivery'),
+    id: Type.String(),
+    endpoint_id: Type.String(),
+    event_id: Type.String(),
+    directory_id: Nullable(Type.String()),
+    state: Type.String(),
+    attempt_count: Type.Integer(),
+    next_attempt_at: Nullable(Type.String()),
+    last_attempt_at: Nullable(Type.String()),
+    last_status: Type.Union([Type.Integer(), Type.Null()]),
+    last_error: Nullable(Type.String()),
+    attempts: Type.Array(Type.Object({ attempted_at: Type.String(), status: Type.Union([Type.Integer(), Type.Null()]), error: Nullable(Type.String()), duration_ms: Type.Integer() })),
+    created_at: Type.String(),
+  },
+  { $id: 'WebhookDelivery' },
+);
+
+const Events = Type.Array(Type.String(), { minItems: 1, maxItems: EVENT_TYPES.length });
+const CreateBody = Type.Object({ endpoint_url: Type.String({ maxLength: 2048 }), events: Events });
+const UpdateBody = Type.Object({
+  endpoint_url: Type.Optional(Type.String({ maxLength: 2048 })),
+  events: Type.Optional(Events),
+  status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')])),
+});
+const RotateBody = Type.Object({ overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400 })) });
+const IdParams = Type.Object({ id: Type.String() });
+const DeliveryParams = Type.Object({ id: Type.String(), delivery_id: Type.String() });
+
+const toObject = (we: EndpointRecord) => ({ object: 'webhook_endpoint' as const, ...we });
+
+function checkEvents(events: string[] | undefined): void {
+  const unknown = events?.find((e) => !(EVENT_TYPES as readonly string[]).includes(e));
+  if (unknown) throw invalid('events', 'invalid', `Unknown event type "${unknown}".`);
+}
+
+export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }: AppContext): void {
+  const webhooks = () => new WebhookStore(store.db, secretKey);
+  const checkUrl = async (url: string | undefined) => {
+    if (url === undefined) return;
+    try {
+      await checkEndpointUrl(url, config.webhookBlockPrivate);
+    } catch (error) {
+      if (error instanceof UnsafeUrl) throw invalid('endpoint_url', 'invalid', error.message);
+      throw error;
+    }
+  };
+
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/webhook_endpoints',
+    { schema: { tags: ['webhooks'], body: CreateBody, response: { 201: WebhookEndpoint } } },
+    async (request, reply) => {
+      checkEvents(request.body.events);
+      await checkUrl(request.body.endpoint_url);
+      const endpoint = await webhooks().create(request.body.endpoint_url, [...new Set(request.body.events)]);
+      return reply.status(201).send(toObject(endpoint));
+    },
+  );
+
+  app.get<{ Querystring: Static<ReturnType<typeof Type.Object<typeof PageParams>>> }>(
+    '/webhook_endpoints',
+    { schema: { tags: ['webhooks'], querystring: Type.Object(PageParams), response: { 200: ListOf(WebhookEndpoint) } } },
+    async (request) => listEnvelope(await webhooks().list(parsePage(request.query)), toObject),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/webhook_endpoints/:id',
+    { schema: { tags: ['webhooks'], params: IdParams, response: { 200: WebhookEndpoint } } },
+    async (request) => {
+      const endpoint = await webhooks().get(request.params.id);
+      if (!endpoint) throw notFound('Webhook endpoint', request.params.id);
+      return toObject(endpoint);
+    },
+  );
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+    '/webhook_endpoints/:id',
+    { schema: { tags: ['webhooks'], params: IdParams, body: UpdateBody, response: { 200: WebhookEndpoint } } },
+    async (request) => {
+      checkEvents(request.body.events);
+      await checkUrl(request.body.endpoint_url);
+      const { endpoint_url, events, status } = request.body;
+      const endpoint = await webhooks().update(request.params.id, {
+        ...(endpoint_url !== undefined ? { endpoint_url } : {}),
+        ...(events !== undefined ? { events: [...new Set(events)] } : {}),
+        ...(status !== undefined ? { status } : {}),
+      });
+      if (!endpoint) throw notFound('Webhook endpoint', request.params.id);
+      return toObject(endpoint);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/webhook_endpoints/:id', { schema: { tags: ['webhooks'], params: IdParams } }, async (request, reply) => {
+    if (!(await webhooks().remove(request.params.id))) throw notFound('Webhook endpoint', request.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateBody> | undefined }>(
+    '/webhook_endpoints/:id/rotate_secret',
+    { schema: { tags: ['webhooks'], params: IdParams, response: { 200: WebhookEndpoint } } },
+    async (request) => {
+      const overlap = request.body?.overlap_seconds ?? 86_400;
+      if (!Number.isInteger(overlap) || overlap < 0 || overlap > 7 * 86_400) throw invalid('overlap_seconds', 'invalid', 'overlap_seconds must be from 0 to 604800.');
+      const endpoint = await webhooks().rotate(request.params.id, overlap);
+      if (!endpoint) throw notFound('Webhook endpoint', request.params.id);
+      return toObject(endpoint);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<ReturnType<typeof Type.Object<typeof PageParams>>> }>(
+    '/webhook_endpoints/:id/deliveries',
+    { schema: { tags: ['webhooks'], params: IdParams, querystring: Type.Object(PageParams), response: { 200: ListOf(Delivery) } } },
+    async (request) => {
+      if (!(await webhooks().get(request.params.id))) throw notFound('Webhook endpoint', request.params.id);
+      const page = await webhooks().deliveries(request.params.id, parsePage(request.query));
+      return listEnvelope(page, (d) => ({ object: 'webhook_delivery' as const, ...d, attempts: d.attempts ?? [] }));
+    },
+  );
+
+  app.post<{ Params: Static<typeof DeliveryParams> }>(
+    '/webhook_endpoints/:id/deliveries/:delivery_id/resend',
+    { schema: { tags: ['webhooks'], params: DeliveryParams } },
+    async (request, reply) => {
+      if (!(await webhooks().resend(request.params.id, request.params.delivery_id))) {
+        throw new ApiError(404, 'entity_not_found', `No finished delivery '${request.params.delivery_id}' for this endpoint.`);
+      }
+      store.wakeDispatch?.();
+      return reply.status(202).send({ object: 'webhook_delivery', id: request.params.delivery_id, state: 'pending' });
+    },
+  );
+}
