@@ -46,6 +46,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ GUESTLIST_DATABASE_URL: 'postgres://h/db' }).database.kind).toBe('postgres');
   });
 
+  it('takes a PostgreSQL schema, and refuses it for SQLite or when not an identifier', () => {
+    expect(loadConfig({ GUESTLIST_DATABASE_URL: 'postgres://h/db', GUESTLIST_DATABASE_SCHEMA: 'sync_1' }).database).toEqual({ kind: 'postgres', url: 'postgres://h/db', schema: 'sync_1' });
+    expect(() => loadConfig({ GUESTLIST_DATABASE_SCHEMA: 'sync' })).toThrow(/^GUESTLIST_DATABASE_SCHEMA: only applies/);
+    expect(() => loadConfig({ GUESTLIST_DATABASE_URL: 'postgres://h/db', GUESTLIST_DATABASE_SCHEMA: 'x; drop' })).toThrow(/^GUESTLIST_DATABASE_SCHEMA: expected/);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -58,6 +64,7 @@ describe('loadConfig', () => {
     ['GUESTLIST_WEBHOOK_BLOCK_PRIVATE', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['GUESTLIST_MAX_BODY_BYTES', '12abc'],
+    ['GUESTLIST_EVENT_RETENTION_DAYS', '0'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
 export interface Config {
   port: number;
@@ -41,6 +41,14 @@ export function parseDatabaseUrl(value: string): DatabaseConfig {
   const file = value.replace(/^sqlite:(\/\/)?/i, '');
   if (file === '') throw new ConfigError('GUESTLIST_DATABASE_URL', 'expected a postgres:// URL or a SQLite file path');
   return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+}
+
+/** A PostgreSQL schema other than `public`, for sharing one database between deployments. */
+function withSchema(database: DatabaseConfig, schema: string | undefined): DatabaseConfig {
+  if (schema === undefined || schema === '') return database;
+  if (database.kind !== 'postgres') throw new ConfigError('GUESTLIST_DATABASE_SCHEMA', 'only applies to a postgres:// GUESTLIST_DATABASE_URL');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('GUESTLIST_DATABASE_SCHEMA', `expected a lowercase SQL identifier, got "${schema}"`);
+  return { ...database, schema };
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -103,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port,
     host,
-    database: parseDatabaseUrl(dbUrl),
+    database: withSchema(parseDatabaseUrl(dbUrl), env.GUESTLIST_DATABASE_SCHEMA),
     apiKey: apiKey(env),
     publicUrl: publicUrl(env, port),
     secretKey: secretKey(env),

@@ -149,42 +149,48 @@ export class Dispatcher {
     });
   }
 
-  /** Claims the due heads of their (endpoint, directory) queues. */
+  /**
+   * Claims the due heads of their (endpoint, directory) queues, in one transaction. On PostgreSQL the heads
+   * are locked `FOR UPDATE SKIP LOCKED`, so concurrent workers split the work instead of waiting on each
+   * other; a queue whose head another worker holds is skipped whole, because its later rows are not heads.
+   */
   async claimDue(limit: number): Promise<string[]> {
     const at = now();
-    const heads = await this.store.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
-      .select('d.id')
-      .where('we.status', '=', 'enabled')
-      .where((eb) => eb.or([eb.and([eb('d.state', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]), eb.and([eb('d.state', '=', 'sending'), eb('d.locked_until', '<', at)])]))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('webhook_deliveries as p')
-              .select('p.id')
-              .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
-              .where(sql<boolean>`coalesce(p.directory_id, '') = coalesce(d.directory_id, '')`)
-              .where('p.state', 'in', ['pending', 'sending'])
-              .whereRef('p.event_seq', '<', 'd.event_seq'),
-          ),
-        ),
-      )
-      .orderBy('d.event_seq')
-      .limit(limit)
-      .execute();
-    const claimed: string[] = [];
     const leaseUntil = new Date(Date.now() + (this.options.leaseMs ?? LEASE_MS)).toISOString();
-    for (const { id } of heads) {
-      const res = await this.store.db
-        .updateTable('webhook_deliveries')
-        .set({ state: 'sending', locked_until: leaseUntil, updated_at: at })
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'sending'), eb('locked_until', '<', at)])]))
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) claimed.push(id);
-    }
-    return claimed;
+    return this.store.db.transaction().execute(async (trx) => {
+      let heads = trx
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
+        .select('d.id')
+        .where('we.status', '=', 'enabled')
+        .where((eb) => eb.or([eb.and([eb('d.state', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]), eb.and([eb('d.state', '=', 'sending'), eb('d.locked_until', '<', at)])]))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('webhook_deliveries as p')
+                .select('p.id')
+                .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
+                .where(sql<boolean>`coalesce(p.directory_id, '') = coalesce(d.directory_id, '')`)
+                .whereRef('p.id', '!=', 'd.id')
+                .where((eb) =>
+                  eb.or([
+                    // An earlier delivery of the queue is unfinished: this one waits its turn.
+                    eb.and([eb('p.state', 'in', ['pending', 'sending']), eb('p.event_seq', '<', eb.ref('d.event_seq'))]),
+                    // Another of the queue is in flight (a re-sent older delivery can be behind it).
+                    eb.and([eb('p.state', '=', 'sending'), eb('p.locked_until', '>=', at)]),
+                  ]),
+                ),
+            ),
+          ),
+        )
+        .orderBy('d.event_seq')
+        .limit(limit);
+      if (this.store.dialect === 'postgres') heads = heads.forUpdate('d').skipLocked();
+      const ids = (await heads.execute()).map((h) => h.id);
+      if (ids.length === 0) return [];
+      await trx.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: leaseUntil, updated_at: at }).where('id', 'in', ids).execute();
+      return ids;
+    });
   }
 
   private async send(deliveryId: string): Promise<void> {
@@ -205,8 +211,12 @@ export class Dispatcher {
       .execute();
     if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) return this.finish(deliveryId, 'succeeded', outcome.status, null);
     if (outcome.status === 410) {
-      await new WebhookStore(db, this.options.secretKey).update(endpoint.id, { status: 'disabled' });
-      return this.finish(deliveryId, 'failed', 410, 'endpoint answered 410 Gone; endpoint disabled');
+      // One transaction: whoever sees the endpoint disabled also sees why.
+      await db.transaction().execute(async (trx) => {
+        await this.finish(deliveryId, 'failed', 410, 'endpoint answered 410 Gone; endpoint disabled', trx);
+        await new WebhookStore(trx as unknown as Executor, this.options.secretKey).update(endpoint.id, { status: 'disabled' });
+      });
+      return;
     }
     const first = delivery.first_attempt_at ?? new Date(started).toISOString();
     if (Date.now() - Date.parse(first) >= RETRY_WINDOW_MS) return this.finish(deliveryId, 'failed', outcome.status, outcome.error);
@@ -229,9 +239,9 @@ export class Dispatcher {
       .execute();
   }
 
-  private async finish(id: string, state: 'succeeded' | 'failed', status: number | null, error: string | null): Promise<void> {
+  private async finish(id: string, state: 'succeeded' | 'failed', status: number | null, error: string | null, db: Executor = this.store.db as unknown as Executor): Promise<void> {
     const at = now();
-    await this.store.db
+    await db
       .updateTable('webhook_deliveries')
       .set((eb) => ({ state, last_status: status, last_error: error, last_attempt_at: at, attempt_count: eb('attempt_count', '+', 1), locked_until: null, updated_at: at }))
       .where('id', '=', id)

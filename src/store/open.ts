@@ -3,8 +3,8 @@ import { PostgresStore } from './postgres.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { KyselyStore } from './kysely-store.ts';
 
-export function openStore(config: DatabaseConfig, options: { schema?: string } = {}): KyselyStore {
+export function openStore(config: DatabaseConfig): KyselyStore {
   return config.kind === 'postgres'
-    ? new PostgresStore({ url: config.url, ...(options.schema ? { schema: options.schema } : {}) })
+    ? new PostgresStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) })
     : new SqliteStore(config.file);
 }

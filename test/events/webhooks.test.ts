@@ -60,6 +60,13 @@ function startDispatcher(): Dispatcher {
   return d;
 }
 
+/** Another worker on the same database, woken only by its own polling. */
+function startDispatcherOnly(): Dispatcher {
+  const d = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }), pollMs: 5, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 300, leaseMs: 500 });
+  d.start();
+  return d;
+}
+
 beforeAll(async () => {
   t = await createTestApp();
   dispatcher = startDispatcher();
@@ -131,7 +138,9 @@ describe('delivery', () => {
       expect(hit.headers['webhook-id']).toBe(hit.json.id);
       const fromApi = (await t.api('GET', `/events?directory_id=${dir.id}&events=dsync.user.created`)).json().data[0];
       expect(hit.json).toEqual(fromApi);
-      const log = (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries`)).json();
+      const deliveries = async () => (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries`)).json();
+      await until(async () => (await deliveries()).data[0].state === 'succeeded');
+      const log = await deliveries();
       expect(log.data[0]).toMatchObject({ object: 'webhook_delivery', state: 'succeeded', last_status: 200, attempt_count: 1 });
       expect(log.data[0].attempts).toHaveLength(1);
       await t.api('DELETE', `/webhook_endpoints/${we.id}`);
@@ -173,7 +182,10 @@ describe('delivery', () => {
           expect(firstOfNext).toBeGreaterThan(successOfPrev);
         }
       }
-      const log = (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries?limit=100`)).json().data;
+      // The receiver answered; the dispatcher records the outcome a moment later.
+      const deliveries = async () => (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries?limit=100`)).json().data;
+      await until(async () => (await deliveries()).every((d: { state: string }) => d.state === 'succeeded'));
+      const log = await deliveries();
       expect(log.every((d: { state: string; attempt_count: number }) => d.state === 'succeeded' && d.attempt_count === 4)).toBe(true);
       expect(log[0].attempts.map((a: { status: number | null }) => a.status)).toEqual([500, 503, null, 204]);
       await t.api('DELETE', `/webhook_endpoints/${we.id}`);
@@ -223,6 +235,53 @@ describe('delivery', () => {
       await t.api('DELETE', `/webhook_endpoints/${we.id}`);
     } finally {
       await r.close();
+    }
+  });
+});
+
+describe('several dispatchers', () => {
+  it('share the work, never with two deliveries of one (endpoint, directory) in flight', async () => {
+    const inFlight = new Map<string, number>();
+    let maxInFlight = 0;
+    const order = new Map<string, string[]>();
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const event = JSON.parse(body);
+        const queue = event.data.directory_id as string;
+        inFlight.set(queue, (inFlight.get(queue) ?? 0) + 1);
+        maxInFlight = Math.max(maxInFlight, inFlight.get(queue)!);
+        setTimeout(() => {
+          inFlight.set(queue, inFlight.get(queue)! - 1);
+          order.set(queue, [...(order.get(queue) ?? []), event.data.id]);
+          res.writeHead(200).end();
+        }, 10);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`;
+    const others = [startDispatcherOnly(), startDispatcherOnly(), startDispatcherOnly()];
+    try {
+      const we = (await t.api('POST', '/webhook_endpoints', { endpoint_url: url, events: ['dsync.user.created'] })).json();
+      const dirs = [await createDirectory(t), await createDirectory(t), await createDirectory(t)];
+      const created = new Map<string, string[]>();
+      await Promise.all(
+        dirs.map(async (dir) => {
+          for (let i = 0; i < 8; i++) {
+            const id = (await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: `multi${i}@acme.com` })).json().id;
+            created.set(dir.id, [...(created.get(dir.id) ?? []), id]);
+          }
+        }),
+      );
+      await until(() => dirs.every((d) => (order.get(d.id)?.length ?? 0) >= 8));
+      expect(maxInFlight).toBe(1);
+      for (const dir of dirs) expect(order.get(dir.id)).toEqual(created.get(dir.id));
+      await t.api('DELETE', `/webhook_endpoints/${we.id}`);
+    } finally {
+      await Promise.all(others.map((o) => o.stop()));
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });
