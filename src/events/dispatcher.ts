@@ -9,13 +9,14 @@
  * the endpoint.
  */
 import type { Logger } from 'pino';
-import { sql } from 'kysely';
 import { newId } from '../ids.ts';
 import { fromJson, now } from '../store/codec.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
 import type { Executor } from '../store/scim/resources.ts';
+import { markDue, queueHead, setQueue, type QueueKey } from './queues.ts';
 import { signatureHeaders } from './signing.ts';
-import { UnsafeUrl, checkEndpointUrl } from './url-safety.ts';
+import { postJson } from './http-post.ts';
+import { checkUrlShape } from './url-safety.ts';
 import { WebhookStore, type WebhookEndpoint } from './webhooks-store.ts';
 
 export const RETRY_WINDOW_MS = 3 * 24 * 3600 * 1000;
@@ -51,10 +52,28 @@ export function retryAfterMs(header: string | null, at = Date.now()): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - at);
 }
 
+export interface Claim {
+  deliveryId: string;
+  queue: QueueKey;
+  /** The lease written on the queue; completing checks it is still ours. */
+  lease: string;
+}
+
+interface Outcome {
+  state: 'succeeded' | 'failed' | 'pending';
+  status: number | null;
+  error: string | null;
+  attempt?: { attempted_at: string; status: number | null; error: string | null; duration_ms: number };
+  disable?: boolean;
+  firstAttemptAt?: string;
+  retryAt?: string;
+}
+
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
+  private newEvents = true;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -76,8 +95,14 @@ export class Dispatcher {
     while (this.running || this.inFlight.size > 0) await Promise.race([...this.inFlight, new Promise((r) => setTimeout(r, 10))]);
   }
 
-  /** Runs a pass now (or right after the current one). */
+  /** New events may exist (a commit, a NOTIFY, the poll): fan out, then send. */
   wake(): void {
+    this.newEvents = true;
+    this.kick();
+  }
+
+  /** Runs a pass now (or right after the current one). */
+  private kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -91,26 +116,29 @@ export class Dispatcher {
         if (this.again) {
           this.again = false;
           // On SQLite every query settles as a microtask; yield to the event loop between passes.
-          setImmediate(() => this.wake());
+          setImmediate(() => this.kick());
         }
       });
   }
 
   private async pass(): Promise<void> {
-    while (!this.stopped && (await this.fanOut()) > 0);
+    if (this.newEvents) {
+      this.newEvents = false;
+      while (!this.stopped && (await this.fanOut()) > 0);
+    }
     const limit = (this.options.concurrency ?? 16) - this.inFlight.size;
     if (limit <= 0) return;
-    for (const id of await this.claimDue(limit)) {
-      const job = this.send(id).catch((err) => this.options.logger.error({ err, delivery: id }, 'webhook send failed'));
+    for (const claim of await this.claimDue(limit)) {
+      const job = this.send(claim).catch((err) => this.options.logger.error({ err, delivery: claim.deliveryId }, 'webhook send failed'));
       this.inFlight.add(job);
       void job.finally(() => {
         this.inFlight.delete(job);
-        this.wake();
+        this.kick();
       });
     }
   }
 
-  /** Turns up to 500 new events into deliveries; returns how many events it consumed. */
+  /** Turns up to 500 new events into deliveries, and marks their queues due; returns how many events it consumed. */
   async fanOut(): Promise<number> {
     // Not store.transaction: that tells commit listeners (this dispatcher), which would wake it forever.
     return this.store.db.transaction().execute(async (trx) => {
@@ -144,127 +172,149 @@ export class Dispatcher {
           })),
       );
       for (let i = 0; i < rows.length; i += 200) await db.insertInto('webhook_deliveries').values(rows.slice(i, i + 200)).execute();
+      const queues = new Map(rows.map((r) => [`${r.endpoint_id} ${r.directory_id ?? ''}`, { endpoint_id: r.endpoint_id, directory_key: r.directory_id ?? '' }]));
+      for (const queue of queues.values()) await markDue(db, queue, at);
       await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
       return events.length;
     });
   }
 
   /**
-   * Claims the due heads of their (endpoint, directory) queues, in one transaction. On PostgreSQL the heads
-   * are locked `FOR UPDATE SKIP LOCKED`, so concurrent workers split the work instead of waiting on each
-   * other; a queue whose head another worker holds is skipped whole, because its later rows are not heads.
+   * Leases up to `limit` due queues of enabled endpoints and returns each one's head delivery, marked sending.
+   * On PostgreSQL the queues are locked `FOR UPDATE SKIP LOCKED`, so concurrent workers split the queues
+   * between them instead of waiting; a queue is leased to one worker at a time, so one (endpoint, directory)
+   * never has two deliveries in flight.
    */
-  async claimDue(limit: number): Promise<string[]> {
+  async claimDue(limit: number): Promise<Claim[]> {
     const at = now();
-    const leaseUntil = new Date(Date.now() + (this.options.leaseMs ?? LEASE_MS)).toISOString();
+    const lease = new Date(Date.now() + (this.options.leaseMs ?? LEASE_MS)).toISOString();
     return this.store.db.transaction().execute(async (trx) => {
-      let heads = trx
-        .selectFrom('webhook_deliveries as d')
-        .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
-        .select('d.id')
+      const db = trx as unknown as Executor;
+      let due = db
+        .selectFrom('webhook_queues as q')
+        .innerJoin('webhook_endpoints as we', 'we.id', 'q.endpoint_id')
+        .select(['q.endpoint_id', 'q.directory_key'])
         .where('we.status', '=', 'enabled')
-        .where((eb) => eb.or([eb.and([eb('d.state', '=', 'pending'), eb('d.next_attempt_at', '<=', at)]), eb.and([eb('d.state', '=', 'sending'), eb('d.locked_until', '<', at)])]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('webhook_deliveries as p')
-                .select('p.id')
-                .whereRef('p.endpoint_id', '=', 'd.endpoint_id')
-                .where(sql<boolean>`coalesce(p.directory_id, '') = coalesce(d.directory_id, '')`)
-                .whereRef('p.id', '!=', 'd.id')
-                .where((eb) =>
-                  eb.or([
-                    // An earlier delivery of the queue is unfinished: this one waits its turn.
-                    eb.and([eb('p.state', 'in', ['pending', 'sending']), eb('p.event_seq', '<', eb.ref('d.event_seq'))]),
-                    // Another of the queue is in flight (a re-sent older delivery can be behind it).
-                    eb.and([eb('p.state', '=', 'sending'), eb('p.locked_until', '>=', at)]),
-                  ]),
-                ),
-            ),
-          ),
-        )
-        .orderBy('d.event_seq')
+        .where('q.next_attempt_at', '<=', at)
+        .where((eb) => eb.or([eb('q.locked_until', 'is', null), eb('q.locked_until', '<', at)]))
+        .orderBy('q.next_attempt_at')
         .limit(limit);
-      if (this.store.dialect === 'postgres') heads = heads.forUpdate('d').skipLocked();
-      const ids = (await heads.execute()).map((h) => h.id);
-      if (ids.length === 0) return [];
-      await trx.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: leaseUntil, updated_at: at }).where('id', 'in', ids).execute();
-      return ids;
+      if (this.store.dialect === 'postgres') due = due.forUpdate('q').skipLocked();
+      const claims: Claim[] = [];
+      for (const queue of await due.execute()) {
+        const head = await queueHead(db, queue);
+        if (!head || (head.state === 'pending' && head.next_attempt_at !== null && head.next_attempt_at > at)) {
+          // Empty, or its head is waiting out a backoff: record when it is really due.
+          await setQueue(db, queue, { next_attempt_at: head ? head.next_attempt_at : null, locked_until: null });
+          continue;
+        }
+        await setQueue(db, queue, { locked_until: lease });
+        await db.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: lease, updated_at: at }).where('id', '=', head.id).execute();
+        claims.push({ deliveryId: head.id, queue, lease });
+      }
+      return claims;
     });
   }
 
-  private async send(deliveryId: string): Promise<void> {
+  /**
+   * Sends a claimed queue's head, then, while the queue is ours and its next delivery is due, that one too (up
+   * to a run of 25 before the queue goes back to the pool): one transaction per delivery instead of two.
+   */
+  private async send(first: Claim): Promise<void> {
+    let claim: Claim | undefined = first;
+    for (let run = 1; claim && !this.stopped; run++) claim = await this.sendOne(claim, run < 25);
+  }
+
+  private async sendOne(claim: Claim, mayContinue: boolean): Promise<Claim | undefined> {
     const db = this.store.db;
-    const delivery = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
-    const endpoint = await new WebhookStore(db, this.options.secretKey).get(delivery.endpoint_id);
+    const delivery = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', claim.deliveryId).executeTakeFirstOrThrow();
+    const endpoint = await new WebhookStore(db as unknown as Executor, this.options.secretKey).get(delivery.endpoint_id);
     const event = await db.selectFrom('events').selectAll().where('id', '=', delivery.event_id).executeTakeFirst();
-    if (!endpoint || !event) {
-      await this.finish(deliveryId, 'failed', null, !endpoint ? 'endpoint deleted' : 'event no longer retained');
-      return;
-    }
+    if (!endpoint) return undefined; // Deleted while we held it: its deliveries and queues went with it.
+    if (endpoint.status !== 'enabled') return this.release(claim);
+    if (!event) return this.complete(claim, { state: 'failed', status: null, error: 'event no longer retained' }, mayContinue);
     const body = JSON.stringify({ object: 'event', id: event.id, event: event.event, data: fromJson(event.data), created_at: event.created_at });
     const started = Date.now();
     const outcome = await this.post(endpoint, event.id, body);
-    await db
-      .insertInto('webhook_attempts')
-      .values({ id: newId('webhook_delivery'), delivery_id: deliveryId, attempted_at: new Date(started).toISOString(), status: outcome.status, error: outcome.error, duration_ms: Date.now() - started })
-      .execute();
-    if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) return this.finish(deliveryId, 'succeeded', outcome.status, null);
-    if (outcome.status === 410) {
-      // One transaction: whoever sees the endpoint disabled also sees why.
-      await db.transaction().execute(async (trx) => {
-        await this.finish(deliveryId, 'failed', 410, 'endpoint answered 410 Gone; endpoint disabled', trx);
-        await new WebhookStore(trx as unknown as Executor, this.options.secretKey).update(endpoint.id, { status: 'disabled' });
-      });
-      return;
-    }
-    const first = delivery.first_attempt_at ?? new Date(started).toISOString();
-    if (Date.now() - Date.parse(first) >= RETRY_WINDOW_MS) return this.finish(deliveryId, 'failed', outcome.status, outcome.error);
-    const attempt = delivery.attempt_count + 1;
-    const wait = Math.max(backoff(attempt, this.options.baseDelayMs ?? 5_000, this.options.maxDelayMs ?? 3_600_000), outcome.retryAfterMs ?? 0);
-    await db
-      .updateTable('webhook_deliveries')
-      .set({
-        state: 'pending',
-        attempt_count: attempt,
-        first_attempt_at: first,
-        last_attempt_at: new Date(started).toISOString(),
-        next_attempt_at: new Date(Date.now() + wait).toISOString(),
-        last_status: outcome.status,
-        last_error: outcome.error,
-        locked_until: null,
-        updated_at: now(),
-      })
-      .where('id', '=', deliveryId)
-      .execute();
+    const attempt = { attempted_at: new Date(started).toISOString(), status: outcome.status, error: outcome.error, duration_ms: Date.now() - started };
+    if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) return this.complete(claim, { state: 'succeeded', status: outcome.status, error: null, attempt }, mayContinue);
+    if (outcome.status === 410) return this.complete(claim, { state: 'failed', status: 410, error: 'endpoint answered 410 Gone; endpoint disabled', attempt, disable: true }, mayContinue);
+    const first = delivery.first_attempt_at ?? attempt.attempted_at;
+    if (Date.now() - Date.parse(first) >= RETRY_WINDOW_MS) return this.complete(claim, { state: 'failed', status: outcome.status, error: outcome.error, attempt }, mayContinue);
+    const wait = Math.max(backoff(delivery.attempt_count + 1, this.options.baseDelayMs ?? 5_000, this.options.maxDelayMs ?? 3_600_000), outcome.retryAfterMs ?? 0);
+    return this.complete(claim, { state: 'pending', status: outcome.status, error: outcome.error, attempt, firstAttemptAt: first, retryAt: new Date(Date.now() + wait).toISOString() }, mayContinue);
   }
 
-  private async finish(id: string, state: 'succeeded' | 'failed', status: number | null, error: string | null, db: Executor = this.store.db as unknown as Executor): Promise<void> {
+  /** Gives a claimed queue back untouched (its endpoint was disabled meanwhile); it waits until re-enabled. */
+  private async release(claim: Claim): Promise<undefined> {
     const at = now();
-    await db
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({ state, last_status: status, last_error: error, last_attempt_at: at, attempt_count: eb('attempt_count', '+', 1), locked_until: null, updated_at: at }))
-      .where('id', '=', id)
-      .execute();
+    await this.store.db.transaction().execute(async (trx) => {
+      const db = trx as unknown as Executor;
+      await db.updateTable('webhook_deliveries').set({ state: 'pending', locked_until: null, updated_at: at }).where('id', '=', claim.deliveryId).where('state', '=', 'sending').execute();
+      await setQueue(db, claim.queue, { next_attempt_at: at, locked_until: null });
+    });
+    return undefined;
+  }
+
+  /**
+   * Records an attempt's outcome and moves the queue on, in one transaction. The queue row is locked first, so
+   * a concurrent fan-out adding to this queue either commits before (and its deliveries are seen here) or
+   * waits and then marks the queue due itself: a queue is never left idle with deliveries in it.
+   */
+  private async complete(claim: Claim, outcome: Outcome, mayContinue: boolean): Promise<Claim | undefined> {
+    const at = now();
+    return this.store.db.transaction().execute(async (trx) => {
+      const db = trx as unknown as Executor;
+      let locked = db.selectFrom('webhook_queues').select('locked_until').where('endpoint_id', '=', claim.queue.endpoint_id).where('directory_key', '=', claim.queue.directory_key);
+      if (this.store.dialect === 'postgres') locked = locked.forUpdate();
+      const queue = await locked.executeTakeFirst();
+      if (outcome.attempt) await db.insertInto('webhook_attempts').values({ id: newId('webhook_delivery'), delivery_id: claim.deliveryId, ...outcome.attempt }).execute();
+      await db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({
+          state: outcome.state,
+          last_status: outcome.status,
+          last_error: outcome.error,
+          last_attempt_at: outcome.attempt?.attempted_at ?? at,
+          attempt_count: outcome.attempt ? eb('attempt_count', '+', 1) : eb.ref('attempt_count'),
+          next_attempt_at: outcome.retryAt ?? null,
+          ...(outcome.firstAttemptAt ? { first_attempt_at: outcome.firstAttemptAt } : {}),
+          locked_until: null,
+          updated_at: at,
+        }))
+        .where('id', '=', claim.deliveryId)
+        .execute();
+      if (outcome.disable) await db.updateTable('webhook_endpoints').set({ status: 'disabled', updated_at: at }).where('id', '=', claim.queue.endpoint_id).execute();
+      // Another worker took the queue over after our lease ran out: it moves the queue on, not us.
+      if (!queue || queue.locked_until !== claim.lease) return undefined;
+      if (outcome.retryAt) {
+        await setQueue(db, claim.queue, { next_attempt_at: outcome.retryAt, locked_until: null });
+        return undefined;
+      }
+      const next = await queueHead(db, claim.queue);
+      const due = next && (next.next_attempt_at === null || next.next_attempt_at <= at);
+      if (next && due && mayContinue && !outcome.disable) {
+        const lease = new Date(Date.now() + (this.options.leaseMs ?? LEASE_MS)).toISOString();
+        await setQueue(db, claim.queue, { locked_until: lease });
+        await db.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: lease, updated_at: at }).where('id', '=', next.id).execute();
+        return { deliveryId: next.id, queue: claim.queue, lease };
+      }
+      await setQueue(db, claim.queue, { next_attempt_at: next ? (next.next_attempt_at ?? at) : null, locked_until: null });
+      return undefined;
+    });
   }
 
   private async post(endpoint: WebhookEndpoint, eventId: string, body: string): Promise<{ status: number | null; error: string | null; retryAfterMs?: number }> {
+    let url: URL;
     try {
-      await checkEndpointUrl(endpoint.endpoint_url, this.options.blockPrivate);
-      const secrets = [endpoint.secret, ...(endpoint.previous_secret ? [endpoint.previous_secret] : [])];
-      const res = await fetch(endpoint.endpoint_url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Guestlist-Webhooks/1', ...signatureHeaders(secrets, eventId, body) },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? TIMEOUT_MS),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      const retry = retryAfterMs(res.headers.get('retry-after'));
-      return { status: res.status, error: res.ok ? null : `HTTP ${res.status}`, ...(retry !== undefined ? { retryAfterMs: retry } : {}) };
+      url = checkUrlShape(endpoint.endpoint_url);
     } catch (error) {
-      const message = error instanceof UnsafeUrl ? error.message : (error as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs ?? TIMEOUT_MS} ms` : `request failed: ${(error as Error).message}`;
-      return { status: null, error: message };
+      return { status: null, error: (error as Error).message };
     }
+    const secrets = [endpoint.secret, ...(endpoint.previous_secret ? [endpoint.previous_secret] : [])];
+    const headers = { 'content-type': 'application/json', 'user-agent': 'Guestlist-Webhooks/1', ...signatureHeaders(secrets, eventId, body) };
+    const result = await postJson(url, headers, body, { timeoutMs: this.options.timeoutMs ?? TIMEOUT_MS, blockPrivate: this.options.blockPrivate });
+    const retry = retryAfterMs(result.retryAfter);
+    return { status: result.status, error: result.error, ...(retry !== undefined ? { retryAfterMs: retry } : {}) };
   }
 }

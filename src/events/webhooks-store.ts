@@ -4,6 +4,7 @@ import { fromJson, now, toJson } from '../store/codec.ts';
 import { pageById } from '../store/pagination.ts';
 import type { Executor } from '../store/scim/resources.ts';
 import type { Page, PageQuery } from '../store/store.ts';
+import { setQueueDue } from './queues.ts';
 import { decryptSecret, encryptSecret, generateWebhookSecret } from './crypto.ts';
 
 export interface WebhookEndpoint {
@@ -155,6 +156,10 @@ export class WebhookStore {
       .where('endpoint_id', '=', endpointId)
       .where('state', 'in', ['succeeded', 'failed'])
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) > 0;
+    if (Number(res.numUpdatedRows) === 0) return false;
+    // Re-queued in its place by event order: it is sent once the queue's earlier deliveries are done.
+    const { directory_id } = await this.db.selectFrom('webhook_deliveries').select('directory_id').where('id', '=', deliveryId).executeTakeFirstOrThrow();
+    await setQueueDue(this.db, { endpoint_id: endpointId, directory_key: directory_id ?? '' }, at);
+    return true;
   }
 }

@@ -153,6 +153,14 @@ export interface WebhookDeliveriesTable {
   updated_at: Timestamp;
 }
 
+export interface WebhookQueuesTable {
+  endpoint_id: string;
+  /** The directory id, or '' for an event without one. */
+  directory_key: string;
+  next_attempt_at: Timestamp | null;
+  locked_until: Timestamp | null;
+}
+
 export interface DispatchStateTable {
   id: number;
   fanout_seq: number;
@@ -184,4 +192,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   dispatch_state: DispatchStateTable;
+  webhook_queues: WebhookQueuesTable;
 }

@@ -227,13 +227,43 @@ describe('delivery', () => {
       const other = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }) });
       await other.fanOut();
       const [first] = await other.claimDue(1);
-      await t.store.db.updateTable('webhook_deliveries').set({ locked_until: new Date(Date.now() - 1000).toISOString() }).where('id', '=', first!).execute();
+      expect(first).toBeDefined();
+      await t.store.db.updateTable('webhook_queues').set({ locked_until: new Date(Date.now() - 1000).toISOString() }).where('endpoint_id', '=', we.id).execute();
       dispatcher = startDispatcher();
       await until(() => ids.every((id) => r.received.some((x) => x.json.data.id === id && x.status === 200)));
       const order = [...new Set(r.received.filter((x) => x.json.data.directory_id === dir.id).map((x) => x.json.data.id))];
       expect(order).toEqual(ids);
       await t.api('DELETE', `/webhook_endpoints/${we.id}`);
     } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('private address blocking at send time', () => {
+  it('refuses a name that resolves to an internal address when the request is made (DNS rebinding)', async () => {
+    const r = await receiver(() => ({ status: 200 }));
+    // The endpoint was saved while blocking was off; a dispatcher with blocking on must still refuse it.
+    unsubscribe();
+    await dispatcher.stop();
+    const blocking = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: true, logger: pino({ level: 'silent' }), pollMs: 50, baseDelayMs: 10_000, maxDelayMs: 10_000, timeoutMs: 300, leaseMs: 500 });
+    const stopBlocking = t.store.onCommit(() => blocking.wake());
+    blocking.start();
+    try {
+      const we = (await t.api('POST', '/webhook_endpoints', { endpoint_url: r.url.replace('127.0.0.1', 'localhost'), events: ['dsync.user.created'] })).json();
+      const dir = await createDirectory(t);
+      await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'rebind@acme.com' });
+      const deliveries = async () => (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries`)).json().data;
+      await until(async () => (await deliveries())[0]?.attempt_count === 1);
+      const [delivery] = await deliveries();
+      expect(delivery).toMatchObject({ state: 'pending', last_status: null });
+      expect(delivery.last_error).toMatch(/internal address/);
+      expect(r.received).toHaveLength(0);
+      await t.api('DELETE', `/webhook_endpoints/${we.id}`);
+    } finally {
+      stopBlocking();
+      await blocking.stop();
+      dispatcher = startDispatcher();
       await r.close();
     }
   });

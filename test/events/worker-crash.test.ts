@@ -97,7 +97,7 @@ it('a worker killed mid-delivery and restarted loses nothing and keeps per-direc
     // Writes go on while no worker runs.
     await createUsers(15, 25);
     // A delivery the dead worker held stays leased until its lease runs out (a minute); let that time pass.
-    await t.store.db.updateTable('webhook_deliveries').set({ locked_until: new Date(Date.now() - 1000).toISOString() }).where('state', '=', 'sending').executeTakeFirst();
+    await t.store.db.updateTable('webhook_queues').set({ locked_until: new Date(Date.now() - 1000).toISOString() }).where('locked_until', 'is not', null).execute();
 
     const second = await startWorker();
     try {

@@ -115,6 +115,8 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
         ...(status !== undefined ? { status } : {}),
       });
       if (!endpoint) throw notFound('Webhook endpoint', request.params.id);
+      // Re-enabled: its waiting queues are due again; tell the dispatchers now rather than at their next poll.
+      if (status === 'enabled') store.wakeDispatch();
       return toObject(endpoint);
     },
   );
@@ -150,10 +152,9 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
     '/webhook_endpoints/:id/deliveries/:delivery_id/resend',
     { schema: { tags: ['webhooks'], params: DeliveryParams } },
     async (request, reply) => {
-      if (!(await webhooks().resend(request.params.id, request.params.delivery_id))) {
-        throw new ApiError(404, 'entity_not_found', `No finished delivery '${request.params.delivery_id}' for this endpoint.`);
-      }
-      store.wakeDispatch?.();
+      // One transaction (which wakes the dispatcher on commit): the delivery and its queue change together.
+      const resent = await store.transaction((trx) => new WebhookStore(trx as never, secretKey).resend(request.params.id, request.params.delivery_id));
+      if (!resent) throw new ApiError(404, 'entity_not_found', `No finished delivery '${request.params.delivery_id}' for this endpoint.`);
       return reply.status(202).send({ object: 'webhook_delivery', id: request.params.delivery_id, state: 'pending' });
     },
   );

@@ -1,0 +1,72 @@
+/**
+ * One webhook POST over node:http(s) with keep-alive agents (several times cheaper per request than fetch).
+ * Redirects are never followed: a 3xx is a failed attempt. With `blockPrivate`, every address the host
+ * resolves to is checked at connect time, inside the socket's own DNS lookup, so a name that re-resolves to
+ * an internal address after the endpoint was saved (DNS rebinding) is refused too.
+ */
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { UnsafeUrl, isInternalAddress } from './url-safety.ts';
+
+export interface PostResult {
+  status: number | null;
+  error: string | null;
+  retryAfter: string | null;
+}
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+function safeLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '');
+    const internal = addresses.find((a) => isInternalAddress(a.address));
+    if (internal) return callback(new UnsafeUrl(`${hostname} resolves to an internal address (${internal.address}), refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`), '');
+    if (options.all) return callback(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+}
+
+export function postJson(url: URL, headers: Record<string, string>, body: string, options: { timeoutMs: number; blockPrivate: boolean }): Promise<PostResult> {
+  return new Promise((resolve) => {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (options.blockPrivate && net.isIP(host) && isInternalAddress(host)) {
+      return resolve({ status: null, error: `endpoint_url's address ${host} is internal, refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`, retryAfter: null });
+    }
+    const payload = Buffer.from(body, 'utf8');
+    const transport = url.protocol === 'https:' ? https : http;
+    let settled = false;
+    const done = (result: PostResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const req = transport.request(url, {
+      method: 'POST',
+      agent: agents[url.protocol as 'http:' | 'https:'],
+      headers: { ...headers, 'content-length': String(payload.length) },
+      ...(options.blockPrivate ? { lookup: safeLookup as unknown as typeof dns.lookup } : {}),
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      done({ status: null, error: `timed out after ${options.timeoutMs} ms`, retryAfter: null });
+    }, options.timeoutMs);
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const retryAfter = typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null;
+      // The answer's body is not needed; drain it so the connection can be reused.
+      res.resume();
+      res.on('end', () => done({ status, error: status >= 200 && status < 300 ? null : `HTTP ${status}`, retryAfter }));
+      res.on('error', () => done({ status, error: `HTTP ${status}; response cut short`, retryAfter }));
+    });
+    req.on('error', (err) => done({ status: null, error: err instanceof UnsafeUrl ? err.message : `request failed: ${err.message}`, retryAfter: null }));
+    req.end(payload);
+  });
+}
