@@ -51,12 +51,15 @@ export async function cursorSeq(db: Executor, eventId: string): Promise<number |
 export async function pruneEvents(db: Executor, retentionDays: number, at = new Date()): Promise<number> {
   const cutoff = new Date(at.getTime() - retentionDays * 86_400_000).toISOString();
   const tombCutoff = new Date(at.getTime() - 2 * retentionDays * 86_400_000).toISOString();
-  const old = await db.selectFrom('events').select(['id', 'seq']).where('created_at', '<', cutoff).execute();
-  for (let i = 0; i < old.length; i += 500) {
-    const chunk = old.slice(i, i + 500);
+  let pruned = 0;
+  // In chunks, so a first prune of a large log never holds it all in memory.
+  for (;;) {
+    const chunk = await db.selectFrom('events').select(['id', 'seq']).where('created_at', '<', cutoff).orderBy('seq').limit(500).execute();
+    if (chunk.length === 0) break;
     await db.insertInto('event_tombstones').values(chunk.map((e) => ({ id: e.id, seq: Number(e.seq), pruned_at: now() }))).onConflict((oc) => oc.column('id').doNothing()).execute();
     await db.deleteFrom('events').where('id', 'in', chunk.map((e) => e.id)).execute();
+    pruned += chunk.length;
   }
   await db.deleteFrom('event_tombstones').where('pruned_at', '<', tombCutoff).execute();
-  return old.length;
+  return pruned;
 }

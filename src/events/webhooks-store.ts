@@ -128,8 +128,10 @@ export class WebhookStore {
   }
 
   /** Delivery attempts of an endpoint, newest first, each with its attempts. */
-  async deliveries(endpointId: string, page: PageQuery): Promise<Page<DeliveryRecord>> {
-    const result = await pageById(this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId), 'id', page);
+  async deliveries(endpointId: string, page: PageQuery, state?: string): Promise<Page<DeliveryRecord>> {
+    let query = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
+    if (state !== undefined) query = query.where('state', '=', state);
+    const result = await pageById(query, 'id', page);
     const ids = result.data.map((d) => d.id);
     const attempts = ids.length
       ? await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', ids).orderBy('attempted_at').execute()

@@ -202,7 +202,12 @@ describe('delivery', () => {
       const dir = await createDirectory(t);
       await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'gone@acme.com' });
       await until(async () => (await t.api('GET', `/webhook_endpoints/${we.id}`)).json().status === 'disabled');
-      const failed = (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries`)).json().data[0];
+      const failed = (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries?state=failed`)).json().data[0];
+      expect((await t.api('GET', `/webhook_endpoints/${we.id}/deliveries?state=succeeded`)).json().data).toEqual([]);
+      const bad = await t.api('GET', `/webhook_endpoints/${we.id}/deliveries?state=lost`);
+      expect(bad.statusCode).toBeGreaterThanOrEqual(400);
+      expect(bad.statusCode).toBeLessThan(500);
+      expect(bad.json()).toMatchObject({ message: expect.any(String), code: expect.any(String) });
       expect(failed).toMatchObject({ state: 'failed', last_status: 410 });
       gone = false;
       await t.api('PATCH', `/webhook_endpoints/${we.id}`, { status: 'enabled' });

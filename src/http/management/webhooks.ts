@@ -54,6 +54,8 @@ const UpdateBody = Type.Object({
 });
 const RotateBody = Type.Object({ overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400 })) });
 const IdParams = Type.Object({ id: Type.String() });
+const DeliveryState = Type.Union(['pending', 'sending', 'succeeded', 'failed'].map((s) => Type.Literal(s)));
+const DeliveriesQuery = Type.Object({ ...PageParams, state: Type.Optional(DeliveryState) });
 const DeliveryParams = Type.Object({ id: Type.String(), delivery_id: Type.String() });
 
 const toObject = (we: EndpointRecord) => ({ object: 'webhook_endpoint' as const, ...we });
@@ -138,12 +140,12 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<ReturnType<typeof Type.Object<typeof PageParams>>> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof DeliveriesQuery> }>(
     '/webhook_endpoints/:id/deliveries',
-    { schema: { tags: ['webhooks'], params: IdParams, querystring: Type.Object(PageParams), response: { 200: ListOf(Delivery) } } },
+    { schema: { tags: ['webhooks'], params: IdParams, querystring: DeliveriesQuery, response: { 200: ListOf(Delivery) } } },
     async (request) => {
       if (!(await webhooks().get(request.params.id))) throw notFound('Webhook endpoint', request.params.id);
-      const page = await webhooks().deliveries(request.params.id, parsePage(request.query));
+      const page = await webhooks().deliveries(request.params.id, parsePage(request.query), request.query.state);
       return listEnvelope(page, (d) => ({ object: 'webhook_delivery' as const, ...d, attempts: d.attempts ?? [] }));
     },
   );
