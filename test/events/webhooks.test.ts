@@ -8,7 +8,8 @@ import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dispatcher, backoff, retryAfterMs } from '../../src/events/dispatcher.ts';
-import { createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
+import { PostgresStore } from '../../src/store/postgres.ts';
+import { createDirectory, createTestApp, TEST_DATABASE_URL, type TestApp } from '../support/harness.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
@@ -317,6 +318,23 @@ describe('several dispatchers', () => {
       await Promise.all(others.map((o) => o.stop()));
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('wake-ups across processes', () => {
+  it.runIf(TEST_DATABASE_URL)('a commit in one process reaches another\'s LISTEN through NOTIFY', async () => {
+    // A second connection stands in for another process: it shares nothing in memory with t.store.
+    const other = new PostgresStore({ url: TEST_DATABASE_URL!, schema: (t.store as PostgresStore).options.schema!, poolSize: 1 });
+    let woken = 0;
+    try {
+      await other.listen(() => woken++);
+      const dir = await createDirectory(t);
+      await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'notify@acme.com' });
+      await until(() => woken > 0, 10_000);
+      expect(woken).toBeGreaterThan(0);
+    } finally {
+      await other.close();
     }
   });
 });
