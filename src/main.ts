@@ -62,7 +62,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
   const dispatcher = new Dispatcher(store, { secretKey, blockPrivate: config.webhookBlockPrivate, logger });
   const unsubscribe = store.onCommit(() => dispatcher.wake());
-  if (store instanceof PostgresStore) await store.listen(() => dispatcher.wake());
+  const unlisten = store instanceof PostgresStore ? await store.listen(() => dispatcher.wake()) : () => {};
   dispatcher.start();
   const pruning = schedulePruning(store, config.eventRetentionDays, logger);
   return {
@@ -70,6 +70,7 @@ export async function startBackground(store: KyselyStore, config: Config, secret
     stop: async () => {
       clearInterval(pruning);
       unsubscribe();
+      unlisten();
       await dispatcher.stop();
     },
   };

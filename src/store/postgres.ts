@@ -49,7 +49,8 @@ export class PostgresStore extends KyselyStore {
     return super.migrate(this.options.schema ?? 'public');
   }
 
-  private listener: pg.Client | undefined;
+  private listener: Promise<pg.Client> | undefined;
+  private readonly notified = new Set<() => void>();
 
   /** Other processes learn of a commit through NOTIFY; their dispatchers LISTEN (polling remains the fallback). */
   protected override committed(): void {
@@ -57,18 +58,28 @@ export class PostgresStore extends KyselyStore {
     this.pool.query(`notify ${CHANNEL}`).catch(() => {});
   }
 
-  /** LISTENs for commits made by any process sharing the database. */
-  async listen(onNotify: () => void): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
-    client.on('error', () => {});
-    client.on('notification', onNotify);
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
-    this.listener = client;
+  /**
+   * Calls `onNotify` for commits made by any process sharing the database, over one LISTEN connection per
+   * store however many subscribe. Returns the unsubscribe function.
+   */
+  async listen(onNotify: () => void): Promise<() => void> {
+    this.notified.add(onNotify);
+    this.listener ??= (async () => {
+      const client = new pg.Client({ connectionString: this.options.url });
+      client.on('error', () => {});
+      client.on('notification', () => this.notified.forEach((f) => f()));
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+      return client;
+    })();
+    await this.listener;
+    return () => this.notified.delete(onNotify);
   }
 
   override async close(): Promise<void> {
-    await this.listener?.end().catch(() => {});
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) await listener.then((c) => c.end()).catch(() => {});
     await super.close();
   }
 
