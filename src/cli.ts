@@ -11,6 +11,7 @@ Commands:
   start      serve the SCIM endpoint, the management API and health/metrics, and deliver webhooks
   worker     only deliver webhooks and prune events (run any number next to servers on PostgreSQL)
   migrate    apply database migrations and exit
+  simulate   drive a SCIM endpoint the way Okta, Entra and others do, and verify it (simulate --help)
   --help     show this help
 
 Configuration is read from the environment: PORT, HOST, GUESTLIST_DATABASE_URL, GUESTLIST_API_KEY,
@@ -24,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // A SCIM client only: it needs none of the server's configuration.
+  if (command === 'simulate') return (await import('./simulator/cli.ts')).runSimulate(argv.slice(1));
   if (command !== 'start' && command !== 'migrate' && command !== 'worker') {
     process.stderr.write(`guestlist: unknown command "${command}"\n\n${HELP}`);
     return 2;
