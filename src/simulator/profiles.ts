@@ -36,6 +36,8 @@ export interface Profile {
   skipsEmptyGroups: boolean;
   /** Sends the members in the group's create; otherwise creates it empty and PATCHes them in. */
   membersAtCreate: boolean;
+  /** Its connection test creates a test user and a test group, then deletes them (JumpCloud). */
+  probesByCreating?: boolean;
   connectionTest(): Request[];
   lookupUser(user: SimUser): Request;
   createUser(user: SimUser, managerId: string | undefined): Request;
@@ -222,6 +224,7 @@ const jumpcloud: Profile = {
   readsBeforeUpdate: false,
   // JumpCloud's test: create a test user and group, then delete them.
   connectionTest: () => [],
+  probesByCreating: true,
   lookupUser: (u) => ({ method: 'GET', path: `/Users?filter=${q(`userName eq "${u.userName}"`, true)}`, expect: [200] }),
   createUser: (u, m) => ({ method: 'POST', path: '/Users', body: coreUser(u, m), expect: [201] }),
   updateUser: (id, u, m) => ({ method: 'PUT', path: `/Users/${id}`, body: coreUser(u, m), expect: [200] }),

@@ -5,7 +5,7 @@
  */
 import { ScimHttpClient, pool, type Violation } from './client.ts';
 import { DEPARTMENTS, generateDirectory, pick, type SimDirectory, type SimGroup, type SimUser } from './directory.ts';
-import { profile as profileOf, type IdpName, type Profile, type Request } from './profiles.ts';
+import { GROUP_SCHEMA, USER_SCHEMA, profile as profileOf, type IdpName, type Profile, type Request } from './profiles.ts';
 import { verify, type Difference } from './verify.ts';
 
 export type Scenario = 'initial' | 'churn' | 'deprovision' | 'burst';
@@ -94,6 +94,7 @@ class Run {
     if (created.status === 201) {
       if (typeof created.json?.id !== 'string') this.client.violation('POST /Users', 'created user has no id');
       else this.belief.userIds.set(user.key, created.json.id);
+      if (!Array.isArray(created.json?.schemas)) this.client.violation('POST /Users', 'created user has no schemas');
     }
   }
 
@@ -176,9 +177,19 @@ class Run {
     }
   }
 
+  /** JumpCloud's connection test: a throwaway user and group, created and deleted again. */
+  async probeByCreating(): Promise<void> {
+    const stamp = `${this.options.seed}-${Date.now().toString(36)}`;
+    const user = await this.send({ method: 'POST', path: '/Users', body: { schemas: [USER_SCHEMA], userName: `jumpcloud-test-${stamp}@example.invalid`, active: true }, expect: [201] });
+    const group = await this.send({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName: `JumpCloud test group ${stamp}` }, expect: [201] });
+    if (user.json?.id) await this.send({ method: 'DELETE', path: `/Users/${user.json.id}`, expect: [204] });
+    if (group.json?.id) await this.send({ method: 'DELETE', path: `/Groups/${group.json.id}`, expect: [204] });
+  }
+
   /** The first sync: users (managers before their reports), then groups. */
   async initial(): Promise<void> {
     for (const request of this.idp.connectionTest()) await this.send(request);
+    if (this.idp.probesByCreating) await this.probeByCreating();
     const users = [...this.belief.directory.users.values()];
     const heads = users.filter((u) => !u.manager);
     await pool(heads, this.concurrency, (u) => this.provisionUser(u));
