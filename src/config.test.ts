@@ -65,6 +65,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['GUESTLIST_MAX_BODY_BYTES', '12abc'],
     ['GUESTLIST_EVENT_RETENTION_DAYS', '0'],
+    ['GUESTLIST_SCIM_MAX_IN_FLIGHT', '0'],
+    ['GUESTLIST_SCIM_MAX_WAIT_MS', 'soon'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -20,6 +20,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Days events are kept before pruning. */
   eventRetentionDays: number;
+  /** SCIM admission control (backpressure): beyond these, 429 with Retry-After. */
+  scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
 }
 
 export class ConfigError extends Error {
@@ -120,5 +122,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),
+    scimLimits: {
+      maxInFlight: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT', 64, 1, 100_000),
+      maxInFlightPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT_PER_DIRECTORY', 32, 1, 100_000),
+      maxQueued: integer(env, 'GUESTLIST_SCIM_MAX_QUEUED', 2048, 0, 1_000_000),
+      maxQueuedPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_QUEUED_PER_DIRECTORY', 512, 0, 1_000_000),
+      maxWaitMs: integer(env, 'GUESTLIST_SCIM_MAX_WAIT_MS', 5000, 1, 120_000),
+    },
   };
 }

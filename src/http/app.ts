@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { ApiError, sendApiError } from './errors.ts';
 import type { AppContext } from './management/context.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
-import { createMetrics, instrument, type Metrics } from './metrics.ts';
+import { createMetrics, instrument, instrumentAdmission, type Metrics } from './metrics.ts';
+import { Admission } from './scim/admission.ts';
 import { scimApi, sendScimError } from './scim/index.ts';
 import { ScimError } from '../scim/errors.ts';
 
@@ -50,7 +51,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  instrument(app, options.metrics ?? createMetrics({ processMetrics: false }));
+  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
+  instrument(app, metrics);
+  const admission = new Admission(config.scimLimits);
+  instrumentAdmission(admission, metrics);
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     try {
@@ -61,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (scope) => scimApi(scope, { config, store, secretKey }), { prefix: '/scim/v2/:directoryId' });
+  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: '/scim/v2/:directoryId' });
   await app.register(async (scope) => managementApi(scope, { config, store, secretKey, apiKeys: options.apiKeys }));
 
   app.setNotFoundHandler((request, reply) => {

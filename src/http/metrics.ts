@@ -1,6 +1,7 @@
 /** Prometheus metrics. Each app owns its registry, so tests can build many apps in one process. */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Admission } from './scim/admission.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -35,5 +36,44 @@ export function instrument(app: FastifyInstance, { registry }: Metrics): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** SCIM admission control: current load, its limits, and refusals by reason. */
+export function instrumentAdmission(admission: Admission, { registry }: Metrics): void {
+  new Gauge({
+    name: 'guestlist_scim_in_flight',
+    help: 'SCIM requests being processed.',
+    registers: [registry],
+    collect() {
+      this.set(admission.stats.inFlight);
+    },
+  });
+  new Gauge({
+    name: 'guestlist_scim_queued',
+    help: 'SCIM requests waiting for an admission slot.',
+    registers: [registry],
+    collect() {
+      this.set(admission.stats.queued);
+    },
+  });
+  new Gauge({
+    name: 'guestlist_scim_limit',
+    help: 'Configured SCIM admission limits (GUESTLIST_SCIM_*).',
+    labelNames: ['limit'],
+    registers: [registry],
+    collect() {
+      for (const [limit, value] of Object.entries(admission.limits)) this.set({ limit }, value);
+    },
+  });
+  new Counter({
+    name: 'guestlist_scim_rejected_total',
+    help: 'SCIM requests refused with 429, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of Object.entries(admission.rejected)) this.inc({ reason }, count);
+    },
   });
 }

@@ -9,6 +9,7 @@ import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
 import type { AppContext } from '../management/context.ts';
 import { bearerToken } from '../management/index.ts';
 import { directoryObject } from '../management/objects.ts';
+import { Admission, Overloaded } from './admission.ts';
 import { scimRoutes } from './routes.ts';
 
 declare module 'fastify' {
@@ -48,6 +49,8 @@ export function sendScimError(error: unknown, request: FastifyRequest, reply: Fa
   const scimError = toScimError(error);
   if (scimError.status >= 500) request.log.error({ err: error }, 'unhandled error');
   if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="Guestlist SCIM"');
+  const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return reply.status(scimError.status).type(scimContentType(request)).send(JSON.stringify(scimError.toJSON()));
 }
 
@@ -68,14 +71,45 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<v
   }
 }
 
+/**
+ * Waits for an admission slot for the request's directory; a refusal becomes 429 with Retry-After. The slot is
+ * released when the response closes: sent, failed, or its client gone (whenever that happens).
+ */
+function admit(admission: Admission, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return admission.acquire(request.scim!.directory.id).then(
+    (release) => {
+      if (reply.raw.closed || reply.raw.destroyed) return release();
+      reply.raw.once('close', release);
+    },
+    (error) => {
+      throw overloaded(error);
+    },
+  );
+}
+
+function overloaded(error: unknown): unknown {
+  return error instanceof Overloaded ? Object.assign(new ScimError(429, undefined, error.message), { retryAfterSeconds: error.retryAfterSeconds }) : error;
+}
+
 /** Registered under `/scim/v2/:directoryId`. */
-export async function scimApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function scimApi(app: FastifyInstance, ctx: AppContext & { admission?: Admission }): Promise<void> {
   // Bodies are JSON whatever the declared type: IdPs send application/scim+json, application/json, or
   // (rarely) text/plain or nothing at all.
   app.addContentTypeParser(SCIM_CONTENT_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   app.setErrorHandler(sendScimError);
+  const admission = ctx.admission;
+  if (admission) {
+    app.addHook('onRequest', async (request) => {
+      try {
+        admission.precheck((request.params as { directoryId: string }).directoryId);
+      } catch (error) {
+        throw overloaded(error);
+      }
+    });
+  }
   app.addHook('onRequest', (request) => authenticate(ctx, request));
+  if (admission) app.addHook('onRequest', (request, reply) => admit(admission, request, reply));
 
   scimRoutes(app, ctx);
   const unknown = async (request: FastifyRequest) => {
