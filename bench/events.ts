@@ -22,9 +22,11 @@ import type { Arrival } from './receiver.ts';
 const API_KEY = 'sk_bench_0123456789abcdefghijklmnop';
 const SECRET_KEY = 'bench-secret-key-0123456789abcdefghijklmnop';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const LATENCY_WRITES = Number(process.env.BENCH_LATENCY_WRITES ?? 400);
-const BACKLOG_DIRECTORIES = Number(process.env.BENCH_DIRECTORIES ?? 50);
-const BACKLOG_PER_DIRECTORY = Number(process.env.BENCH_EVENTS_PER_DIRECTORY ?? 200);
+const DEFAULTS = {
+  latencyWrites: Number(process.env.BENCH_LATENCY_WRITES ?? 400),
+  directories: Number(process.env.BENCH_DIRECTORIES ?? 50),
+  perDirectory: Number(process.env.BENCH_EVENTS_PER_DIRECTORY ?? 200),
+};
 
 type Latency = { p50: number; p99: number; max: number };
 
@@ -72,7 +74,8 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30
   }
 }
 
-export async function runEventsBench(database: 'sqlite' | 'postgres'): Promise<EventsFigures> {
+export async function runEventsBench(database: 'sqlite' | 'postgres', sizes: Partial<typeof DEFAULTS> = {}): Promise<EventsFigures> {
+  const { latencyWrites: LATENCY_WRITES, directories: BACKLOG_DIRECTORIES, perDirectory: BACKLOG_PER_DIRECTORY } = { ...DEFAULTS, ...sizes };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-bench-'));
   const schema = `bench_${Date.now()}`;
   const store: KyselyStore =

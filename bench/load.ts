@@ -4,12 +4,38 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
+import { fillFilter, seededId } from './seeded.ts';
 
 export type Scenario =
-  | { kind: 'create'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number }
+  | { kind: 'create'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; prefix?: string }
+  /** PUT, PATCH or GET of seeded user j (id `directory_user_<j>`, userName `user<j>@bench.example.com`), j random below `range`. */
+  | { kind: 'put' | 'patch' | 'get'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; range: number }
+  | { kind: 'raw'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; method: 'POST'; body: string }
   | { kind: 'lookup'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; filter: string; range: number };
 
+
+
 function requests(s: Scenario): autocannon.Request[] {
+  if (s.kind === 'raw') return [{ method: s.method, path: s.path, headers: s.headers, body: s.body }];
+  if (s.kind === 'put' || s.kind === 'patch' || s.kind === 'get') {
+    return [
+      {
+        method: s.kind === 'put' ? 'PUT' : s.kind === 'patch' ? 'PATCH' : 'GET',
+        headers: s.headers,
+        setupRequest: (req) => {
+          const j = Math.floor(Math.random() * s.range);
+          const title = `Title ${Math.random().toString(36).slice(2, 8)}`;
+          const body =
+            s.kind === 'put'
+              ? JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `user${j}@bench.example.com`, externalId: `00u${j}`, name: { givenName: `Given${j}`, familyName: `Family${j % 977}` }, emails: [{ value: `user${j}@bench.example.com`, type: 'work', primary: true }], title, active: true })
+              : s.kind === 'patch'
+                ? JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: title }] })
+                : undefined;
+          return { ...req, path: `${s.path}/${seededId(j)}`, ...(body ? { body } : {}) };
+        },
+      },
+    ];
+  }
   if (s.kind === 'create') {
     let n = 0;
     return [
@@ -23,10 +49,10 @@ function requests(s: Scenario): autocannon.Request[] {
             ...req,
             body: JSON.stringify({
               schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-              userName: `new${i}@bench.example.com`,
+              userName: `${s.prefix ?? 'new'}${i}@bench.example.com`,
               externalId: `00x${i}`,
               name: { givenName: 'New', familyName: `User${i}` },
-              emails: [{ value: `new${i}@bench.example.com`, type: 'work', primary: true }],
+              emails: [{ value: `${s.prefix ?? 'new'}${i}@bench.example.com`, type: 'work', primary: true }],
               active: true,
             }),
           };
@@ -34,14 +60,15 @@ function requests(s: Scenario): autocannon.Request[] {
       },
     ];
   }
+  const lookup = s as Extract<Scenario, { kind: 'lookup' }>;
   return [
     {
       method: 'GET',
       headers: s.headers,
-      setupRequest: (req) => ({
-        ...req,
-        path: `${s.path}?filter=${encodeURIComponent(s.filter.replaceAll('{i}', String(Math.floor(Math.random() * s.range))))}`,
-      }),
+      setupRequest: (req) => {
+        const j = Math.floor(Math.random() * lookup.range);
+        return { ...req, path: `${s.path}${s.path.includes('?') ? '&' : '?'}filter=${encodeURIComponent(fillFilter(lookup.filter, j))}` };
+      },
     },
   ];
 }

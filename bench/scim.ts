@@ -16,6 +16,7 @@ import type { KyselyStore } from '../src/store/kysely-store.ts';
 import { PostgresStore } from '../src/store/postgres.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
 import type { Scenario } from './load.ts';
+import { seededId } from './seeded.ts';
 
 const API_KEY = 'sk_bench_0123456789abcdefghijklmnop';
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -35,16 +36,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function seed(store: KyselyStore, directoryId: string): Promise<{ ids: string[]; bigGroup: string; smallGroup: string }> {
+/** Inserts seeded users from..to-1 directly (ids and userNames derived from the index, as bench/load.ts expects). */
+export async function seedUsers(store: KyselyStore, directoryId: string, from: number, to: number): Promise<string[]> {
   const at = new Date().toISOString();
   const ids: string[] = [];
-  for (let start = 0; start < USERS; start += 5000) {
+  for (let start = from; start < to; start += 5000) {
     await store.transaction(async (trx) => {
-      for (let i = start; i < Math.min(USERS, start + 5000); i += 250) {
+      for (let i = start; i < Math.min(to, start + 5000); i += 250) {
         const users = [];
         const emails = [];
-        for (let j = i; j < Math.min(USERS, i + 250); j++) {
-          const id = `directory_user_${String(j).padStart(26, '0')}`;
+        for (let j = i; j < Math.min(to, i + 250); j++) {
+          const id = seededId(j);
           const userName = `user${j}@bench.example.com`;
           ids.push(id);
           const resource = {
@@ -62,6 +64,13 @@ async function seed(store: KyselyStore, directoryId: string): Promise<{ ids: str
       }
     });
   }
+  await store.db.updateTable('directories').set({ users_active: to }).where('id', '=', directoryId).execute();
+  return ids;
+}
+
+async function seed(store: KyselyStore, directoryId: string): Promise<{ ids: string[]; bigGroup: string; smallGroup: string }> {
+  const at = new Date().toISOString();
+  const ids = await seedUsers(store, directoryId, 0, USERS);
   const group = (id: string, name: string) => ({
     id,
     directory_id: directoryId,
@@ -88,10 +97,10 @@ async function seed(store: KyselyStore, directoryId: string): Promise<{ ids: str
   return { ids, bigGroup, smallGroup };
 }
 
-type LoadResult = { perSecond: number; p50: number; p99: number; errors: number };
+export type LoadResult = { perSecond: number; p50: number; p99: number; errors: number };
 
 /** Runs one load scenario in a worker thread (its own core), so the server's event loop is measured alone. */
-function load(scenario: Scenario): Promise<LoadResult> {
+export function load(scenario: Scenario): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: scenario });
     worker.once('message', (result: LoadResult) => {

@@ -3,6 +3,7 @@
  * (how a write transaction takes its lock).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { LogEvent } from 'kysely';
 import type { Database } from './db.ts';
 import { fromJson, now, toJson } from './codec.ts';
 import { migrateToLatest } from './migrations/index.ts';
@@ -30,6 +31,13 @@ type Trx = Transaction<Database>;
 type DirectoryRow = Database['directories'] extends infer T ? { [K in keyof T]: unknown } : never;
 
 /** Escapes LIKE wildcards so user text matches literally (with `escape '\'`). */
+export type QueryTimer = (sql: string, ms: number) => void;
+
+/** Kysely's `log` option for an optional query timer (absent: no logging overhead at all). */
+export function queryLog(onQuery: QueryTimer | undefined): { log?: (event: LogEvent) => void } {
+  return onQuery ? { log: (event) => event.level === 'query' && onQuery(event.query.sql, event.queryDurationMillis) } : {};
+}
+
 export function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

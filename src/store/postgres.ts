@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './db.ts';
-import { KyselyStore } from './kysely-store.ts';
+import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
 import { postgresTypes } from './migrations/types.ts';
 
 const TIMESTAMPTZ = 1184;
@@ -25,6 +25,8 @@ export interface PostgresOptions {
   /** Schema to create and use instead of `public` (each test file gets its own). */
   schema?: string;
   poolSize?: number;
+  /** Sees every query's SQL and duration (the benchmarks measure database time with it). */
+  onQuery?: QueryTimer;
 }
 
 export class PostgresStore extends KyselyStore {
@@ -40,7 +42,7 @@ export class PostgresStore extends KyselyStore {
     });
     // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), postgresTypes);
+    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) }), postgresTypes);
     this.pool = pool;
   }
 

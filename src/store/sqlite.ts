@@ -8,7 +8,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
 import type { Database } from './db.ts';
-import { KyselyStore } from './kysely-store.ts';
+import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
 import { sqliteTypes } from './migrations/types.ts';
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -79,8 +79,12 @@ export function openSqliteDatabase(file: string): BetterSqlite3.Database {
 export class SqliteStore extends KyselyStore {
   readonly dialect = 'sqlite' as const;
 
-  constructor(readonly file: string) {
-    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)) }), sqliteTypes);
+  /** `onQuery` sees every query's SQL and duration (the benchmarks measure database time with it). */
+  constructor(
+    readonly file: string,
+    options: { onQuery?: QueryTimer } = {},
+  ) {
+    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes);
   }
 
   /** `BEGIN IMMEDIATE` already holds the database's single write lock. */
