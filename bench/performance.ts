@@ -36,6 +36,9 @@ export interface PerformanceFigures {
   database: string;
   reads: Record<string, { users: number; result: LoadResult; dbMsPerRequest: number }[]>;
   writes: Record<string, Record<number, LoadResult>>;
+  /** POST /Users at c=64 with group commit turned off (every write its own transaction), for the ratio. */
+  postAlone64: LoadResult;
+  groupCommit: { batches: number; writes: number; largestBatch: number };
   eventsPage: { p50: number; p99: number };
   writeToWebhook: { p50: number; p99: number };
   members10k: { addSeconds: number; removeSeconds: number; rssGrowthMb: number };
@@ -153,6 +156,12 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       writes.PATCH![c] = await load({ kind: 'patch', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, range: seeded });
     }
 
+    const batchedStats = { ...store.groupCommit.stats };
+    const maxBatch = store.groupCommit.maxBatch;
+    store.groupCommit.maxBatch = 1;
+    const postAlone64 = await load({ kind: 'create', base, path: `${scim}/Users`, headers, connections: 64, duration: DURATION, prefix: 'alone-' });
+    store.groupCommit.maxBatch = maxBatch;
+
     const pages: number[] = [];
     let after = '';
     for (let k = 0; k < 200; k++) {
@@ -181,6 +190,8 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       database,
       reads,
       writes,
+      postAlone64,
+      groupCommit: { batches: batchedStats.batches, writes: batchedStats.writes, largestBatch: batchedStats.largestBatch },
       eventsPage: { p50: percentile(pages, 50), p99: percentile(pages, 99) },
       writeToWebhook: { p50: events.firstAttempt.p50, p99: events.firstAttempt.p99 },
       members10k: { addSeconds, removeSeconds, rssGrowthMb },

@@ -84,6 +84,12 @@ function performanceTable(ceiling: Ceiling, results: PerformanceFigures[]): stri
       });
     }
   }
+  row('POST /Users c=64, group commit off: per s (of insert ceiling), p50 / p99 ms, errors', (r) => {
+    const w = r.postAlone64;
+    return `${w.perSecond.toLocaleString('en')} (${pct(w.perSecond, insert)}), ${w.p50} / ${w.p99}, ${w.errors}`;
+  });
+  row('group commit over all the write phases: writes per batch (mean / largest)', (r) =>
+    `${(r.groupCommit.writes / Math.max(1, r.groupCommit.batches)).toFixed(1)} / ${r.groupCommit.largestBatch}`);
   const reads = Object.keys(results[0]!.reads);
   for (const name of reads) {
     for (let k = 0; k < results[0]!.reads[name]!.length; k++) {

@@ -1,12 +1,13 @@
 /**
- * The events of one write transaction in a directory. The service reports what changed; this builds each
- * event's data (Directory User and Group objects as the host app reads them, from inside the transaction) and
- * appends them all at the end, just before commit.
+ * The tail of one SCIM write in a directory: its events and its changes to the directory's counters. The
+ * service reports what changed; this builds each event's data (Directory User and Group objects as the host app
+ * reads them, from inside the transaction) and hands it all to the store, which writes it at the end of the
+ * transaction, just before commit (group-commit.ts says why there).
  */
-import { appendEvents, type EventType, type PendingEvent } from '../events/log.ts';
+import type { EventType, PendingEvent } from '../events/log.ts';
 import { previousAttributes } from '../events/diff.ts';
 import type { Json } from '../scim/json.ts';
-import { now } from '../store/codec.ts';
+import type { TailWrite } from '../store/kysely-store.ts';
 import { DirectoryReads, type Executor, type ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
 import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
@@ -69,7 +70,16 @@ export class DirectoryEvents {
     }
   }
 
-  flush(): Promise<void> {
-    return appendEvents(this.db, this.pending, now());
+  /** Changes the directory's user and group counts. */
+  count(change: { usersActive?: number; usersInactive?: number; groups?: number }): void {
+    const { usersActive = 0, usersInactive = 0, groups = 0 } = change;
+    if (usersActive !== 0 || usersInactive !== 0 || groups !== 0) this.counts.push({ kind: 'counts', directoryId: this.dir.id, usersActive, usersInactive, groups });
+  }
+
+  private readonly counts: TailWrite[] = [];
+
+  /** Hands the events and counter changes to the end of the transaction. */
+  flush(defer: (...items: TailWrite[]) => void): void {
+    defer(...this.counts, { kind: 'events', events: this.pending });
   }
 }

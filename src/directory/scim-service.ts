@@ -83,6 +83,25 @@ function stripServerAttributes(resource: ScimResource, names: string[]): ScimRes
   return out;
 }
 
+/** Beyond this many member values, a write runs in a transaction of its own instead of a shared batch. */
+const LARGE_MEMBERSHIP = 1000;
+
+/** Member values a PATCH carries (an estimate: values of every operation, and `members` inside object values). */
+function patchValueCount(body: unknown): number {
+  const ops = (body as { Operations?: unknown } | null)?.Operations;
+  if (!Array.isArray(ops)) return 0;
+  let count = 0;
+  for (const op of ops) {
+    const value = (op as { value?: unknown } | null)?.value;
+    if (Array.isArray(value)) count += value.length;
+    else if (value && typeof value === 'object') {
+      const members = Object.entries(value).find(([k]) => k.toLowerCase() === 'members')?.[1];
+      if (Array.isArray(members)) count += members.length;
+    }
+  }
+  return count;
+}
+
 function memberIds(resource: ScimResource): string[] | undefined {
   if (!Array.isArray(resource.members)) return undefined;
   return (resource.members as Record<string, unknown>[]).map((m) => m.value as string);
@@ -113,14 +132,18 @@ export class ScimService {
   }
 
   /** One write transaction in a directory; the events it decides are appended last, before commit. */
-  private write<T>(dir: DirectoryRecord, fn: (db: Executor, events: DirectoryEvents) => Promise<T>): Promise<T> {
-    return this.store.transaction(async (trx) => {
-      const db = trx as unknown as Executor;
-      const events = new DirectoryEvents(db, dir, this.publicUrl, this.q);
-      const result = await fn(db, events);
-      await events.flush();
-      return result;
-    });
+  private write<T>(dir: DirectoryRecord, fn: (db: Executor, events: DirectoryEvents) => Promise<T>, alone = false): Promise<T> {
+    // Large membership changes take a transaction of their own rather than hold up a batch of small writes.
+    return this.store.batchedTransaction(
+      async (trx, defer) => {
+        const db = trx as unknown as Executor;
+        const events = new DirectoryEvents(db, dir, this.publicUrl, this.q);
+        const result = await fn(db, events);
+        events.flush(defer);
+        return result;
+      },
+      { alone },
+    );
   }
 
   // ── Users ───────────────────────────────────────────────────────────────
@@ -143,7 +166,7 @@ export class ScimService {
     await this.guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
       this.write(dir, async (db, events) => {
         await this.q.insertUser(db, user, emailRows(resource));
-        await this.adjustUserCounts(db, dir.id, undefined, user.active);
+        this.adjustUserCounts(events, undefined, user.active);
         events.add('dsync.user.created', await events.user(user));
       }),
     );
@@ -201,7 +224,7 @@ export class ScimService {
         }
         const before = await events.user(current);
         await this.q.updateUser(db, next, emailRows(resource));
-        if (next.active !== current.active) await this.adjustUserCounts(db, dir.id, current.active, next.active);
+        if (next.active !== current.active) this.adjustUserCounts(events, current.active, next.active);
         events.updated('dsync.user.updated', before, await events.user(next));
         return next;
       }),
@@ -228,7 +251,7 @@ export class ScimService {
     const userObject = await events.user(user);
     const groups = await this.q.deleteUser(db, directoryId, user.id);
     await this.q.touchGroups(db, directoryId, groups, now());
-    await this.adjustUserCounts(db, directoryId, user.active, undefined);
+    this.adjustUserCounts(events, user.active, undefined);
     for (const group of await this.q.groupsByIds(db, directoryId, groups)) {
       events.add('dsync.group.user_removed', { directory_id: directoryId, user: userObject, group: await events.group(group) });
     }
@@ -247,19 +270,12 @@ export class ScimService {
     if (owner !== undefined && owner !== selfId) throw conflict(`userName "${userName}" is already in use in this directory.`);
   }
 
-  private async adjustUserCounts(db: Executor, directoryId: string, before: boolean | undefined, after: boolean | undefined) {
-    const delta = (state: boolean | undefined, sign: number) =>
-      state === undefined ? [0, 0] : state ? [sign, 0] : [0, sign];
+  /** Moves a user between the directory's active and inactive counts (undefined: not a user before / after). */
+  private adjustUserCounts(events: DirectoryEvents, before: boolean | undefined, after: boolean | undefined): void {
+    const delta = (state: boolean | undefined, sign: number) => (state === undefined ? [0, 0] : state ? [sign, 0] : [0, sign]);
     const [a1, i1] = delta(before, -1);
     const [a2, i2] = delta(after, 1);
-    const active = a1! + a2!;
-    const inactive = i1! + i2!;
-    if (active === 0 && inactive === 0) return;
-    await db
-      .updateTable('directories')
-      .set((eb) => ({ users_active: eb('users_active', '+', active), users_inactive: eb('users_inactive', '+', inactive) }))
-      .where('id', '=', directoryId)
-      .execute();
+    events.count({ usersActive: a1! + a2!, usersInactive: i1! + i2! });
   }
 
   // ── Groups ──────────────────────────────────────────────────────────────
@@ -283,11 +299,11 @@ export class ScimService {
       this.write(dir, async (db, events) => {
         await this.q.insertGroup(db, group);
         const added = await this.addMembers(db, dir.id, group.id, members, at);
-        await this.adjustGroupCount(db, dir.id, 1);
+        events.count({ groups: 1 });
         const groupObject = await events.group(group);
         events.add('dsync.group.created', groupObject);
         await events.memberships('dsync.group.user_added', groupObject, added);
-      }),
+      }, members.length > LARGE_MEMBERSHIP),
     );
     return renderGroup(group, (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id), this.urls(dir));
   }
@@ -303,7 +319,7 @@ export class ScimService {
     const validated = validateResource(GROUP_RESOURCE_TYPE, body, { mode: 'replace' });
     const members = memberIds(validated) ?? [];
     const resource = stripServerAttributes(validated, ['id', 'meta', 'members']);
-    return this.updateGroup(dir, id, options, () => ({ resource, memberOps: [{ op: 'replace', ids: members }] }));
+    return this.updateGroup(dir, id, options, () => ({ resource, memberOps: [{ op: 'replace', ids: members }] }), members.length > LARGE_MEMBERSHIP);
   }
 
   async patchGroup(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource | undefined> {
@@ -311,7 +327,7 @@ export class ScimService {
       const { resource, memberOps } = applyPatch(GROUP_RESOURCE_TYPE, current.resource, body, options.patch);
       const validated = validateResource(GROUP_RESOURCE_TYPE, { ...resource, members: undefined }, { mode: 'replace' });
       return { resource: stripServerAttributes(validated, ['id', 'meta', 'members']), memberOps };
-    });
+    }, patchValueCount(body) > LARGE_MEMBERSHIP);
   }
 
   private async updateGroup(
@@ -319,6 +335,7 @@ export class ScimService {
     id: string,
     options: WriteOptions,
     change: (current: GroupRecord) => { resource: ScimResource; memberOps: MemberOp[] },
+    alone = false,
   ): Promise<ScimResource> {
     const group = await this.guardUnique('displayName is already in use in this directory.', () =>
       this.write(dir, async (db, events) => {
@@ -348,7 +365,7 @@ export class ScimService {
         await events.memberships('dsync.group.user_removed', after, removed);
         await events.memberships('dsync.group.user_added', after, added);
         return next;
-      }),
+      }, alone),
     );
     const members = options.withMembers === false ? undefined : (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id);
     return renderGroup(group, members, this.urls(dir));
@@ -411,7 +428,7 @@ export class ScimService {
       const groupObject = await events.group(current);
       const members = await this.q.deleteGroup(db, dir.id, id);
       await this.q.touchUsers(db, dir.id, members, now());
-      await this.adjustGroupCount(db, dir.id, -1);
+      events.count({ groups: -1 });
       // Each member's removal, then the group itself.
       await events.memberships('dsync.group.user_removed', groupObject, members);
       events.add('dsync.group.deleted', groupObject);
@@ -428,10 +445,6 @@ export class ScimService {
   private async assertDisplayNameFree(db: Executor, directoryId: string, displayName: string, selfId: string | undefined) {
     const owner = await this.q.groupIdByDisplayName(db, directoryId, displayName);
     if (owner !== undefined && owner !== selfId) throw conflict(`displayName "${displayName}" is already in use in this directory.`);
-  }
-
-  private async adjustGroupCount(db: Executor, directoryId: string, delta: number) {
-    await db.updateTable('directories').set((eb) => ({ groups_count: eb('groups_count', '+', delta) })).where('id', '=', directoryId).execute();
   }
 
   // ── Shared ──────────────────────────────────────────────────────────────

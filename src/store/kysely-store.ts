@@ -12,6 +12,7 @@ import { pageById } from './pagination.ts';
 import { hashesEqual } from '../secrets.ts';
 import { newId } from '../ids.ts';
 import { appendEvents, type PendingEvent } from '../events/log.ts';
+import { GroupCommit, type BatchedWrite, type Savepoints } from './group-commit.ts';
 import {
   MAX_ACTIVE_TOKENS,
   StoreConflict,
@@ -42,13 +43,69 @@ export function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+export const DEFAULT_GROUP_COMMIT_BATCH = 64;
+
+/** The same statements on both databases; one name reused, since each savepoint is released before the next. */
+const SAVEPOINTS: Savepoints<Trx> = {
+  begin: (trx) => sql.raw('savepoint group_commit').execute(trx).then(() => {}),
+  release: (trx) => sql.raw('release savepoint group_commit').execute(trx).then(() => {}),
+  rollback: (trx) => sql.raw('rollback to savepoint group_commit').execute(trx).then(() => {}),
+};
+
+/** What a SCIM write defers to the end of its transaction: its events, and changes to its directory's counters. */
+export type TailWrite =
+  | { kind: 'events'; events: PendingEvent[] }
+  | { kind: 'counts'; directoryId: string; usersActive: number; usersInactive: number; groups: number };
+
+/**
+ * Writes the tails of a transaction's writes: the counters once per directory (in id order, so two processes'
+ * batches lock them in the same order), then every event, in the writes' order, under one sequence update.
+ */
+async function finishWrites(trx: Trx, items: TailWrite[]): Promise<void> {
+  const counts = new Map<string, { usersActive: number; usersInactive: number; groups: number }>();
+  const events: PendingEvent[] = [];
+  for (const item of items) {
+    if (item.kind === 'events') {
+      events.push(...item.events);
+      continue;
+    }
+    const sum = counts.get(item.directoryId) ?? { usersActive: 0, usersInactive: 0, groups: 0 };
+    sum.usersActive += item.usersActive;
+    sum.usersInactive += item.usersInactive;
+    sum.groups += item.groups;
+    counts.set(item.directoryId, sum);
+  }
+  for (const [id, d] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (d.usersActive === 0 && d.usersInactive === 0 && d.groups === 0) continue;
+    await trx
+      .updateTable('directories')
+      .set((eb) => ({
+        users_active: eb('users_active', '+', d.usersActive),
+        users_inactive: eb('users_inactive', '+', d.usersInactive),
+        groups_count: eb('groups_count', '+', d.groups),
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+  await appendEvents(trx as never, events, now());
+}
+
 export abstract class KyselyStore implements Store {
   abstract readonly dialect: 'sqlite' | 'postgres';
+
+  /** Batches concurrent SCIM writes into shared transactions (see group-commit.ts). */
+  readonly groupCommit: GroupCommit<Trx, TailWrite>;
 
   constructor(
     readonly db: Kysely<Database>,
     private readonly columnTypes: ColumnTypes,
-  ) {}
+    options: { groupCommitMaxBatch?: number; groupCommitLanes?: number } = {},
+  ) {
+    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items), SAVEPOINTS, {
+      maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
+      lanes: options.groupCommitLanes ?? 1,
+    });
+  }
 
   /**
    * Serializes writers that must see a consistent state under `key` (a directory id for the token limit and
@@ -63,6 +120,16 @@ export abstract class KyselyStore implements Store {
     const result = await this.db.transaction().execute(fn);
     this.committed();
     return result;
+  }
+
+  /**
+   * Runs `fn` as one atomic write that may share its transaction and commit with concurrent writes; its events
+   * and counter changes go to `defer`, and are written at the end of the transaction. `fn` must touch the
+   * database only through `trx` and have no other side effects: if its batch fails as a whole, it runs again.
+   * `alone` gives it a transaction of its own (a large write that should not hold up a batch).
+   */
+  batchedTransaction<T>(fn: BatchedWrite<Trx, TailWrite, T>, options: { alone?: boolean } = {}): Promise<T> {
+    return options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn);
   }
 
   /** Called after every commit: wakes listeners in this process (and, on PostgreSQL, in others). */

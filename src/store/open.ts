@@ -3,8 +3,8 @@ import { PostgresStore } from './postgres.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { KyselyStore } from './kysely-store.ts';
 
-export function openStore(config: DatabaseConfig): KyselyStore {
+export function openStore(config: DatabaseConfig, options: { groupCommitMaxBatch?: number } = {}): KyselyStore {
   return config.kind === 'postgres'
-    ? new PostgresStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) })
-    : new SqliteStore(config.file);
+    ? new PostgresStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}), ...options })
+    : new SqliteStore(config.file, options);
 }

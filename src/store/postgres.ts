@@ -27,6 +27,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Sees every query's SQL and duration (the benchmarks measure database time with it). */
   onQuery?: QueryTimer;
+  /** Most writes one shared transaction takes (group commit); 1 turns batching off. */
+  groupCommitMaxBatch?: number;
 }
 
 export class PostgresStore extends KyselyStore {
@@ -42,7 +44,11 @@ export class PostgresStore extends KyselyStore {
     });
     // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) }), postgresTypes);
+    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) }), postgresTypes, {
+      // Batches running at once, each on a connection; the rest of the pool serves reads and the dispatcher.
+      groupCommitLanes: Math.max(1, Math.min(4, Math.floor((options.poolSize ?? 10) / 2))),
+      ...options,
+    });
     this.pool = pool;
   }
 

@@ -82,9 +82,9 @@ export class SqliteStore extends KyselyStore {
   /** `onQuery` sees every query's SQL and duration (the benchmarks measure database time with it). */
   constructor(
     readonly file: string,
-    options: { onQuery?: QueryTimer } = {},
+    options: { onQuery?: QueryTimer; groupCommitMaxBatch?: number } = {},
   ) {
-    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes);
+    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, options);
   }
 
   /** `BEGIN IMMEDIATE` already holds the database's single write lock. */
