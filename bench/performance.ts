@@ -19,6 +19,7 @@ import type { KyselyStore } from '../src/store/kysely-store.ts';
 import { PostgresStore } from '../src/store/postgres.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
 import { runEventsBench } from './events.ts';
+import { profiled, type Shares } from './profile.ts';
 import { fillFilter, seededId } from './seeded.ts';
 import { load, seedUsers, type LoadResult } from './scim.ts';
 
@@ -39,6 +40,8 @@ export interface PerformanceFigures {
   /** POST /Users at c=64 with group commit turned off (every write its own transaction), for the ratio. */
   postAlone64: LoadResult;
   groupCommit: { batches: number; writes: number; largestBatch: number };
+  /** The same phases again under the CPU profiler: throughput (slowed by the profiler) and where time went. */
+  profiles: Record<string, { perSecond: number; shares: Shares }>;
   eventsPage: { p50: number; p99: number };
   writeToWebhook: { p50: number; p99: number };
   members10k: { addSeconds: number; removeSeconds: number; rssGrowthMb: number };
@@ -156,6 +159,19 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       writes.PATCH![c] = await load({ kind: 'patch', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, range: seeded });
     }
 
+    const profiles: PerformanceFigures['profiles'] = {};
+    const phases: Record<string, () => Promise<LoadResult>> = {
+      'POST /Users c=64': () => load({ kind: 'create', base, path: `${scim}/Users`, headers, connections: 64, duration: DURATION, prefix: 'profile-' }),
+      'PATCH /Users c=64': () => load({ kind: 'patch', base, path: `${scim}/Users`, headers, connections: 64, duration: DURATION, range: seeded }),
+      'get by id c=16': () => load({ kind: 'get', base, path: `${scim}/Users`, headers, connections: 16, duration: DURATION, range: seeded }),
+      'userName eq c=16': () =>
+        load({ kind: 'lookup', base, path: `${scim}/Users`, headers, connections: 16, duration: DURATION, filter: 'userName eq "user{i}@bench.example.com"', range: seeded }),
+    };
+    for (const [name, phase] of Object.entries(phases)) {
+      const { result, shares } = await profiled(phase);
+      profiles[name] = { perSecond: result.perSecond, shares };
+    }
+
     const batchedStats = { ...store.groupCommit.stats };
     const maxBatch = store.groupCommit.maxBatch;
     store.groupCommit.maxBatch = 1;
@@ -191,6 +207,7 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       reads,
       writes,
       postAlone64,
+      profiles,
       groupCommit: { batches: batchedStats.batches, writes: batchedStats.writes, largestBatch: batchedStats.largestBatch },
       eventsPage: { p50: percentile(pages, 50), p99: percentile(pages, 99) },
       writeToWebhook: { p50: events.firstAttempt.p50, p99: events.firstAttempt.p99 },

@@ -23,6 +23,8 @@ export interface Config {
   /** SCIM admission control (backpressure): beyond these, 429 with Retry-After. */
   /** Group commit: the most concurrent SCIM writes one transaction takes (1: every write commits alone). */
   groupCommitMaxBatch: number;
+  /** Group commit: how long a batch's first write waits for others (0: one event-loop turn). */
+  groupCommitWaitMs: number;
   scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
 }
 
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),
     groupCommitMaxBatch: integer(env, 'GUESTLIST_GROUP_COMMIT_MAX_BATCH', 64, 1, 10_000),
+    groupCommitWaitMs: integer(env, 'GUESTLIST_GROUP_COMMIT_WAIT_MS', 0, 0, 1000),
     scimLimits: {
       maxInFlight: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT', 64, 1, 100_000),
       maxInFlightPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT_PER_DIRECTORY', 32, 1, 100_000),

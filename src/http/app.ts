@@ -9,8 +9,9 @@ import type { Logger } from 'pino';
 import { ApiError, sendApiError } from './errors.ts';
 import type { AppContext } from './management/context.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
-import { createMetrics, instrument, instrumentAdmission, type Metrics } from './metrics.ts';
+import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
 import { Admission } from './scim/admission.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
 import { scimApi, sendScimError } from './scim/index.ts';
 import { ScimError } from '../scim/errors.ts';
 
@@ -55,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   instrument(app, metrics);
   const admission = new Admission(config.scimLimits);
   instrumentAdmission(admission, metrics);
+  instrumentGroupCommit(store.groupCommit as GroupCommit<unknown, unknown>, metrics);
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     try {

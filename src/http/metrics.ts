@@ -1,4 +1,5 @@
 /** Prometheus metrics. Each app owns its registry, so tests can build many apps in one process. */
+import type { GroupCommit } from '../store/group-commit.ts';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Admission } from './scim/admission.ts';
@@ -74,6 +75,39 @@ export function instrumentAdmission(admission: Admission, { registry }: Metrics)
     collect() {
       this.reset();
       for (const [reason, count] of Object.entries(admission.rejected)) this.inc({ reason }, count);
+    },
+  });
+}
+
+/** Group commit, read from its running totals at scrape time. */
+export function instrumentGroupCommit(groupCommit: GroupCommit<unknown, unknown>, { registry }: Metrics): void {
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  total('guestlist_group_commit_batches_total', 'Shared transactions committed by group commit.', () => groupCommit.stats.batches);
+  total('guestlist_group_commit_writes_total', 'SCIM writes committed in shared transactions.', () => groupCommit.stats.writes);
+  total('guestlist_group_commit_retried_alone_total', 'Writes run again alone after their batch failed as a whole.', () => groupCommit.stats.retriedAlone);
+  new Gauge({
+    name: 'guestlist_group_commit_queued',
+    help: 'SCIM writes waiting for a batch.',
+    registers: [registry],
+    collect() {
+      this.set(groupCommit.queued);
+    },
+  });
+  new Gauge({
+    name: 'guestlist_group_commit_max_batch',
+    help: 'Most writes one shared transaction takes (GUESTLIST_GROUP_COMMIT_MAX_BATCH).',
+    registers: [registry],
+    collect() {
+      this.set(groupCommit.maxBatch);
     },
   });
 }

@@ -16,9 +16,10 @@
  * just before the commit. So the locks on those rows are held only from `finish` to the commit, and on
  * PostgreSQL several batches (`lanes`, each on its own connection) do their main work at the same time.
  *
- * Bounds: a batch takes at most `maxBatch` writes, and starts one event-loop turn after the first write queues
- * (the writes whose requests were read in the same turn join it); writes arriving while a batch runs join it
- * until it is full, then wait for the next free lane.
+ * Bounds: a batch takes at most `maxBatch` writes, and starts `waitMs` after the first write queues, or with 0
+ * (the default) one event-loop turn after it, so that the writes whose requests were read in the same turn join
+ * it at no cost in latency; writes arriving while a batch runs join it until it is full, then wait for the next
+ * free lane.
  */
 
 export interface Savepoints<Trx> {
@@ -47,6 +48,8 @@ interface Job<Trx, Item> {
 
 export interface GroupCommitOptions {
   maxBatch: number;
+  /** How long the first write of a batch waits for others (0: one event-loop turn). */
+  waitMs?: number;
   /** Batches that may run at once (1 on SQLite, whose one connection writes alone). */
   lanes: number;
 }
@@ -56,6 +59,7 @@ export class GroupCommit<Trx, Item> {
   private running = 0;
   private scheduled = false;
   public maxBatch: number;
+  public waitMs: number;
   readonly lanes: number;
   readonly stats: GroupCommitStats = { batches: 0, writes: 0, retriedAlone: 0, largestBatch: 0 };
 
@@ -70,6 +74,7 @@ export class GroupCommit<Trx, Item> {
     options: GroupCommitOptions,
   ) {
     this.maxBatch = options.maxBatch;
+    this.waitMs = options.waitMs ?? 0;
     this.lanes = options.lanes;
   }
 
@@ -100,10 +105,12 @@ export class GroupCommit<Trx, Item> {
   private schedule(): void {
     if (this.running >= this.lanes || this.scheduled || this.queue.length === 0) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const start = () => {
       this.scheduled = false;
       void this.runBatch();
-    });
+    };
+    if (this.waitMs > 0) setTimeout(start, this.waitMs);
+    else setImmediate(start);
   }
 
   private async runBatch(): Promise<void> {

@@ -99,10 +99,11 @@ export abstract class KyselyStore implements Store {
   constructor(
     readonly db: Kysely<Database>,
     private readonly columnTypes: ColumnTypes,
-    options: { groupCommitMaxBatch?: number; groupCommitLanes?: number } = {},
+    options: { groupCommitMaxBatch?: number; groupCommitWaitMs?: number; groupCommitLanes?: number } = {},
   ) {
     this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items), SAVEPOINTS, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
+      waitMs: options.groupCommitWaitMs ?? 0,
       lanes: options.groupCommitLanes ?? 1,
     });
   }

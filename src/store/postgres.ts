@@ -29,6 +29,8 @@ export interface PostgresOptions {
   onQuery?: QueryTimer;
   /** Most writes one shared transaction takes (group commit); 1 turns batching off. */
   groupCommitMaxBatch?: number;
+  /** How long a batch's first write waits for others, in ms (0: one event-loop turn). */
+  groupCommitWaitMs?: number;
 }
 
 export class PostgresStore extends KyselyStore {

@@ -82,7 +82,7 @@ export class SqliteStore extends KyselyStore {
   /** `onQuery` sees every query's SQL and duration (the benchmarks measure database time with it). */
   constructor(
     readonly file: string,
-    options: { onQuery?: QueryTimer; groupCommitMaxBatch?: number } = {},
+    options: { onQuery?: QueryTimer; groupCommitMaxBatch?: number; groupCommitWaitMs?: number } = {},
   ) {
     super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, options);
   }

@@ -24,6 +24,19 @@ describe('service endpoints', () => {
     expect(res.body).toContain('guestlist_http_request_duration_seconds_bucket');
   });
 
+  it('GET /metrics exports the SCIM admission limits and group commit totals', async () => {
+    const org = (await t.api('POST', '/organizations', { name: 'Metrics' })).json();
+    const dir = (await t.api('POST', '/directories', { organization_id: org.id, type: 'okta scim v2.0' })).json();
+    const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'metrics@acme.com' };
+    expect((await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, user)).statusCode).toBe(201);
+    const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toMatch(/guestlist_scim_limit\{limit="maxInFlight"\} 64/);
+    expect(body).toMatch(/guestlist_group_commit_max_batch 64/);
+    expect(body).toMatch(/guestlist_group_commit_writes_total [1-9]/);
+    expect(body).toMatch(/guestlist_group_commit_batches_total [1-9]/);
+    expect(body).toContain('guestlist_group_commit_queued 0');
+  });
+
   it('echoes a sane x-request-id and generates one otherwise', async () => {
     const given = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123' } });
     expect(given.headers['x-request-id']).toBe('abc-123');

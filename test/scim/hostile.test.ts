@@ -86,6 +86,17 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('an empty body is no body, whatever its declared type', async () => {
+    const doomed = await c.createUser('doomed@acme.com');
+    for (const type of ['application/scim+json', 'application/json', 'text/plain']) {
+      const res = await c.t.scim('GET', `${c.base}/Users/${doomed.id}`, c.token, '', { 'content-type': type });
+      expect(res.statusCode, type).toBe(200);
+    }
+    const res = await c.t.scim('DELETE', `${c.base}/Users/${doomed.id}`, c.token, '', { 'content-type': 'application/scim+json' });
+    expect(res.statusCode).toBe(204);
+    scimError(await c.t.scim('POST', `${c.base}/Users`, c.token, '  ', { 'content-type': 'application/json' }), 400);
+  });
+
   it('an oversized body is 413 as SCIM Error JSON', async () => {
     const huge = JSON.stringify({ schemas: [USER], userName: 'big', title: 'x'.repeat(5 * 1024 * 1024) });
     scimError(await c.req('POST', '/Users', huge), 413);

@@ -95,8 +95,13 @@ function overloaded(error: unknown): unknown {
 export async function scimApi(app: FastifyInstance, ctx: AppContext & { admission?: Admission }): Promise<void> {
   // Bodies are JSON whatever the declared type: IdPs send application/scim+json, application/json, or
   // (rarely) text/plain or nothing at all.
-  app.addContentTypeParser(SCIM_CONTENT_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // An empty body is no body, whatever its declared type: clients send DELETE (and GET) with the SCIM content
+  // type and nothing after it.
+  const json = app.getDefaultJsonParser('error', 'error');
+  const parser = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) =>
+    String(body).trim() === '' ? done(null, undefined) : json(request, String(body), done);
+  app.removeContentTypeParser('application/json');
+  for (const type of ['application/json', SCIM_CONTENT_TYPE, '*']) app.addContentTypeParser(type, { parseAs: 'string' }, parser);
   app.setErrorHandler(sendScimError);
   const admission = ctx.admission;
   if (admission) {
