@@ -134,3 +134,35 @@ it("tails are written at the end, in the writes' order, and a failed write's tai
   for (let k = 0; k < written.length; k += 2) expect(written[k + 1]).toBe(written[k]!.replace('created', 'updated'));
   expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, k) => seqBefore + 1 + k));
 });
+
+it('a write that loses a deadlock inside its batch is not blamed: it runs again alone after the batch', async () => {
+  const before = t.store.groupCommit.stats.retriedAlone;
+  let attempts = 0;
+  const outcomes = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      t.store.batchedTransaction(async (trx) => {
+        await insert(trx, `d${i}`);
+        if (i === 2 && ++attempts === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+        return i;
+      }),
+    ),
+  );
+  expect(outcomes).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(attempts).toBe(2);
+  expect(await names()).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
+  expect(t.store.groupCommit.stats.retriedAlone - before).toBe(1);
+});
+
+it('a write running alone is retried when it loses a serialization conflict, and not when it is wrong', async () => {
+  let attempts = 0;
+  await t.store.batchedTransaction(
+    async (trx) => {
+      await insert(trx, `alone${attempts}`);
+      if (++attempts < 3) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+    },
+    { alone: true },
+  );
+  expect(attempts).toBe(3);
+  expect(await names()).toEqual(['alone2']);
+  await expect(t.store.batchedTransaction((trx) => insert(trx, 'alone2'), { alone: true })).rejects.toThrow(/unique|duplicate/i);
+});

@@ -16,22 +16,33 @@
  * just before the commit. So the locks on those rows are held only from `finish` to the commit, and on
  * PostgreSQL several batches (`lanes`, each on its own connection) do their main work at the same time.
  *
+ * Writes carry a key (their directory). A key belongs to one running batch at a time, so the writes of one
+ * directory never run in two concurrent transactions of this process: they cannot deadlock each other, and they
+ * commit in the order they arrived. Lanes serve different directories at once.
+ *
+ * A write that loses a deadlock or a serialization conflict (against another process, or a write running
+ * alone) is not blamed for it: it is rolled back to its savepoint and run again on its own after its batch.
+ *
  * Bounds: a batch takes at most `maxBatch` writes, and starts `waitMs` after the first write queues, or with 0
  * (the default) one event-loop turn after it, so that the writes whose requests were read in the same turn join
  * it at no cost in latency; writes arriving while a batch runs join it until it is full, then wait for the next
  * free lane.
  */
 
+/** One savepoint, reused by each write of a batch in turn. */
 export interface Savepoints<Trx> {
   begin(trx: Trx): Promise<void>;
   release(trx: Trx): Promise<void>;
+  /** Rolls back to the savepoint, which stays open. */
   rollback(trx: Trx): Promise<void>;
+  /** Releases the savepoint and opens it again for the next write (on PostgreSQL, in one round trip). */
+  renew(trx: Trx): Promise<void>;
 }
 
 export interface GroupCommitStats {
   batches: number;
   writes: number;
-  /** Writes run again on their own after their batch failed as a whole. */
+  /** Writes run again on their own: their batch failed as a whole, or they lost a deadlock inside it. */
   retriedAlone: number;
   largestBatch: number;
 }
@@ -41,9 +52,11 @@ export type BatchedWrite<Trx, Item, T> = (trx: Trx, defer: (...items: Item[]) =>
 
 interface Job<Trx, Item> {
   run: BatchedWrite<Trx, Item, unknown>;
+  key: string;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  failed?: boolean;
+  /** Settled inside the batch: failed on its own, or set aside to run again. */
+  settled?: boolean;
 }
 
 export interface GroupCommitOptions {
@@ -52,15 +65,23 @@ export interface GroupCommitOptions {
   waitMs?: number;
   /** Batches that may run at once (1 on SQLite, whose one connection writes alone). */
   lanes: number;
+  /** Errors that say "try again" (a deadlock, a serialization failure) rather than "this write is wrong". */
+  isTransient?: (error: unknown) => boolean;
 }
+
+/** Attempts a write running alone gets when it keeps losing deadlocks. */
+const ALONE_ATTEMPTS = 5;
 
 export class GroupCommit<Trx, Item> {
   private readonly queue: Job<Trx, Item>[] = [];
+  /** Keys held by running batches, each by its batch's token. */
+  private readonly claimed = new Map<string, symbol>();
   private running = 0;
   private scheduled = false;
   public maxBatch: number;
   public waitMs: number;
   readonly lanes: number;
+  private readonly isTransient: (error: unknown) => boolean;
   readonly stats: GroupCommitStats = { batches: 0, writes: 0, retriedAlone: 0, largestBatch: 0 };
 
   /**
@@ -76,25 +97,37 @@ export class GroupCommit<Trx, Item> {
     this.maxBatch = options.maxBatch;
     this.waitMs = options.waitMs ?? 0;
     this.lanes = options.lanes;
+    this.isTransient = options.isTransient ?? (() => false);
   }
 
-  /** Runs `run` as one atomic write, committed with whatever other writes share its batch. */
-  submit<T>(run: BatchedWrite<Trx, Item, T>): Promise<T> {
+  /** Runs `run` as one atomic write, committed with whatever other writes of any key share its batch. */
+  submit<T>(run: BatchedWrite<Trx, Item, T>, key = ''): Promise<T> {
     if (this.maxBatch <= 1) return this.alone(run);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, key, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
 
-  /** Runs `run` in a transaction of its own (a large write, or batching turned off). */
-  alone<T>(run: BatchedWrite<Trx, Item, T>): Promise<T> {
-    return this.transaction(async (trx) => {
-      const items: Item[] = [];
-      const value = await run(trx, (...more) => items.push(...more));
-      await this.finish(trx, items);
-      return value;
-    });
+  /**
+   * Runs `run` in a transaction of its own (a large write, or batching turned off), again if it loses a
+   * deadlock or a serialization conflict.
+   */
+  async alone<T>(run: BatchedWrite<Trx, Item, T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.transaction(async (trx) => {
+          const items: Item[] = [];
+          const value = await run(trx, (...more) => items.push(...more));
+          await this.finish(trx, items);
+          return value;
+        });
+      } catch (error) {
+        if (attempt >= ALONE_ATTEMPTS || !this.isTransient(error)) throw error;
+        // The other side of a deadlock usually finishes within milliseconds; a jitter keeps two losers apart.
+        await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 20));
+      }
+    }
   }
 
   /** Writes waiting for a batch. */
@@ -103,7 +136,7 @@ export class GroupCommit<Trx, Item> {
   }
 
   private schedule(): void {
-    if (this.running >= this.lanes || this.scheduled || this.queue.length === 0) return;
+    if (this.running >= this.lanes || this.scheduled || this.next(undefined) < 0) return;
     this.scheduled = true;
     const start = () => {
       this.scheduled = false;
@@ -113,20 +146,44 @@ export class GroupCommit<Trx, Item> {
     else setImmediate(start);
   }
 
+  /** The first queued write that the batch `token` may take: its key is free, or already the batch's. */
+  private next(token: symbol | undefined): number {
+    return this.queue.findIndex((job) => {
+      const holder = this.claimed.get(job.key);
+      return holder === undefined || holder === token;
+    });
+  }
+
+  private take(token: symbol): Job<Trx, Item> | undefined {
+    const index = this.next(token);
+    if (index < 0) return undefined;
+    const [job] = this.queue.splice(index, 1);
+    this.claimed.set(job!.key, token);
+    return job;
+  }
+
   private async runBatch(): Promise<void> {
-    if (this.running >= this.lanes || this.queue.length === 0) return;
+    if (this.running >= this.lanes) return;
+    const token = Symbol('batch');
+    // Taken before the transaction begins, so that the next lane, scheduled now, sees the key as held.
+    const first = this.take(token);
+    if (!first) return;
     this.running += 1;
-    // Another lane may start as soon as this one has taken its first writes.
     this.schedule();
-    const taken: Job<Trx, Item>[] = [];
+    const taken: Job<Trx, Item>[] = [first];
     const results = new Map<Job<Trx, Item>, unknown>();
+    const again: Job<Trx, Item>[] = [];
     try {
       await this.transaction(async (trx) => {
         const items: Item[] = [];
-        while (taken.length < this.maxBatch && this.queue.length > 0) {
-          const job = this.queue.shift()!;
-          taken.push(job);
-          await this.runOne(trx, job, results, items);
+        await this.savepoints.begin(trx);
+        for (let job: Job<Trx, Item> | undefined = first; job; ) {
+          const kept = await this.runOne(trx, job, results, items, again);
+          job = taken.length < this.maxBatch ? this.take(token) : undefined;
+          if (job) taken.push(job);
+          // After a rollback the savepoint is still open, ready for the next write.
+          if (!job) await this.savepoints.release(trx);
+          else if (kept) await this.savepoints.renew(trx);
         }
         await this.finish(trx, items);
       });
@@ -136,33 +193,45 @@ export class GroupCommit<Trx, Item> {
       for (const [job, value] of results) job.resolve(value);
     } catch {
       // The batch's work is gone. Writes that had not failed on their own get a transaction each.
-      for (const job of taken) {
-        if (job.failed) continue;
+      const retry = taken.filter((job) => !job.settled || again.includes(job));
+      again.splice(0, again.length, ...retry);
+    }
+    try {
+      // Still holding the batch's keys, so these run in order and before the keys' next writes.
+      for (const job of again) {
         this.stats.retriedAlone += 1;
-        this.alone(job.run).then(job.resolve, job.reject);
+        await this.alone(job.run).then(job.resolve, job.reject);
       }
     } finally {
+      for (const job of taken) if (this.claimed.get(job.key) === token) this.claimed.delete(job.key);
       this.running -= 1;
       this.schedule();
     }
   }
 
-  /** One write inside its savepoint. Its own failure is rolled back and reported; the batch goes on. */
-  private async runOne(trx: Trx, job: Job<Trx, Item>, results: Map<Job<Trx, Item>, unknown>, items: Item[]): Promise<void> {
-    await this.savepoints.begin(trx);
-    let value: unknown;
+  /**
+   * One write inside the open savepoint. Its own failure is rolled back and reported, or, if transient, set
+   * aside in `again`; the batch goes on. Says whether the write was kept.
+   */
+  private async runOne(
+    trx: Trx,
+    job: Job<Trx, Item>,
+    results: Map<Job<Trx, Item>, unknown>,
+    items: Item[],
+    again: Job<Trx, Item>[],
+  ): Promise<boolean> {
     const tail: Item[] = [];
     try {
-      value = await job.run(trx, (...more) => tail.push(...more));
+      results.set(job, await job.run(trx, (...more) => tail.push(...more)));
     } catch (error) {
       // If even the rollback fails, the transaction is unusable: that propagates and fails the batch.
       await this.savepoints.rollback(trx);
-      job.failed = true;
-      job.reject(error);
-      return;
+      job.settled = true;
+      if (this.isTransient(error)) again.push(job);
+      else job.reject(error);
+      return false;
     }
-    await this.savepoints.release(trx);
     items.push(...tail);
-    results.set(job, value);
+    return true;
   }
 }

@@ -13,6 +13,7 @@ import { hashesEqual } from '../secrets.ts';
 import { newId } from '../ids.ts';
 import { appendEvents, type PendingEvent } from '../events/log.ts';
 import { GroupCommit, type BatchedWrite, type Savepoints } from './group-commit.ts';
+import { isTransientConflict } from './errors.ts';
 import {
   MAX_ACTIVE_TOKENS,
   StoreConflict,
@@ -46,11 +47,21 @@ export function likeContains(text: string): string {
 export const DEFAULT_GROUP_COMMIT_BATCH = 64;
 
 /** The same statements on both databases; one name reused, since each savepoint is released before the next. */
-const SAVEPOINTS: Savepoints<Trx> = {
-  begin: (trx) => sql.raw('savepoint group_commit').execute(trx).then(() => {}),
-  release: (trx) => sql.raw('release savepoint group_commit').execute(trx).then(() => {}),
-  rollback: (trx) => sql.raw('rollback to savepoint group_commit').execute(trx).then(() => {}),
+const statement = (text: string) => (trx: Trx) => sql.raw(text).execute(trx).then(() => {});
+
+/** SQLite prepares one statement at a time; its calls cost no round trip anyway. */
+const SQLITE_SAVEPOINTS: Savepoints<Trx> = {
+  begin: statement('savepoint group_commit'),
+  release: statement('release savepoint group_commit'),
+  rollback: statement('rollback to savepoint group_commit'),
+  renew: async (trx) => {
+    await statement('release savepoint group_commit')(trx);
+    await statement('savepoint group_commit')(trx);
+  },
 };
+
+/** A query without parameters goes over PostgreSQL's simple protocol, which takes two statements at once. */
+const POSTGRES_SAVEPOINTS: Savepoints<Trx> = { ...SQLITE_SAVEPOINTS, renew: statement('release savepoint group_commit; savepoint group_commit') };
 
 /** What a SCIM write defers to the end of its transaction: its events, and changes to its directory's counters. */
 export type TailWrite =
@@ -101,10 +112,15 @@ export abstract class KyselyStore implements Store {
     private readonly columnTypes: ColumnTypes,
     options: { groupCommitMaxBatch?: number; groupCommitWaitMs?: number; groupCommitLanes?: number } = {},
   ) {
-    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items), SAVEPOINTS, {
+    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items), {
+      ...SQLITE_SAVEPOINTS,
+      // The subclass's dialect is set after this constructor, so it is read at each call.
+      renew: (trx) => (this.dialect === 'postgres' ? POSTGRES_SAVEPOINTS : SQLITE_SAVEPOINTS).renew(trx),
+    }, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
       lanes: options.groupCommitLanes ?? 1,
+      isTransient: isTransientConflict,
     });
   }
 
@@ -127,10 +143,11 @@ export abstract class KyselyStore implements Store {
    * Runs `fn` as one atomic write that may share its transaction and commit with concurrent writes; its events
    * and counter changes go to `defer`, and are written at the end of the transaction. `fn` must touch the
    * database only through `trx` and have no other side effects: if its batch fails as a whole, it runs again.
-   * `alone` gives it a transaction of its own (a large write that should not hold up a batch).
+   * `alone` gives it a transaction of its own (a large write that should not hold up a batch). Writes with the
+   * same `key` (a directory id) never run in two concurrent transactions of this process.
    */
-  batchedTransaction<T>(fn: BatchedWrite<Trx, TailWrite, T>, options: { alone?: boolean } = {}): Promise<T> {
-    return options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn);
+  batchedTransaction<T>(fn: BatchedWrite<Trx, TailWrite, T>, options: { alone?: boolean; key?: string } = {}): Promise<T> {
+    return options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn, options.key);
   }
 
   /** Called after every commit: wakes listeners in this process (and, on PostgreSQL, in others). */

@@ -17,6 +17,9 @@ const CHUNK = 1000;
 /** Up to this many matching rows, sorting them beats walking the directory in id order (see idOrder). */
 const SORT_IN_MEMORY = 10_000;
 
+/** Email rows per INSERT: far below either database's limit on bound parameters (7 columns each). */
+const EMAIL_CHUNK = 200;
+
 export function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -108,20 +111,36 @@ export class ResourceQueries {
   }
 
   async insertUser(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
+    const rows = this.emailRows(user, emails);
+    if (this.dialect === 'postgres' && rows.length > 0 && rows.length <= EMAIL_CHUNK) {
+      // One round trip: the user's insert rides in a CTE. The emails' foreign key is checked at the end of the
+      // statement, when the user row exists.
+      await db
+        .with('inserted_user', (w) => w.insertInto('directory_users').values(this.userRow(user)))
+        .insertInto('directory_user_emails')
+        .values(rows)
+        .execute();
+      return;
+    }
     await db.insertInto('directory_users').values(this.userRow(user)).execute();
     await this.insertEmails(db, user, emails);
   }
 
-  async updateUser(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
+  /** `previous`, the emails before the change: when they are the same, their rows are left alone. */
+  async updateUser(db: Executor, user: UserRecord, emails: EmailRow[], previous?: EmailRow[]): Promise<void> {
     const { id, directory_id, created_at, ...changes } = this.userRow(user);
     await db.updateTable('directory_users').set(changes).where('id', '=', id).where('directory_id', '=', directory_id).execute();
+    if (previous && JSON.stringify(previous) === JSON.stringify(emails)) return;
     await db.deleteFrom('directory_user_emails').where('user_id', '=', id).execute();
     await this.insertEmails(db, user, emails);
   }
 
   private async insertEmails(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
-    if (emails.length === 0) return;
-    const rows = emails.map((e, position) => ({
+    for (const chunk of chunks(this.emailRows(user, emails), EMAIL_CHUNK)) await db.insertInto('directory_user_emails').values(chunk).execute();
+  }
+
+  private emailRows(user: UserRecord, emails: EmailRow[]) {
+    return emails.map((e, position) => ({
       user_id: user.id,
       directory_id: user.directory_id,
       position,
@@ -130,7 +149,6 @@ export class ResourceQueries {
       type: e.type,
       primary: toFlag(e.primary),
     }));
-    for (const chunk of chunks(rows, 200)) await db.insertInto('directory_user_emails').values(chunk).execute();
   }
 
   /** Deletes the user with its memberships; returns the ids of the groups it was removed from. */
