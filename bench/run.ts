@@ -89,6 +89,10 @@ function performanceTable(ceiling: Ceiling, results: PerformanceFigures[]): stri
     const w = r.postAlone64;
     return `${w.perSecond.toLocaleString('en')} (${pct(w.perSecond, insert)}), ${w.p50} / ${w.p99}, ${w.errors}`;
   });
+  row('POST /Users c=64 over four directories (16 clients each): per s (of insert ceiling), worst p50 / p99 ms, errors', (r) => {
+    const w = r.postFourDirectories64;
+    return `${w.perSecond.toLocaleString('en')} (${pct(w.perSecond, insert)}), ${w.p50} / ${w.p99}, ${w.errors}`;
+  });
   row('group commit over all the write phases: writes per batch (mean / largest)', (r) =>
     `${(r.groupCommit.writes / Math.max(1, r.groupCommit.batches)).toFixed(1)} / ${r.groupCommit.largestBatch}`);
   const reads = Object.keys(results[0]!.reads);
@@ -145,6 +149,10 @@ ${pg ? verdict(best(pg, 'POST') >= 1500, `PostgreSQL writes: at best ${best(pg, 
 Concurrent SCIM writes share one transaction and one commit (\`src/store/group-commit.ts\`; at most
 \`GUESTLIST_GROUP_COMMIT_MAX_BATCH\` writes, 64 by default). The same POST load at c=64 with it turned off:
 ${results.map((r) => `${r.database} ${r.postAlone64.perSecond.toLocaleString('en')}/s (p99 ${r.postAlone64.p99} ms) against ${r.writes.POST![64]!.perSecond.toLocaleString('en')}/s (p99 ${r.writes.POST![64]!.p99} ms) with it, ×${(r.writes.POST![64]!.perSecond / Math.max(1, r.postAlone64.perSecond)).toFixed(2)}`).join('; ')}.
+
+A directory's writes are held by one batch at a time (so that two transactions of one process never deadlock on
+its rows); on PostgreSQL, up to four batches of different directories run at once. The same c=64 POST load
+spread over four directories: ${results.map((r) => `${r.database} ${r.postFourDirectories64.perSecond.toLocaleString('en')}/s (worst p99 ${r.postFourDirectories64.p99} ms)`).join('; ')}.
 
 ## Where the time goes (profiles)
 

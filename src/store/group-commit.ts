@@ -22,6 +22,7 @@
  *
  * A write that loses a deadlock or a serialization conflict (against another process, or a write running
  * alone) is not blamed for it: it is rolled back to its savepoint and run again on its own after its batch.
+ * A large write submitted `alone` gets a transaction of its own, but still holds its key while it runs.
  *
  * Bounds: a batch takes at most `maxBatch` writes, and starts `waitMs` after the first write queues, or with 0
  * (the default) one event-loop turn after it, so that the writes whose requests were read in the same turn join
@@ -53,6 +54,8 @@ export type BatchedWrite<Trx, Item, T> = (trx: Trx, defer: (...items: Item[]) =>
 interface Job<Trx, Item> {
   run: BatchedWrite<Trx, Item, unknown>;
   key: string;
+  /** Runs in a transaction of its own (still holding its key). */
+  alone: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   /** Settled inside the batch: failed on its own, or set aside to run again. */
@@ -100,11 +103,14 @@ export class GroupCommit<Trx, Item> {
     this.isTransient = options.isTransient ?? (() => false);
   }
 
-  /** Runs `run` as one atomic write, committed with whatever other writes of any key share its batch. */
-  submit<T>(run: BatchedWrite<Trx, Item, T>, key = ''): Promise<T> {
+  /**
+   * Runs `run` as one atomic write, committed with whatever other writes of any key share its batch; or, with
+   * `alone`, in a transaction of its own, in its turn among its key's writes.
+   */
+  submit<T>(run: BatchedWrite<Trx, Item, T>, key = '', alone = false): Promise<T> {
     if (this.maxBatch <= 1) return this.alone(run);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, key, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, key, alone, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -146,16 +152,24 @@ export class GroupCommit<Trx, Item> {
     else setImmediate(start);
   }
 
-  /** The first queued write that the batch `token` may take: its key is free, or already the batch's. */
-  private next(token: symbol | undefined): number {
+  /**
+   * The first queued write that the batch `token` may take: its key is free or already the batch's, and it is
+   * not an `alone` write joining a batch. A key's writes are taken in order, so one that must wait holds back
+   * the key's later writes.
+   */
+  private next(token: symbol | undefined, first = true): number {
+    const held = new Set<string>();
     return this.queue.findIndex((job) => {
+      if (held.has(job.key)) return false;
       const holder = this.claimed.get(job.key);
-      return holder === undefined || holder === token;
+      if ((holder === undefined || holder === token) && (first || !job.alone)) return true;
+      held.add(job.key);
+      return false;
     });
   }
 
-  private take(token: symbol): Job<Trx, Item> | undefined {
-    const index = this.next(token);
+  private take(token: symbol, first = false): Job<Trx, Item> | undefined {
+    const index = this.next(token, first);
     if (index < 0) return undefined;
     const [job] = this.queue.splice(index, 1);
     this.claimed.set(job!.key, token);
@@ -166,10 +180,20 @@ export class GroupCommit<Trx, Item> {
     if (this.running >= this.lanes) return;
     const token = Symbol('batch');
     // Taken before the transaction begins, so that the next lane, scheduled now, sees the key as held.
-    const first = this.take(token);
+    const first = this.take(token, true);
     if (!first) return;
     this.running += 1;
     this.schedule();
+    if (first.alone) {
+      try {
+        await this.alone(first.run).then(first.resolve, first.reject);
+      } finally {
+        this.claimed.delete(first.key);
+        this.running -= 1;
+        this.schedule();
+      }
+      return;
+    }
     const taken: Job<Trx, Item>[] = [first];
     const results = new Map<Job<Trx, Item>, unknown>();
     const again: Job<Trx, Item>[] = [];

@@ -144,10 +144,10 @@ export abstract class KyselyStore implements Store {
    * and counter changes go to `defer`, and are written at the end of the transaction. `fn` must touch the
    * database only through `trx` and have no other side effects: if its batch fails as a whole, it runs again.
    * `alone` gives it a transaction of its own (a large write that should not hold up a batch). Writes with the
-   * same `key` (a directory id) never run in two concurrent transactions of this process.
+   * same `key` (a directory id) never run in two concurrent transactions of this process, `alone` or not.
    */
   batchedTransaction<T>(fn: BatchedWrite<Trx, TailWrite, T>, options: { alone?: boolean; key?: string } = {}): Promise<T> {
-    return options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn, options.key);
+    return options.key === undefined && options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn, options.key, options.alone);
   }
 
   /** Called after every commit: wakes listeners in this process (and, on PostgreSQL, in others). */
