@@ -7,7 +7,8 @@ import autocannon from 'autocannon';
 import { fillFilter, seededId } from './seeded.ts';
 
 export type Scenario =
-  | { kind: 'create'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; prefix?: string }
+  /** `spread`: other (path, authorization) targets the creates rotate over, e.g. several directories. */
+  | { kind: 'create'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; prefix?: string; spread?: { path: string; authorization: string }[] }
   /** PUT, PATCH or GET of seeded user j (id `directory_user_<j>`, userName `user<j>@bench.example.com`), j random below `range`. */
   | { kind: 'put' | 'patch' | 'get'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; range: number }
   | { kind: 'raw'; base: string; path: string; headers: Record<string, string>; connections: number; duration: number; method: 'POST'; body: string }
@@ -45,8 +46,10 @@ function requests(s: Scenario): autocannon.Request[] {
         headers: s.headers,
         setupRequest: (req) => {
           const i = n++;
+          const target = s.spread?.[i % s.spread.length];
           return {
             ...req,
+            ...(target ? { path: target.path, headers: { ...s.headers, authorization: target.authorization } } : {}),
             body: JSON.stringify({
               schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
               userName: `${s.prefix ?? 'new'}${i}@bench.example.com`,
