@@ -223,7 +223,7 @@ export class ScimService {
           await this.assertUserNameFree(db, dir.id, next.user_name, id);
         }
         const before = await events.user(current);
-        await this.q.updateUser(db, next, emailRows(resource), emailRows(current.resource));
+        await this.q.updateUser(db, next, emailRows(resource), { user: current, emails: emailRows(current.resource) });
         if (next.active !== current.active) this.adjustUserCounts(events, current.active, next.active);
         events.updated('dsync.user.updated', before, await events.user(next));
         return next;

@@ -137,6 +137,31 @@ describe('PUT /Users/{id}', () => {
 });
 
 describe('PATCH /Users/{id}', () => {
+  it('keeps every searchable column in step: only what changed is rewritten, and filters find the new values', async () => {
+    const user = await c.createUser('Cols@acme.com', { externalId: 'ext-cols', emails: [{ value: 'cols@acme.com', type: 'work' }] });
+    const find = async (filter: string) => (await c.req('GET', `/Users?filter=${encodeURIComponent(filter)}`)).json().totalResults;
+    // A title change leaves userName, externalId, active and emails as they were.
+    await c.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'title', value: 'Lead' }]);
+    expect(await find('userName eq "cols@ACME.com"')).toBe(1);
+    expect(await find('externalId eq "ext-cols"')).toBe(1);
+    expect(await find('emails.value eq "cols@acme.com"')).toBe(1);
+    expect(await find('active eq true and title eq "Lead"')).toBe(1);
+    // Then each of them changes in turn.
+    await c.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'userName', value: 'Cols2@acme.com' }]);
+    await c.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'externalId', value: 'ext-cols-2' }]);
+    await c.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'active', value: false }]);
+    await c.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'cols2@acme.com' }]);
+    expect(await find('userName eq "cols@acme.com"')).toBe(0);
+    expect(await find('userName eq "COLS2@acme.com"')).toBe(1);
+    expect(await find('externalId eq "ext-cols"')).toBe(0);
+    expect(await find('externalId eq "ext-cols-2"')).toBe(1);
+    expect(await find('emails.value eq "cols@acme.com"')).toBe(0);
+    expect(await find('emails.value eq "cols2@acme.com"')).toBe(1);
+    expect(await find('userName eq "cols2@acme.com" and active eq false')).toBe(1);
+    // The old userName is free again.
+    expect((await c.req('POST', '/Users', { schemas: [USER], userName: 'cols@acme.com' })).statusCode).toBe(201);
+  });
+
   it('applies every path form atomically and answers 200 with the resource', async () => {
     const user = await c.createUser('patch@acme.com', {
       emails: [{ value: 'patch@acme.com', type: 'work', primary: true }],

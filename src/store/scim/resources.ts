@@ -126,11 +126,21 @@ export class ResourceQueries {
     await this.insertEmails(db, user, emails);
   }
 
-  /** `previous`, the emails before the change: when they are the same, their rows are left alone. */
-  async updateUser(db: Executor, user: UserRecord, emails: EmailRow[], previous?: EmailRow[]): Promise<void> {
+  /**
+   * `previous`, the user and its emails before the change: columns and email rows that did not change are left
+   * alone. (SQLite rewrites the entries of every index on a column named in SET, changed or not.)
+   */
+  async updateUser(db: Executor, user: UserRecord, emails: EmailRow[], previous?: { user: UserRecord; emails: EmailRow[] }): Promise<void> {
     const { id, directory_id, created_at, ...changes } = this.userRow(user);
+    if (previous) {
+      const { user_name, user_name_lower, external_id, active } = this.userRow({ ...previous.user, resource: {} });
+      const before: Partial<typeof changes> = { user_name, user_name_lower, external_id, active };
+      for (const column of ['user_name', 'user_name_lower', 'external_id', 'active'] as const) {
+        if (changes[column] === before[column]) delete changes[column];
+      }
+    }
     await db.updateTable('directory_users').set(changes).where('id', '=', id).where('directory_id', '=', directory_id).execute();
-    if (previous && JSON.stringify(previous) === JSON.stringify(emails)) return;
+    if (previous && JSON.stringify(previous.emails) === JSON.stringify(emails)) return;
     await db.deleteFrom('directory_user_emails').where('user_id', '=', id).execute();
     await this.insertEmails(db, user, emails);
   }
