@@ -10,6 +10,7 @@ import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnec
 import type { Database } from './db.ts';
 import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
 import { sqliteTypes } from './migrations/types.ts';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './sqlite-checkpointer.ts';
 
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -69,6 +70,12 @@ export function openSqliteDatabase(file: string): BetterSqlite3.Database {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  if (file !== ':memory:') {
+    // Checkpoints are the worker's job (see sqlite-checkpointer.ts); this one only if it falls far behind.
+    database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    // Once the WAL starts over, its file is cut back to this size.
+    database.pragma('journal_size_limit = 67108864');
+  }
   // JavaScript's Unicode lowercasing, so SQL comparisons agree with the *_lower columns written by the app.
   database.function('gl_lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
@@ -82,9 +89,24 @@ export class SqliteStore extends KyselyStore {
   /** `onQuery` sees every query's SQL and duration (the benchmarks measure database time with it). */
   constructor(
     readonly file: string,
-    options: { onQuery?: QueryTimer; groupCommitMaxBatch?: number; groupCommitWaitMs?: number } = {},
+    options: {
+      onQuery?: QueryTimer;
+      groupCommitMaxBatch?: number;
+      groupCommitWaitMs?: number;
+      /** How often the background checkpoint runs, in ms; 0 leaves checkpoints to SQLite's fallback alone. */
+      checkpointIntervalMs?: number;
+    } = {},
   ) {
     super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, options);
+    const interval = options.checkpointIntervalMs ?? 100;
+    this.checkpointer = file === ':memory:' || interval <= 0 ? undefined : new WalCheckpointer(file, interval);
+  }
+
+  readonly checkpointer: WalCheckpointer | undefined;
+
+  override async close(): Promise<void> {
+    await this.checkpointer?.close();
+    await super.close();
   }
 
   /** `BEGIN IMMEDIATE` already holds the database's single write lock. */
