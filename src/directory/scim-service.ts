@@ -7,6 +7,7 @@ import type { Expression, SqlBool } from 'kysely';
 import { newId } from '../ids.ts';
 import { ScimError, badRequest, conflict, notFound } from '../scim/errors.ts';
 import { etagMatches } from '../scim/etag.ts';
+import { jsonEqual } from '../scim/json.ts';
 import type { Filter } from '../scim/filter/ast.ts';
 import { parseFilter } from '../scim/filter/parser.ts';
 import type { ListRequest } from '../scim/list.ts';
@@ -56,18 +57,6 @@ function checkIfMatch(options: WriteOptions, version: number): void {
   if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, version)) {
     throw new ScimError(412, undefined, 'The resource has changed: its ETag no longer matches If-Match.');
   }
-}
-
-/** Canonical JSON for change detection: key order does not count as a change. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function emailRows(resource: ScimResource): EmailRow[] {
@@ -204,7 +193,7 @@ export class ScimService {
         if (!current) throw notFound(`User ${id} not found.`);
         checkIfMatch(options, current.version);
         const resource = change(current);
-        if (canonical(resource) === canonical(current.resource)) return current;
+        if (jsonEqual(resource, current.resource)) return current;
         const next: UserRecord = {
           ...current,
           user_name: resource.userName as string,
@@ -346,7 +335,7 @@ export class ScimService {
         const at = now();
         const before = await events.group(current);
         const { added, removed } = await this.applyMemberOps(db, dir.id, id, memberOps, at);
-        const resourceChanged = canonical(resource) !== canonical(current.resource);
+        const resourceChanged = !jsonEqual(resource, current.resource);
         if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
         const next: GroupRecord = {
           ...current,

@@ -3,31 +3,15 @@
  * that carry many attributes (raw_attributes, custom_attributes) are diffed one level down, so a change to one
  * SCIM attribute reports that attribute, not the whole resource. A value that did not exist before is null.
  */
-import { isObject, type Json } from '../scim/json.ts';
+import { isObject, jsonEqual, type Json } from '../scim/json.ts';
 
 const IGNORED = new Set(['updated_at', 'version']);
 const NESTED = new Set(['raw_attributes', 'custom_attributes']);
 
-function same(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
 function shallow(before: Json, after: Json, ignored: Set<string>): Json {
   const out: Json = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (ignored.has(key) || same(before[key], after[key])) continue;
+    if (ignored.has(key) || jsonEqual(before[key], after[key])) continue;
     out[key] = before[key] ?? null;
   }
   return out;
