@@ -59,6 +59,17 @@ function checkIfMatch(options: WriteOptions, version: number): void {
   }
 }
 
+/** Attributes unique within a directory (userName and displayName case-insensitively, by their indexes). */
+const UNIQUE_ATTRIBUTES: Record<string, string[]> = { User: ['id', 'username'], Group: ['id', 'displayname'] };
+
+/** Whether `filter` can match at most one resource: an equality on a unique attribute, alone or in an `and`. */
+export function matchesAtMostOne(filter: Filter, rt: ResourceTypeDef): boolean {
+  if (filter.kind === 'and') return matchesAtMostOne(filter.left, rt) || matchesAtMostOne(filter.right, rt);
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || filter.path.sub !== undefined || typeof filter.value !== 'string') return false;
+  if (filter.path.uri !== undefined && filter.path.uri.toLowerCase() !== rt.schema.toLowerCase()) return false;
+  return (UNIQUE_ATTRIBUTES[rt.id] ?? []).includes(filter.path.attr.toLowerCase());
+}
+
 function emailRows(resource: ScimResource): EmailRow[] {
   const emails = Array.isArray(resource.emails) ? (resource.emails as Record<string, unknown>[]) : [];
   return emails
@@ -447,6 +458,7 @@ export class ScimService {
       descending: request.sortOrder === 'descending',
       offset: request.startIndex - 1,
       limit: request.count,
+      atMostOne: filter !== undefined && matchesAtMostOne(filter, rt),
     };
   }
 

@@ -181,6 +181,11 @@ export interface ResourceListQuery {
   /** 0-based offset. */
   offset: number;
   limit: number;
+  /**
+   * The filter matches at most one resource (an equality on a unique attribute, as IdPs look a user up before
+   * creating it): the page itself then gives the total, with no separate count.
+   */
+  atMostOne?: boolean;
 }
 
 export interface ResourceList<T> {

@@ -194,3 +194,40 @@ describe('projection and search', () => {
     expect(body.Resources.map((r: { meta: { resourceType: string } }) => r.meta.resourceType)).toEqual(['User', 'Group']);
   });
 });
+
+describe('lookups of a unique attribute (answered from the page alone, with no count)', () => {
+  const total = async (query: string) => {
+    const res = await c.req('GET', `/Users?${query}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    return { totalResults: body.totalResults, names: body.Resources.map((r: { userName: string }) => r.userName), itemsPerPage: body.itemsPerPage };
+  };
+
+  it('finds one or none, with the right totals', async () => {
+    expect(await total(f('userName eq "BOB@acme.com"'))).toEqual({ totalResults: 1, names: ['Bob@Acme.com'], itemsPerPage: 1 });
+    expect(await total(f('userName eq "nobody@acme.com"'))).toEqual({ totalResults: 0, names: [], itemsPerPage: 0 });
+    expect(await total(f(`id eq "${ids['dan@acme.com']}"`))).toMatchObject({ totalResults: 1, names: ['dan@acme.com'] });
+    expect(await total(f('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "ana@acme.com"'))).toMatchObject({ totalResults: 1, names: ['ana@acme.com'] });
+    expect(await total(f('userName eq "ana@acme.com" and active eq false'))).toMatchObject({ totalResults: 0, names: [] });
+    expect(await total(f('active eq false and userName eq "bob@acme.com"'))).toMatchObject({ totalResults: 1, names: ['Bob@Acme.com'] });
+  });
+
+  it('still counts when the page cannot hold the answer: count=0, a later startIndex', async () => {
+    expect(await total(`${f('userName eq "ana@acme.com"')}&count=0`)).toMatchObject({ totalResults: 1, names: [] });
+    expect(await total(`${f('userName eq "ana@acme.com"')}&startIndex=2`)).toMatchObject({ totalResults: 1, names: [] });
+  });
+
+  it('does not take an or, a non-unique attribute or another operator for a unique lookup', async () => {
+    expect(await total(f('userName eq "ana@acme.com" or userName eq "dan@acme.com"'))).toMatchObject({ totalResults: 2 });
+    expect(await total(f('externalId eq "E1"'))).toMatchObject({ totalResults: 1 });
+    expect((await total(f('userName sw "a"'))).totalResults).toBe(1);
+    expect((await total(f('not (userName eq "ana@acme.com")'))).totalResults).toBe(3);
+  });
+
+  it('finds a group by displayName', async () => {
+    await c.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Unique Lookup' });
+    const res = (await c.req('GET', `/Groups?${f('displayName eq "unique lookup"')}`)).json();
+    expect(res).toMatchObject({ totalResults: 1, Resources: [{ displayName: 'Unique Lookup' }] });
+    expect((await c.req('GET', `/Groups?${f('displayName eq "nope"')}`)).json()).toMatchObject({ totalResults: 0 });
+  });
+});

@@ -380,6 +380,11 @@ export class ResourceQueries {
     decode: (row: Row) => T,
   ): Promise<ResourceList<T>> {
     const base = this.filtered(db, table, directoryId, q.where);
+    if (q.atMostOne && q.offset === 0 && q.limit > 0) {
+      // At most one row matches, so it needs no ordering, and the page holds the whole result.
+      const result = await base.selectAll('r').limit(1).execute();
+      return { total: result.length, rows: result.map((r) => decode(r as Row)) };
+    }
     const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const total = Number(counted.n);
     if (q.limit === 0 || q.offset >= total) return { total, rows: [] };
