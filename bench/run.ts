@@ -1,11 +1,13 @@
 /**
- * `npm run bench [suite…] [--json]`. Suites: scim, events, performance (all when none is named). Runs on SQLite, and on
- * PostgreSQL too when GUESTLIST_TEST_DATABASE_URL is set; prints a table and rewrites that suite's section of
- * docs/benchmarks.md, leaving the other suites' sections as they were.
+ * `npm run bench [suite…] [--json]`. Suites: scim, events, performance, hostile (all when none is named). Runs on
+ * SQLite, and on PostgreSQL too when GUESTLIST_TEST_DATABASE_URL is set; prints a table and rewrites that suite's
+ * section of docs/benchmarks.md (performance and hostile: of docs/performance.md), leaving the others as they were.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { runEventsBench, type EventsFigures } from './events.ts';
+import { HOSTILE_KINDS } from './hostile-client.ts';
+import { HOSTILE_TARGETS, runHostileBench, type HostileFigures } from './hostile.ts';
 import { measureCeiling, runPerformanceBench, type Ceiling, type PerformanceFigures } from './performance.ts';
 import type { Shares } from './profile.ts';
 import { runScimBench, type ScimFigures } from './scim.ts';
@@ -13,7 +15,7 @@ import { runScimBench, type ScimFigures } from './scim.ts';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const suites = args.filter((a) => !a.startsWith('--'));
-const wanted = suites.length > 0 ? suites : ['scim', 'events', 'performance'];
+const wanted = suites.length > 0 ? suites : ['scim', 'events', 'performance', 'hostile'];
 
 const TARGETS = { creates: 1500, lookupP99: 20, memberAdd: 20, deliveries: 1000 };
 
@@ -63,7 +65,17 @@ async function main(): Promise<void> {
     output.performance = { ceiling, results };
     const table = performanceTable(ceiling, results);
     if (!json) process.stdout.write(`\nPerformance (${machine()})\n\n${table}\n`);
-    fs.writeFileSync('docs/performance.md', performanceDoc(table, ceiling, results));
+    // The hostile suite's section lives in the same file and survives this rewrite.
+    const kept = markedSection(fs.existsSync(PERFORMANCE_DOC) ? fs.readFileSync(PERFORMANCE_DOC, 'utf8') : '', 'hostile');
+    fs.writeFileSync(PERFORMANCE_DOC, performanceDoc(table, ceiling, results) + (kept ? `\n${kept}\n` : ''));
+  }
+  if (wanted.includes('hostile')) {
+    const results = [await runHostileBench('sqlite')];
+    if (process.env.GUESTLIST_TEST_DATABASE_URL) results.push(await runHostileBench('postgres'));
+    output.hostile = results;
+    const table = hostileTable(results);
+    if (!json) process.stdout.write(`\nHostile load (${machine()})\n\n${table}\n`);
+    writeSection('hostile', hostileSection(table, results), PERFORMANCE_DOC);
   }
   if (json) process.stdout.write(JSON.stringify(output, null, 2) + '\n');
 }
@@ -215,13 +227,23 @@ function analysis(results: PerformanceFigures[]): string {
 
 const verdict = (ok: boolean, text: string) => `- ${ok ? 'Met' : '**Missed**'}: ${text}`;
 
-/** Replaces the suite's marked section of docs/benchmarks.md (or appends it), keeping the others. */
-function writeSection(suite: string, body: string): void {
-  const file = 'docs/benchmarks.md';
+const PERFORMANCE_DOC = 'docs/performance.md';
+
+/** The suite's marked section of a document, markers included, or undefined. */
+function markedSection(doc: string, suite: string): string | undefined {
+  const open = `<!-- bench:${suite} -->`;
+  const close = `<!-- /bench:${suite} -->`;
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close);
+  return start >= 0 && end > start ? doc.slice(start, end + close.length) : undefined;
+}
+
+/** Replaces the suite's marked section of docs/benchmarks.md (or another file) or appends it, keeping the rest. */
+function writeSection(suite: string, body: string, file = 'docs/benchmarks.md'): void {
   const open = `<!-- bench:${suite} -->`;
   const close = `<!-- /bench:${suite} -->`;
   let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  if (!doc.startsWith('# Benchmarks')) {
+  if (file === 'docs/benchmarks.md' && !doc.startsWith('# Benchmarks')) {
     doc = `# Benchmarks\n\nFigures written by \`npm run bench\`; each suite rewrites its own section. Benchmarks are never part of\n\`npm test\`: these machines are shared and noisy, so figures are reported, not asserted.\n`;
   }
   const section = `${open}\n${body.trim()}\n${close}`;
@@ -229,6 +251,82 @@ function writeSection(suite: string, body: string): void {
   const end = doc.indexOf(close);
   doc = start >= 0 && end > start ? doc.slice(0, start) + section + doc.slice(end + close.length) : `${doc.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, doc);
+}
+
+function hostileTable(results: HostileFigures[]): string {
+  const rows: string[] = [
+    '| phase (hostile load on another directory) | ' + results.map((r) => `${r.database}: victim p50 / p99 ms; loop max ms`).join(' | ') + ' | target |',
+    '| --- |' + results.map(() => ' ---: |').join('') + ' --- |',
+  ];
+  for (let i = 0; i < results[0]!.phases.length; i++) {
+    const name = results[0]!.phases[i]!.phase;
+    const cells = results.map((r) => {
+      const p = r.phases[i];
+      if (!p) return '–';
+      const mark = (ok: boolean, text: string) => (ok ? text : `**${text}**`);
+      const errors = p.victim.errors > 0 ? `, ${p.victim.errors} errors` : '';
+      return `${p.victim.p50} / ${mark(p.victim.p99 <= HOSTILE_TARGETS.victimP99Ms, String(p.victim.p99))}; ${mark(p.loop.maxMs <= HOSTILE_TARGETS.loopMaxMs, String(p.loop.maxMs))}${errors}`;
+    });
+    rows.push(`| ${name in HOSTILE_KINDS ? `${name}: ${HOSTILE_KINDS[name as keyof typeof HOSTILE_KINDS]}` : name} | ${cells.join(' | ')} | p99 ≤ ${HOSTILE_TARGETS.victimP99Ms}; ≤ ${HOSTILE_TARGETS.loopMaxMs} |`);
+  }
+  return rows.join('\n');
+}
+
+/** What the hostile clients got, per kind, in the phase where all ran at once. */
+function hostileAnswers(results: HostileFigures[]): string {
+  const rows = ['| hostile kind | ' + results.map((r) => `${r.database}: requests, answers, mean / max ms`).join(' | ') + ' |', '| --- |' + results.map(() => ' --- |').join('')];
+  for (const kind of Object.keys(HOSTILE_KINDS)) {
+    rows.push(
+      `| ${kind} | ${results
+        .map((r) => {
+          const h = r.phases.at(-1)!.hostile[kind];
+          if (!h) return '–';
+          const answers = Object.entries(h.statuses).map(([status, n]) => `${n}× ${status}`).join(', ');
+          return `${h.completed}, ${answers || 'none'}, ${h.meanMs} / ${h.maxMs}`;
+        })
+        .join(' | ')} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function hostileSection(table: string, results: HostileFigures[]): string {
+  const first = results[0]!;
+  const all = (r: HostileFigures) => r.phases.at(-1)!;
+  const verdicts = results.map((r) => {
+    const p = all(r);
+    return `${verdict(p.victim.p99 <= HOSTILE_TARGETS.victimP99Ms && p.victim.errors === 0, `${r.database}, all hostile kinds at once: the victim's p99 ${p.victim.p99} ms (p50 ${p.victim.p50}, max ${p.victim.max}; ${p.victim.errors} errors of ${p.victim.answered}), against ≤ ${HOSTILE_TARGETS.victimP99Ms} ms.`)}\n${verdict(p.loop.maxMs <= HOSTILE_TARGETS.loopMaxMs, `${r.database}, all hostile kinds at once: largest event-loop delay ${p.loop.maxMs} ms (p99 ${p.loop.p99Ms} ms), against ≤ ${HOSTILE_TARGETS.loopMaxMs} ms.`)}`;
+  });
+  const stalls = results.flatMap((r) => r.phases.filter((p) => p.phase in HOSTILE_KINDS && p.loop.maxMs > HOSTILE_TARGETS.loopMaxMs).map((p) => `${r.database} ${p.phase} (${p.loop.maxMs} ms)`));
+  return `## Hostile load
+
+Written by \`npm run bench hostile\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.
+Command: \`npm run bench hostile\` (add \`GUESTLIST_TEST_DATABASE_URL=postgres://…\` for the PostgreSQL column;
+\`BENCH_HOSTILE_USERS\`, \`BENCH_HOSTILE_RATE\`, \`BENCH_HOSTILE_KIND_SECONDS\` and \`BENCH_SECONDS\` change the
+directory size, the victim's rate and the phase lengths, here ${first.users.toLocaleString('en')} users, ${first.ratePerSecond}/s, ${first.phases[1]?.seconds ?? '–'} s and ${all(first).seconds} s).
+
+One process holds the real HTTP server, built with the default configuration; two directories of one
+organization hold ${first.users.toLocaleString('en')} seeded users each. A well-behaved client (the victim) reads one directory at
+a fixed ${first.ratePerSecond} requests per second, open loop, alternating \`GET /Users?filter=userName eq "…"\` and
+\`GET /Users/{id}\`; its latency counts from when each request was due. Meanwhile hostile clients send the other
+directory requests that stay within every documented limit, back to back (two loops per kind, one for Bulk;
+64 sockets for slow bodies). Victim and hostile clients run in worker threads; the event-loop delay is the
+server thread's own (\`perf_hooks.monitorEventLoopDelay\`, 5 ms resolution), over the victim's phase. The
+machine's two cores are shared by the server, both clients and, for PostgreSQL, the database server.
+
+${table}
+
+Bold figures miss their target. Against the targets:
+
+${verdicts.join('\n')}
+${stalls.length > 0 ? `- Hostile kinds that still stall the event loop past ${HOSTILE_TARGETS.loopMaxMs} ms on their own: ${stalls.join('; ')}.` : `- No hostile kind alone stalls the event loop past ${HOSTILE_TARGETS.loopMaxMs} ms.`}
+
+What the hostile clients got while all kinds ran at once (status 0: connection failed; \`closed\`: a slow-body
+connection closed without an answer; slow bodies are cut off at \`GUESTLIST_REQUEST_TIMEOUT_MS\`, 30 s, so a
+phase shorter than that shows none):
+
+${hostileAnswers(results)}
+`;
 }
 
 function eventsTable(results: EventsFigures[]): string {

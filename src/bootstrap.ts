@@ -1,7 +1,7 @@
 /**
  * First-start secrets. The API key, when not configured, is generated once and only its hash is kept (in the
  * database, so every process sharing it agrees). The secret key, when not configured, is generated into the
- * data folder with owner-only permissions.
+ * data folder (created 0700) with owner-only permissions.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { newId } from './ids.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
 import type { Store } from './store/store.ts';
+import { makePrivateDir } from './store/sqlite.ts';
 
 export interface ApiKeySetup {
   hashes: string[];
@@ -35,7 +36,7 @@ export function loadSecretKey(config: Config): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  makePrivateDir(config.dataDir);
   const key = randomBytes(32).toString('base64url');
   try {
     fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });

@@ -52,6 +52,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GUESTLIST_DATABASE_URL: 'postgres://h/db', GUESTLIST_DATABASE_SCHEMA: 'x; drop' })).toThrow(/^GUESTLIST_DATABASE_SCHEMA: expected/);
   });
 
+  it('bounds the time to read a request and to sit idle, and takes a metrics token', () => {
+    expect(loadConfig({})).toMatchObject({ requestTimeoutMs: 30_000, idleTimeoutMs: 120_000, metricsToken: undefined });
+    expect(
+      loadConfig({ GUESTLIST_REQUEST_TIMEOUT_MS: '500', GUESTLIST_IDLE_TIMEOUT_MS: '5000', GUESTLIST_METRICS_TOKEN: 'metrics-token-0123456789' }),
+    ).toMatchObject({ requestTimeoutMs: 500, idleTimeoutMs: 5000, metricsToken: 'metrics-token-0123456789' });
+    expect(loadConfig({ GUESTLIST_METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -67,6 +75,11 @@ describe('loadConfig', () => {
     ['GUESTLIST_EVENT_RETENTION_DAYS', '0'],
     ['GUESTLIST_SCIM_MAX_IN_FLIGHT', '0'],
     ['GUESTLIST_SCIM_MAX_WAIT_MS', 'soon'],
+    ['GUESTLIST_REQUEST_TIMEOUT_MS', '0'],
+    ['GUESTLIST_REQUEST_TIMEOUT_MS', '30s'],
+    ['GUESTLIST_IDLE_TIMEOUT_MS', '10'],
+    ['GUESTLIST_METRICS_TOKEN', 'short'],
+    ['GUESTLIST_METRICS_TOKEN', 'has a space in the middle'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

@@ -13,6 +13,8 @@ export interface Config {
   apiKey: string | undefined;
   publicUrl: string;
   secretKey: string | undefined;
+  /** GUESTLIST_SECRET_KEY_PREVIOUS: the key before a rotation; only decrypts (secrets are re-encrypted at start). */
+  secretKeyPrevious: string | undefined;
   dataDir: string;
   webhookBlockPrivate: boolean;
   logLevel: string;
@@ -26,6 +28,12 @@ export interface Config {
   /** Group commit: how long a batch's first write waits for others (0: one event-loop turn). */
   groupCommitWaitMs: number;
   scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
+  /** Longest a client may take to send a whole request, headers and body (then 408 and the connection closed). */
+  requestTimeoutMs: number;
+  /** A connection on which nothing moves, either way, for this long is closed (slow readers, stalled peers). */
+  idleTimeoutMs: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this token>`. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -98,10 +106,19 @@ function apiKey(env: Env): string | undefined {
   return raw;
 }
 
-function secretKey(env: Env): string | undefined {
-  const raw = env.GUESTLIST_SECRET_KEY;
+function secretKey(env: Env, name = 'GUESTLIST_SECRET_KEY'): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  if (raw.length < 32) throw new ConfigError('GUESTLIST_SECRET_KEY', 'expected at least 32 characters');
+  if (raw.length < 32) throw new ConfigError(name, 'expected at least 32 characters');
+  return raw;
+}
+
+function metricsToken(env: Env): string | undefined {
+  const raw = env.GUESTLIST_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || raw.length > 512 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError('GUESTLIST_METRICS_TOKEN', 'expected 16 to 512 printable characters, no spaces');
+  }
   return raw;
 }
 
@@ -121,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiKey: apiKey(env),
     publicUrl: publicUrl(env, port),
     secretKey: secretKey(env),
+    secretKeyPrevious: secretKey(env, 'GUESTLIST_SECRET_KEY_PREVIOUS'),
     dataDir,
     webhookBlockPrivate: boolean(env, 'GUESTLIST_WEBHOOK_BLOCK_PRIVATE', false),
     logLevel,
@@ -135,5 +153,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueuedPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_QUEUED_PER_DIRECTORY', 512, 0, 1_000_000),
       maxWaitMs: integer(env, 'GUESTLIST_SCIM_MAX_WAIT_MS', 5000, 1, 120_000),
     },
+    requestTimeoutMs: integer(env, 'GUESTLIST_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    idleTimeoutMs: integer(env, 'GUESTLIST_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    metricsToken: metricsToken(env),
   };
 }

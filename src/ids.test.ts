@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isId, newId, ulid } from './ids.ts';
+import { isId, newId, printableId, ulid } from './ids.ts';
 
 describe('ids', () => {
   it('are prefixed 26-character ULIDs', () => {
@@ -23,5 +23,32 @@ describe('ids', () => {
     const b = ulid(Date.now() + 20_000);
     expect(a < b).toBe(true);
     expect(a.slice(0, 10) < b.slice(0, 10)).toBe(true);
+  });
+});
+
+describe('isId', () => {
+  const id = newId('directory_user');
+
+  it('accepts only our ids of that kind', () => {
+    expect(isId(id, 'directory_user')).toBe(true);
+    expect(isId(id, 'directory_group')).toBe(false);
+    expect(isId(id.toLowerCase(), 'directory_user')).toBe(false);
+    expect(isId(`${id}A`, 'directory_user')).toBe(false);
+    expect(isId(id.slice(0, -1), 'directory_user')).toBe(false);
+    expect(isId(`${id.slice(0, -1)}U`, 'directory_user')).toBe(false);
+  });
+
+  it('refuses NUL, control characters, lone surrogates, absurd lengths and non-strings', () => {
+    for (const bad of ['\u0000', `${id.slice(0, -1)}\u0000`, `${id.slice(0, -1)}\u0001`, `${id.slice(0, -1)}\uD800`, id.repeat(400), 'x'.repeat(10_000), '', 'directory_user_']) {
+      expect(isId(bad, 'directory_user')).toBe(false);
+    }
+    expect(isId(undefined, 'directory_user')).toBe(false);
+    expect(isId(42, 'directory_user')).toBe(false);
+  });
+
+  it('quotes a would-be id printably and briefly', () => {
+    expect(printableId('a\u0000b\uD800')).toBe('a?b?');
+    expect(printableId('x'.repeat(10_000))).toBe(`${'x'.repeat(64)}…`);
+    expect(printableId(id)).toBe(id);
   });
 });

@@ -74,9 +74,23 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid()}`;
 }
 
-const ID_PATTERN = /^[a-z_]+_[0-9A-HJKMNP-TV-Z]{26}$/;
+const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-/** True when `value` looks like an id of that prefix (cheap guard before a database lookup). */
-export function isId(value: string, prefix: IdPrefix): boolean {
-  return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value) && value.length === prefix.length + 27;
+/**
+ * True when `value` can be an id of that prefix: a cheap guard before a database lookup, so that a client's
+ * NUL, control characters or 10,000 characters never reach a query. The length is checked first.
+ */
+export function isId(value: unknown, prefix: IdPrefix): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length === prefix.length + 27 &&
+    value.startsWith(`${prefix}_`) &&
+    ULID_PATTERN.test(value.slice(prefix.length + 1))
+  );
+}
+
+/** A client-sent would-be id as an error message may quote it: printable ASCII, at most 64 characters. */
+export function printableId(value: string): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
 }

@@ -7,11 +7,12 @@ import type { Logger } from 'pino';
 import { setUpApiKey, loadSecretKey } from './bootstrap.ts';
 import { Dispatcher } from './events/dispatcher.ts';
 import { pruneEvents } from './events/reads.ts';
+import { upgradeWebhookSecrets } from './events/webhooks-store.ts';
 import { PostgresStore } from './store/postgres.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { apiKeyVerifier } from './http/management/index.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics, instrumentStore } from './http/metrics.ts';
 import type { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open.ts';
 
@@ -23,7 +24,7 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs });
+  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, logger });
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -36,7 +37,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       logger,
       secretKey,
       apiKeys: apiKeyVerifier(apiKey.hashes),
-      metrics: createMetrics({ processMetrics: true }),
+      metrics: instrumentStore(store, createMetrics({ processMetrics: true })),
     });
     const background = await startBackground(store, config, secretKey, logger);
     const url = await app.listen({ port: config.port, host: config.host });
@@ -60,7 +61,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
  * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and event pruning.
  */
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
-  const dispatcher = new Dispatcher(store, { secretKey, blockPrivate: config.webhookBlockPrivate, logger });
+  await upgradeWebhookSecrets(store, { current: secretKey, previous: config.secretKeyPrevious }, logger);
+  const dispatcher = new Dispatcher(store, { secretKey, previousSecretKey: config.secretKeyPrevious, blockPrivate: config.webhookBlockPrivate, logger });
   const unsubscribe = store.onCommit(() => dispatcher.wake());
   const unlisten = store instanceof PostgresStore ? await store.listen(() => dispatcher.wake()) : () => {};
   dispatcher.start();
@@ -124,7 +126,7 @@ export function handleSignals(running: { stop(): Promise<void> }, logger: Logger
 
 /** `guestlist worker`: only the background work, for scale-out next to stateless servers. */
 export async function startWorker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs });
+  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, logger });
   await store.migrate();
   const background = await startBackground(store, config, loadSecretKey(config), logger);
   logger.info({ database: config.database.kind }, 'guestlist worker running');
@@ -137,7 +139,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ sto
 }
 
 export async function migrateOnly(config: Config, logger: Logger): Promise<void> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs });
+  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, logger });
   try {
     const applied = await store.migrate();
     logger.info({ migrations: applied }, applied.length > 0 ? 'database migrated' : 'database already up to date');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 import { ENTERPRISE_USER_SCHEMA as ENT, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA } from '../scim/schema/types.ts';
 import { normalizePatchBody } from './patch.ts';
+import { parseFilter } from '../scim/filter/parser.ts';
 import { normalizeListRequest } from './query.ts';
 import { normalizeResourceBody } from './resource.ts';
 import { canonicalPathPrefix, canonicalUrn } from './urns.ts';
@@ -85,9 +86,18 @@ describe('normalizeResourceBody', () => {
 describe('normalizeListRequest', () => {
   it('Q10: unquoted values re-printed in RFC form; filtered attribute names', () => {
     expect(normalizeListRequest({ ...list, filter: 'externalId eq jyoung and meta.created gt 2015-10-10T14:38:21-07:00' }).filter).toBe(
-      '(externalId eq "jyoung" and meta.created gt "2015-10-10T14:38:21-07:00")',
+      'externalId eq "jyoung" and meta.created gt "2015-10-10T14:38:21-07:00"',
     );
     expect(normalizeListRequest({ ...list, attributes: ['emails[type eq "work"]', 'userName'] }).attributes).toEqual(['emails', 'userName']);
+  });
+
+  it('passes an RFC filter as sent; re-prints a flat chain of bare words flat, so 200 comparisons still parse', () => {
+    const rfc = '(userName eq "a")  or  title pr';
+    expect(normalizeListRequest({ ...list, filter: rfc }).filter).toBe(rfc);
+    const bare = Array.from({ length: 200 }, (_, i) => `externalId eq e${i}`).join(' or ');
+    const printed = normalizeListRequest({ ...list, filter: bare }).filter!;
+    expect(printed).toBe(Array.from({ length: 200 }, (_, i) => `externalId eq "e${i}"`).join(' or '));
+    expect(parseFilter(printed)).toEqual(parseFilter(bare, { bareWordValues: true }));
   });
 });
 

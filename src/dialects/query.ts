@@ -1,7 +1,9 @@
 /**
  * The tolerant edge for list and search parameters:
  * - Q10: unquoted filter values (`externalId eq jyoung`, `meta.created gt 2015-10-10T14:38:21-07:00`: Entra,
- *   Microsoft's tests). The filter is parsed leniently and re-printed in RFC form for the strict core.
+ *   Microsoft's tests). Such a filter is parsed leniently and re-printed in RFC form for the strict core; a
+ *   filter that is already in RFC form passes as sent, so the limits the core applies are the ones its sender
+ *   sees (a re-print may be longer, and once nested every `or` in brackets).
  * - `attributes=emails[type eq "work"]` (Microsoft's tests): a value filter in an attribute list names the
  *   attribute; the filter is dropped, so the attribute is returned rather than silently omitted.
  */
@@ -11,10 +13,20 @@ import type { ListRequest } from '../scim/list.ts';
 export function normalizeListRequest(request: ListRequest): ListRequest {
   return {
     ...request,
-    ...(request.filter !== undefined ? { filter: formatFilter(parseFilter(request.filter, { bareWordValues: true })) } : {}),
+    ...(request.filter !== undefined ? { filter: normalizeFilter(request.filter) } : {}),
     attributes: request.attributes.map(stripValueFilter),
     excludedAttributes: request.excludedAttributes.map(stripValueFilter),
   };
+}
+
+function normalizeFilter(text: string): string {
+  try {
+    parseFilter(text);
+    return text;
+  } catch {
+    // Not RFC form: read it leniently, whose error (if any) is the one to report.
+    return formatFilter(parseFilter(text, { bareWordValues: true }));
+  }
 }
 
 function stripValueFilter(name: string): string {

@@ -2,7 +2,8 @@
  * SCIM Bulk (RFC 7644 §3.7): operations run one by one, each in its own transaction, through the same
  * ScimService as single requests. `bulkId:` references are resolved to the ids created earlier in the request;
  * an operation whose reference points at a later POST waits until that POST has run. `failOnErrors` stops the
- * job after that many errors.
+ * job after that many errors. Operation data is walked with explicit stacks, never recursion, and refused when
+ * nested deeper than MAX_JSON_DEPTH: a body of 10,000 nested arrays is a 400, not a stack overflow.
  */
 import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type ScimResource } from '../scim/schema/types.ts';
 import { ScimError, badRequest } from '../scim/errors.ts';
@@ -11,7 +12,8 @@ import type { ScimService } from './scim-service.ts';
 import { PATCH_TOLERANCE, normalizePatchBody } from '../dialects/patch.ts';
 import { normalizeResourceBody } from '../dialects/resource.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
-import { isObject } from '../scim/json.ts';
+import { MAX_JSON_DEPTH, deeperThan, forEachString, isObject, mapStrings } from '../scim/json.ts';
+import { printableId } from '../ids.ts';
 
 type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -44,10 +46,7 @@ export function parseBulkRequest(body: unknown, maxOperations: number): { operat
   if (body.Operations.length > maxOperations) {
     throw new ScimError(413, 'tooMany', `A Bulk request may hold at most ${maxOperations} operations; this one has ${body.Operations.length}.`);
   }
-  const failOnErrors = body.failOnErrors;
-  if (failOnErrors !== undefined && (!Number.isInteger(failOnErrors) || (failOnErrors as number) < 1)) {
-    throw badRequest('invalidValue', 'failOnErrors must be a positive integer.');
-  }
+  const failOnErrors = readFailOnErrors(body.failOnErrors);
   const seen = new Set<string>();
   const operations = body.Operations.map((raw, i): BulkOperation => {
     if (!isObject(raw)) throw badRequest('invalidSyntax', `Operations[${i}] must be an object.`);
@@ -62,6 +61,9 @@ export function parseBulkRequest(body: unknown, maxOperations: number): { operat
       seen.add(raw.bulkId);
     }
     if (method !== 'DELETE' && raw.data === undefined) throw badRequest('invalidValue', `Operations[${i}] (${method}) needs data.`);
+    if (deeperThan(raw.data, MAX_JSON_DEPTH)) {
+      throw badRequest('invalidValue', `Operations[${i}].data nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`);
+    }
     return {
       method: method as Method,
       path: raw.path,
@@ -73,20 +75,29 @@ export function parseBulkRequest(body: unknown, maxOperations: number): { operat
   return { operations, ...(failOnErrors !== undefined ? { failOnErrors: failOnErrors as number } : {}) };
 }
 
-/** Every `bulkId:x` string in a value (the path included). */
-function references(value: unknown, out = new Set<string>()): Set<string> {
-  if (typeof value === 'string') {
-    for (const m of value.matchAll(BULK_REF)) out.add(m[1]!);
-  } else if (Array.isArray(value)) value.forEach((v) => references(v, out));
-  else if (isObject(value)) Object.values(value).forEach((v) => references(v, out));
-  return out;
+/**
+ * RFC 7644 §3.7.3: an integer, the number of errors after which the job stops. Clients send 0 meaning "not
+ * set", so 0 (like no value) means no limit. Negative or fractional values are refused.
+ */
+function readFailOnErrors(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === 0) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 0) throw badRequest('invalidValue', 'failOnErrors must be a non-negative integer.');
+  return value as number;
+}
+
+/** Every `bulkId:x` an operation names (in its path or anywhere in its data). */
+function references(op: BulkOperation): string[] {
+  const out = new Set<string>();
+  const visit = (s: string) => {
+    if (s.includes('bulkId:')) for (const m of s.matchAll(BULK_REF)) out.add(m[1]!);
+  };
+  visit(op.path);
+  forEachString(op.data, visit);
+  return [...out];
 }
 
 function substitute(value: unknown, ids: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(BULK_REF, (whole, id: string) => ids.get(id) ?? whole);
-  if (Array.isArray(value)) return value.map((v) => substitute(v, ids));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, ids)]));
-  return value;
+  return mapStrings(value, (s) => (s.includes('bulkId:') ? s.replace(BULK_REF, (whole, id: string) => ids.get(id) ?? whole) : s));
 }
 
 export async function runBulk(
@@ -96,26 +107,32 @@ export async function runBulk(
   limits: { maxOperations: number; baseUrl: string },
 ): Promise<{ schemas: string[]; Operations: BulkOperationResult[] }> {
   const { operations, failOnErrors } = parseBulkRequest(body, limits.maxOperations);
+  const refs = new Map(operations.map((op) => [op, references(op)]));
   const created = new Map<string, string>();
+  const failedPosts = new Set<string>();
   const results = new Map<BulkOperation, BulkOperationResult>();
   const posts = new Set(operations.filter((o) => o.method === 'POST').map((o) => o.bulkId!));
   let pending = [...operations];
   let errors = 0;
+  const stopped = () => failOnErrors !== undefined && errors >= failOnErrors;
 
-  while (pending.length > 0 && (failOnErrors === undefined || errors < failOnErrors)) {
+  while (pending.length > 0 && !stopped()) {
     // Run, in order, every operation whose references are resolved (or can never be: those fail below).
-    const ready = pending.filter((op) => [...references([op.path, op.data])].every((ref) => created.has(ref) || !posts.has(ref) || failedPost(results, ref)));
+    const ready = pending.filter((op) => refs.get(op)!.every((ref) => created.has(ref) || !posts.has(ref) || failedPosts.has(ref)));
     if (ready.length === 0) {
       for (const op of pending) results.set(op, errorResult(op, new ScimError(409, undefined, 'Circular bulkId references could not be resolved.')));
       break;
     }
     for (const op of ready) {
-      if (failOnErrors !== undefined && errors >= failOnErrors) break;
-      const result = await runOne(service, dir, op, created, limits.baseUrl);
+      if (stopped()) break;
+      const result = await runOne(service, dir, op, refs.get(op)!, created, limits.baseUrl);
       results.set(op, result);
-      if (Number(result.status) >= 400) errors++;
-      pending = pending.filter((p) => p !== op);
+      if (Number(result.status) >= 400) {
+        errors++;
+        if (op.method === 'POST') failedPosts.add(op.bulkId!);
+      }
     }
+    pending = pending.filter((op) => !results.has(op));
   }
   return {
     schemas: [BULK_RESPONSE_SCHEMA],
@@ -123,24 +140,20 @@ export async function runBulk(
   };
 }
 
-function failedPost(results: Map<BulkOperation, BulkOperationResult>, bulkId: string): boolean {
-  for (const [op, r] of results) if (op.bulkId === bulkId && Number(r.status) >= 400) return true;
-  return false;
-}
-
 async function runOne(
   service: ScimService,
   dir: DirectoryRecord,
   op: BulkOperation,
+  refs: string[],
   created: Map<string, string>,
   baseUrl: string,
 ): Promise<BulkOperationResult> {
   try {
-    const unresolved = [...references([op.path, op.data])].filter((ref) => !created.has(ref));
+    const unresolved = refs.filter((ref) => !created.has(ref));
     if (unresolved.length > 0) throw new ScimError(409, undefined, `bulkId "${unresolved[0]}" did not create a resource.`);
     const path = substitute(op.path, created) as string;
     const match = /^\/(Users|Groups)(?:\/([^/?]+))?\/?$/i.exec(path);
-    if (!match) throw new ScimError(404, undefined, `No resource endpoint at "${path}".`);
+    if (!match) throw new ScimError(404, undefined, `No resource endpoint at "${printableId(path)}".`);
     const kind = match[1]!.toLowerCase() === 'users' ? 'Users' : 'Groups';
     const id = match[2];
     // Operation data passes through the same tolerant edge as a single request.

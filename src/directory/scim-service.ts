@@ -4,7 +4,7 @@
  * from the state before and after, inside the same transaction.
  */
 import type { Expression, SqlBool } from 'kysely';
-import { newId } from '../ids.ts';
+import { isId, newId, printableId as shown } from '../ids.ts';
 import { ScimError, badRequest, conflict, notFound } from '../scim/errors.ts';
 import { etagMatches } from '../scim/etag.ts';
 import { jsonEqual } from '../scim/json.ts';
@@ -13,7 +13,7 @@ import { parseFilter } from '../scim/filter/parser.ts';
 import type { ListRequest } from '../scim/list.ts';
 import { applyPatch, type MemberOp, type PatchOptions } from '../scim/patch/apply.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
-import { project } from '../scim/schema/projection.ts';
+import { compileProjection } from '../scim/schema/projection.ts';
 import { resolveAttribute } from '../scim/schema/resolve.ts';
 import type { ResourceTypeDef, ScimResource } from '../scim/schema/types.ts';
 import { validateResource } from '../scim/schema/validate.ts';
@@ -53,6 +53,14 @@ export function wants(p: Projection, name: string): boolean {
   return !p.excludedAttributes.some((a) => a.toLowerCase() === lower || a.toLowerCase().endsWith(`:${lower}`));
 }
 
+/**
+ * Ids are ours (`directory_user_…`, `directory_group_…`): anything else (NUL, control characters, 10,000
+ * characters) names no resource, answered 404 without a query (PostgreSQL refuses NUL in text with an error).
+ */
+function assertId(id: string, kind: 'User' | 'Group'): void {
+  if (!isId(id, kind === 'User' ? 'directory_user' : 'directory_group')) throw notFound(`${kind} not found: "${shown(id)}" is not a ${kind} id.`);
+}
+
 function checkIfMatch(options: WriteOptions, version: number): void {
   if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, version)) {
     throw new ScimError(412, undefined, 'The resource has changed: its ETag no longer matches If-Match.');
@@ -64,10 +72,20 @@ const UNIQUE_ATTRIBUTES: Record<string, string[]> = { User: ['id', 'username'], 
 
 /** Whether `filter` can match at most one resource: an equality on a unique attribute, alone or in an `and`. */
 export function matchesAtMostOne(filter: Filter, rt: ResourceTypeDef): boolean {
-  if (filter.kind === 'and') return matchesAtMostOne(filter.left, rt) || matchesAtMostOne(filter.right, rt);
-  if (filter.kind !== 'compare' || filter.op !== 'eq' || filter.path.sub !== undefined || typeof filter.value !== 'string') return false;
-  if (filter.path.uri !== undefined && filter.path.uri.toLowerCase() !== rt.schema.toLowerCase()) return false;
-  return (UNIQUE_ATTRIBUTES[rt.id] ?? []).includes(filter.path.attr.toLowerCase());
+  // A stack, not recursion: the filter comes from the client.
+  const stack = [filter];
+  while (stack.length > 0) {
+    const term = stack.pop()!;
+    if (term.kind === 'and') stack.push(term.right, term.left);
+    else if (uniqueEquality(term, rt)) return true;
+  }
+  return false;
+}
+
+function uniqueEquality(term: Filter, rt: ResourceTypeDef): boolean {
+  if (term.kind !== 'compare' || term.op !== 'eq' || term.path.sub !== undefined || typeof term.value !== 'string') return false;
+  if (term.path.uri !== undefined && term.path.uri.toLowerCase() !== rt.schema.toLowerCase()) return false;
+  return (UNIQUE_ATTRIBUTES[rt.id] ?? []).includes(term.path.attr.toLowerCase());
 }
 
 function emailRows(resource: ScimResource): EmailRow[] {
@@ -100,6 +118,11 @@ function patchValueCount(body: unknown): number {
     }
   }
   return count;
+}
+
+/** The values that can be user ids; the others are members of nothing. */
+function userIds(values: string[]): string[] {
+  return values.filter((v) => isId(v, 'directory_user'));
 }
 
 function memberIds(resource: ScimResource): string[] | undefined {
@@ -174,18 +197,21 @@ export class ScimService {
   }
 
   async getUser(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+    assertId(id, 'User');
     const user = await this.q.getUser(this.store.db, dir.id, id);
     if (!user) throw notFound(`User ${id} not found.`);
     const groups = wants(projection, 'groups') ? (await this.q.groupsOfUsers(this.store.db, [user.id])).get(user.id) : undefined;
-    return { resource: project(USER_RESOURCE_TYPE, renderUser(user, groups, this.urls(dir)), projection), version: user.version };
+    return { resource: compileProjection(USER_RESOURCE_TYPE, projection)(renderUser(user, groups, this.urls(dir))), version: user.version };
   }
 
   async replaceUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'User');
     const resource = stripServerAttributes(validateResource(USER_RESOURCE_TYPE, body, { mode: 'replace' }), ['id', 'meta', 'groups']);
     return this.updateUser(dir, id, options, () => resource);
   }
 
   async patchUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'User');
     return this.updateUser(dir, id, options, (current) => {
       const { resource } = applyPatch(USER_RESOURCE_TYPE, current.resource, body, options.patch);
       return stripServerAttributes(validateResource(USER_RESOURCE_TYPE, resource, { mode: 'replace' }), ['id', 'meta', 'groups']);
@@ -234,6 +260,7 @@ export class ScimService {
   }
 
   async deleteUser(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
+    assertId(id, 'User');
     await this.write(dir, async (db, events) => {
       const current = await this.q.getUser(db, dir.id, id, true);
       if (!current) throw notFound(`User ${id} not found.`);
@@ -262,7 +289,8 @@ export class ScimService {
     const { total, rows } = await this.q.listUsers(this.store.db, dir.id, this.listQuery(USER_RESOURCE_TYPE, dir.id, request));
     const groups = wants(request, 'groups') && rows.length > 0 ? await this.q.groupsOfUsers(this.store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.urls(dir);
-    return { total, resources: rows.map((u) => project(USER_RESOURCE_TYPE, renderUser(u, groups?.get(u.id), urls), request)) };
+    const projected = compileProjection(USER_RESOURCE_TYPE, request);
+    return { total, resources: rows.map((u) => projected(renderUser(u, groups?.get(u.id), urls))) };
   }
 
   private async assertUserNameFree(db: Executor, directoryId: string, userName: string, selfId: string | undefined) {
@@ -309,13 +337,15 @@ export class ScimService {
   }
 
   async getGroup(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+    assertId(id, 'Group');
     const group = await this.q.getGroup(this.store.db, dir.id, id);
     if (!group) throw notFound(`Group ${id} not found.`);
     const members = wants(projection, 'members') ? (await this.q.membersOfGroups(this.store.db, [group.id])).get(group.id) : undefined;
-    return { resource: project(GROUP_RESOURCE_TYPE, renderGroup(group, members, this.urls(dir)), projection), version: group.version };
+    return { resource: compileProjection(GROUP_RESOURCE_TYPE, projection)(renderGroup(group, members, this.urls(dir))), version: group.version };
   }
 
   async replaceGroup(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'Group');
     const validated = validateResource(GROUP_RESOURCE_TYPE, body, { mode: 'replace' });
     const members = memberIds(validated) ?? [];
     const resource = stripServerAttributes(validated, ['id', 'meta', 'members']);
@@ -323,6 +353,7 @@ export class ScimService {
   }
 
   async patchGroup(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource | undefined> {
+    assertId(id, 'Group');
     return this.updateGroup(dir, id, options, (current) => {
       const { resource, memberOps } = applyPatch(GROUP_RESOURCE_TYPE, current.resource, body, options.patch);
       const validated = validateResource(GROUP_RESOURCE_TYPE, { ...resource, members: undefined }, { mode: 'replace' });
@@ -385,7 +416,7 @@ export class ScimService {
       ids.forEach((id) => (other.has(id) ? other.delete(id) : into.add(id)));
     for (const op of ops) {
       if (op.op === 'add') note(await this.addMembers(db, directoryId, groupId, op.ids, at, false), added, removed);
-      else if (op.op === 'remove') note(await this.q.removeMembers(db, groupId, op.ids), removed, added);
+      else if (op.op === 'remove') note(await this.q.removeMembers(db, groupId, userIds(op.ids)), removed, added);
       else if (op.op === 'removeAll') note(await this.q.clearMembers(db, groupId), removed, added);
       else if (op.op === 'removeWhere') {
         const ids = await this.q.memberIdsWhere(db, groupId, this.memberPredicate(op.filter, directoryId));
@@ -409,11 +440,12 @@ export class ScimService {
   /** Adds members after checking every id is a user of this directory (400 naming the unknown ones). */
   private async addMembers(db: Executor, directoryId: string, groupId: string, ids: string[], at: string, touch = true): Promise<string[]> {
     if (ids.length === 0) return [];
-    const known = await this.q.existingUserIds(db, directoryId, ids);
+    // A value that cannot be a user id is an unknown member: it never reaches the database.
+    const known = await this.q.existingUserIds(db, directoryId, userIds(ids));
     const unknown = [...new Set(ids)].filter((id) => !known.has(id));
     if (unknown.length > 0) {
-      const shown = unknown.slice(0, 5).map((id) => `"${id}"`).join(', ');
-      throw badRequest('invalidValue', `members must be users of this directory; unknown: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`);
+      const listed = unknown.slice(0, 5).map((id) => `"${shown(id)}"`).join(', ');
+      throw badRequest('invalidValue', `members must be users of this directory; unknown: ${listed}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`);
     }
     const added = await this.q.addMembers(db, directoryId, groupId, ids, at);
     if (touch) await this.q.touchUsers(db, directoryId, added, at);
@@ -421,6 +453,7 @@ export class ScimService {
   }
 
   async deleteGroup(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
+    assertId(id, 'Group');
     await this.write(dir, async (db, events) => {
       const current = await this.q.getGroup(db, dir.id, id, true);
       if (!current) throw notFound(`Group ${id} not found.`);
@@ -439,7 +472,8 @@ export class ScimService {
     const { total, rows } = await this.q.listGroups(this.store.db, dir.id, this.listQuery(GROUP_RESOURCE_TYPE, dir.id, request));
     const members = wants(request, 'members') && rows.length > 0 ? await this.q.membersOfGroups(this.store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.urls(dir);
-    return { total, resources: rows.map((g) => project(GROUP_RESOURCE_TYPE, renderGroup(g, members?.get(g.id) ?? [], urls), request)) };
+    const projected = compileProjection(GROUP_RESOURCE_TYPE, request);
+    return { total, resources: rows.map((g) => projected(renderGroup(g, members?.get(g.id) ?? [], urls))) };
   }
 
   private async assertDisplayNameFree(db: Executor, directoryId: string, displayName: string, selfId: string | undefined) {

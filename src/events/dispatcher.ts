@@ -6,7 +6,8 @@
  *    A delivery is claimed by a conditional update (a row lock), leased for a minute; a worker that dies
  *    mid-send loses the lease and the delivery is sent again (at-least-once).
  * Failures retry with exponential backoff and jitter, honouring Retry-After, for three days; a 410 disables
- * the endpoint.
+ * the endpoint. An endpoint whose secret cannot be decrypted is disabled (reason `secret_undecryptable`, logged)
+ * when its delivery comes up; fan-out and every other endpoint carry on, since neither needs that secret.
  */
 import type { Logger } from 'pino';
 import { newId } from '../ids.ts';
@@ -15,9 +16,10 @@ import type { KyselyStore } from '../store/kysely-store.ts';
 import type { Executor } from '../store/scim/resources.ts';
 import { markDue, queueHead, setQueue, type QueueKey } from './queues.ts';
 import { signatureHeaders } from './signing.ts';
-import { postJson } from './http-post.ts';
+import { postJson, type AllLookup } from './http-post.ts';
 import { checkUrlShape } from './url-safety.ts';
-import { WebhookStore, type WebhookEndpoint } from './webhooks-store.ts';
+import { UndecryptableSecret, type SecretKeys } from './crypto.ts';
+import { DISABLED_REASONS, WebhookStore, type SigningSecrets, type WebhookEndpoint } from './webhooks-store.ts';
 
 export const RETRY_WINDOW_MS = 3 * 24 * 3600 * 1000;
 const LEASE_MS = 60_000;
@@ -25,6 +27,8 @@ const TIMEOUT_MS = 10_000;
 
 export interface DispatcherOptions {
   secretKey: string;
+  /** GUESTLIST_SECRET_KEY_PREVIOUS: still decrypts secrets stored under it (re-encrypted with `secretKey`). */
+  previousSecretKey?: string | undefined;
   blockPrivate: boolean;
   logger: Logger;
   pollMs?: number;
@@ -36,6 +40,8 @@ export interface DispatcherOptions {
   timeoutMs?: number;
   /** How long a claimed delivery stays leased to this worker (a minute; tests shorten it). */
   leaseMs?: number;
+  /** Resolves endpoint host names (dns.lookup; tests replace it). */
+  lookup?: AllLookup;
 }
 
 /** Exponential backoff with ±20% jitter: base·2^(n−1), capped. */
@@ -64,7 +70,7 @@ interface Outcome {
   status: number | null;
   error: string | null;
   attempt?: { attempted_at: string; status: number | null; error: string | null; duration_ms: number };
-  disable?: boolean;
+  disable?: string;
   firstAttemptAt?: string;
   retryAt?: string;
 }
@@ -77,10 +83,16 @@ export class Dispatcher {
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
 
+  private readonly keys: SecretKeys;
+  /** Endpoints already warned about (once per process) for an unreadable previous secret. */
+  private readonly warnedPrevious = new Set<string>();
+
   constructor(
     private readonly store: KyselyStore,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.keys = { current: options.secretKey, previous: options.previousSecretKey };
+  }
 
   start(): void {
     this.stopped = false;
@@ -148,7 +160,7 @@ export class Dispatcher {
       const cursor = Number((await state.executeTakeFirstOrThrow()).fanout_seq);
       const events = await db.selectFrom('events').select(['seq', 'id', 'event', 'directory_id']).where('seq', '>', cursor).orderBy('seq').limit(500).execute();
       if (events.length === 0) return 0;
-      const endpoints = await new WebhookStore(db, this.options.secretKey).enabled();
+      const endpoints = await new WebhookStore(db, this.keys).enabled();
       const at = now();
       const rows = events.flatMap((e) =>
         endpoints
@@ -228,17 +240,37 @@ export class Dispatcher {
   private async sendOne(claim: Claim, mayContinue: boolean): Promise<Claim | undefined> {
     const db = this.store.db;
     const delivery = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', claim.deliveryId).executeTakeFirstOrThrow();
-    const endpoint = await new WebhookStore(db as unknown as Executor, this.options.secretKey).get(delivery.endpoint_id);
+    const webhooks = new WebhookStore(db as unknown as Executor, this.keys);
+    const endpoint = await webhooks.get(delivery.endpoint_id);
     const event = await db.selectFrom('events').selectAll().where('id', '=', delivery.event_id).executeTakeFirst();
     if (!endpoint) return undefined; // Deleted while we held it: its deliveries and queues went with it.
     if (endpoint.status !== 'enabled') return this.release(claim);
+    let secrets: SigningSecrets | undefined;
+    try {
+      secrets = await webhooks.signingSecrets(endpoint.id);
+    } catch (error) {
+      if (!(error instanceof UndecryptableSecret)) throw error;
+      // This endpoint alone stops: disabled with its reason, its delivery left pending for when it is fixed.
+      if (await webhooks.disableUndecryptable(endpoint.id)) {
+        this.options.logger.error(
+          { endpoint: endpoint.id, reason: DISABLED_REASONS.secretUndecryptable },
+          'webhook endpoint disabled: its secret cannot be decrypted with GUESTLIST_SECRET_KEY (or GUESTLIST_SECRET_KEY_PREVIOUS); rotate its secret, then re-enable it',
+        );
+      }
+      return this.release(claim);
+    }
+    if (!secrets) return undefined;
+    if (secrets.previous_unreadable && !this.warnedPrevious.has(endpoint.id)) {
+      this.warnedPrevious.add(endpoint.id);
+      this.options.logger.warn({ endpoint: endpoint.id }, 'webhook endpoint previous secret cannot be decrypted; signing with the current secret only');
+    }
     if (!event) return this.complete(claim, { state: 'failed', status: null, error: 'event no longer retained' }, mayContinue);
     const body = JSON.stringify({ object: 'event', id: event.id, event: event.event, data: fromJson(event.data), created_at: event.created_at });
     const started = Date.now();
-    const outcome = await this.post(endpoint, event.id, body);
+    const outcome = await this.post(endpoint, secrets, event.id, body);
     const attempt = { attempted_at: new Date(started).toISOString(), status: outcome.status, error: outcome.error, duration_ms: Date.now() - started };
     if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) return this.complete(claim, { state: 'succeeded', status: outcome.status, error: null, attempt }, mayContinue);
-    if (outcome.status === 410) return this.complete(claim, { state: 'failed', status: 410, error: 'endpoint answered 410 Gone; endpoint disabled', attempt, disable: true }, mayContinue);
+    if (outcome.status === 410) return this.complete(claim, { state: 'failed', status: 410, error: 'endpoint answered 410 Gone; endpoint disabled', attempt, disable: DISABLED_REASONS.gone }, mayContinue);
     const first = delivery.first_attempt_at ?? attempt.attempted_at;
     if (Date.now() - Date.parse(first) >= RETRY_WINDOW_MS) return this.complete(claim, { state: 'failed', status: outcome.status, error: outcome.error, attempt }, mayContinue);
     const wait = Math.max(backoff(delivery.attempt_count + 1, this.options.baseDelayMs ?? 5_000, this.options.maxDelayMs ?? 3_600_000), outcome.retryAfterMs ?? 0);
@@ -284,7 +316,7 @@ export class Dispatcher {
         }))
         .where('id', '=', claim.deliveryId)
         .execute();
-      if (outcome.disable) await db.updateTable('webhook_endpoints').set({ status: 'disabled', updated_at: at }).where('id', '=', claim.queue.endpoint_id).execute();
+      if (outcome.disable) await db.updateTable('webhook_endpoints').set({ status: 'disabled', disabled_reason: outcome.disable, updated_at: at }).where('id', '=', claim.queue.endpoint_id).execute();
       // Another worker took the queue over after our lease ran out: it moves the queue on, not us.
       if (!queue || queue.locked_until !== claim.lease) return undefined;
       if (outcome.retryAt) {
@@ -304,16 +336,16 @@ export class Dispatcher {
     });
   }
 
-  private async post(endpoint: WebhookEndpoint, eventId: string, body: string): Promise<{ status: number | null; error: string | null; retryAfterMs?: number }> {
+  private async post(endpoint: WebhookEndpoint, signing: SigningSecrets, eventId: string, body: string): Promise<{ status: number | null; error: string | null; retryAfterMs?: number }> {
     let url: URL;
     try {
       url = checkUrlShape(endpoint.endpoint_url);
     } catch (error) {
       return { status: null, error: (error as Error).message };
     }
-    const secrets = [endpoint.secret, ...(endpoint.previous_secret ? [endpoint.previous_secret] : [])];
+    const secrets = [signing.secret, ...(signing.previous_secret ? [signing.previous_secret] : [])];
     const headers = { 'content-type': 'application/json', 'user-agent': 'Guestlist-Webhooks/1', ...signatureHeaders(secrets, eventId, body) };
-    const result = await postJson(url, headers, body, { timeoutMs: this.options.timeoutMs ?? TIMEOUT_MS, blockPrivate: this.options.blockPrivate });
+    const result = await postJson(url, headers, body, { timeoutMs: this.options.timeoutMs ?? TIMEOUT_MS, blockPrivate: this.options.blockPrivate, ...(this.options.lookup ? { lookup: this.options.lookup } : {}) });
     const retry = retryAfterMs(result.retryAfter);
     return { status: result.status, error: result.error, ...(retry !== undefined ? { retryAfterMs: retry } : {}) };
   }

@@ -8,7 +8,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { UnsafeUrl, isInternalAddress } from './url-safety.ts';
+import { UnsafeUrl, hostOf, internalAddressReason } from './url-safety.ts';
 
 export interface PostResult {
   status: number | null;
@@ -23,22 +23,51 @@ const agents = {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
-function safeLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '');
-    const internal = addresses.find((a) => isInternalAddress(a.address));
-    if (internal) return callback(new UnsafeUrl(`${hostname} resolves to an internal address (${internal.address}), refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`), '');
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
+/** `dns.lookup` with `all: true`; tests replace it to make a name resolve where they want. */
+export type AllLookup = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
+/** A socket `lookup` that resolves with `resolveAll` and refuses the whole name if any address is internal. */
+export function safeLookup(resolveAll: AllLookup = dns.lookup) {
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    resolveAll(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '');
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} did not resolve`), { code: 'ENOTFOUND' }), '');
+      for (const a of addresses) {
+        const reason = internalAddressReason(a.address);
+        if (reason) return callback(new UnsafeUrl(`${hostname} resolves to an internal address, ${a.address} (${reason}): refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`), '');
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }
 
-export function postJson(url: URL, headers: Record<string, string>, body: string, options: { timeoutMs: number; blockPrivate: boolean }): Promise<PostResult> {
+const systemSafeLookup = safeLookup();
+
+function plainLookup(resolveAll: AllLookup) {
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    resolveAll(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '');
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+export function postJson(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: { timeoutMs: number; blockPrivate: boolean; lookup?: AllLookup },
+): Promise<PostResult> {
   return new Promise((resolve) => {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (options.blockPrivate && net.isIP(host) && isInternalAddress(host)) {
-      return resolve({ status: null, error: `endpoint_url's address ${host} is internal, refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`, retryAfter: null });
+    const host = hostOf(url);
+    const literalReason = options.blockPrivate && net.isIP(host) ? internalAddressReason(host) : null;
+    if (literalReason) {
+      return resolve({ status: null, error: `endpoint_url's address ${host} is an internal address (${literalReason}): refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`, retryAfter: null });
     }
+    // Without blocking, an injected resolver still decides where a name goes (tests); otherwise the system's.
+    const lookup = options.blockPrivate ? (options.lookup ? safeLookup(options.lookup) : systemSafeLookup) : options.lookup ? plainLookup(options.lookup) : undefined;
     const payload = Buffer.from(body, 'utf8');
     const transport = url.protocol === 'https:' ? https : http;
     let settled = false;
@@ -52,7 +81,7 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
       method: 'POST',
       agent: agents[url.protocol as 'http:' | 'https:'],
       headers: { ...headers, 'content-length': String(payload.length) },
-      ...(options.blockPrivate ? { lookup: safeLookup as unknown as typeof dns.lookup } : {}),
+      ...(lookup ? { lookup: lookup as unknown as typeof dns.lookup } : {}),
     });
     const timer = setTimeout(() => {
       req.destroy();

@@ -1,23 +1,63 @@
-/** Webhook endpoints and their deliveries, as stored. Secrets are decrypted only here, on the way out. */
+/**
+ * Webhook endpoints and their deliveries, as stored. Secrets are decrypted only here: for the dispatcher
+ * (`signingSecrets`), and once in plain text to the caller that creates or rotates one. Reads carry only
+ * `secret_hint`, its last four characters.
+ *
+ * A secret that cannot be decrypted (GUESTLIST_SECRET_KEY changed without GUESTLIST_SECRET_KEY_PREVIOUS) never
+ * stops reads or other endpoints' deliveries: the endpoint reads with `secret_hint: null`, and is disabled with
+ * `disabled_reason: "secret_undecryptable"` by the dispatcher or by `upgradeSecrets` at start.
+ */
+import type { Logger } from 'pino';
 import { newId } from '../ids.ts';
+import { secretSuffix } from '../secrets.ts';
 import { fromJson, now, toJson } from '../store/codec.ts';
 import { pageById } from '../store/pagination.ts';
 import type { Executor } from '../store/scim/resources.ts';
 import type { Page, PageQuery } from '../store/store.ts';
 import { setQueueDue } from './queues.ts';
-import { decryptSecret, encryptSecret, generateWebhookSecret } from './crypto.ts';
+import { UndecryptableSecret, encryptSecret, generateWebhookSecret, openSecret, toSecretKeys, type SecretKeys } from './crypto.ts';
+
+/** Why Guestlist disabled an endpoint by itself. */
+export const DISABLED_REASONS = {
+  /** Its secret cannot be decrypted with GUESTLIST_SECRET_KEY (or GUESTLIST_SECRET_KEY_PREVIOUS). */
+  secretUndecryptable: 'secret_undecryptable',
+  /** It answered 410 Gone. */
+  gone: 'gone',
+} as const;
 
 export interface WebhookEndpoint {
   id: string;
   endpoint_url: string;
-  secret: string;
-  /** The secret before the last rotation, while it still signs (until previous_secret_expires_at). */
-  previous_secret: string | null;
+  /** The secret's last four characters; null when it cannot be decrypted. */
+  secret_hint: string | null;
+  /** While the secret before the last rotation still signs; null otherwise. */
   previous_secret_expires_at: string | null;
   status: 'enabled' | 'disabled';
+  disabled_reason: string | null;
   events: string[];
   created_at: string;
   updated_at: string;
+}
+
+/** An endpoint with the plain-text secret: only what create and rotate return. */
+export interface WebhookEndpointWithSecret {
+  endpoint: WebhookEndpoint;
+  secret: string;
+}
+
+export interface SigningSecrets {
+  secret: string;
+  /** The secret before the last rotation, while it still signs (until previous_secret_expires_at). */
+  previous_secret: string | null;
+  /** The previous secret is live but cannot be decrypted, so only `secret` signs. */
+  previous_unreadable: boolean;
+}
+
+export interface UpgradeReport {
+  /** Endpoints whose stored secrets were re-encrypted with the current key (v2). */
+  reencrypted: string[];
+  /** Endpoints disabled because their secret cannot be decrypted. */
+  disabled: string[];
 }
 
 export interface DeliveryRecord {
@@ -39,46 +79,66 @@ export interface DeliveryRecord {
 
 type Row = Record<string, unknown>;
 
+const hintOf = (opened: { plaintext: string } | undefined): string | null => (opened ? secretSuffix(opened.plaintext) : null);
+
+const liveUntil = (row: Row, at: Date): string | null => {
+  const expires = (row.previous_secret_expires_at as string | null) ?? null;
+  return row.previous_secret_ciphertext && expires && Date.parse(expires) > at.getTime() ? expires : null;
+};
+
 export class WebhookStore {
+  private readonly keys: SecretKeys;
+
   constructor(
     private readonly db: Executor,
-    private readonly secretKey: string,
-  ) {}
+    keys: string | SecretKeys,
+  ) {
+    this.keys = toSecretKeys(keys);
+  }
+
+  private tryOpen(stored: unknown): { plaintext: string; stale: boolean } | undefined {
+    try {
+      return openSecret(stored as string, this.keys);
+    } catch (error) {
+      if (error instanceof UndecryptableSecret) return undefined;
+      throw error;
+    }
+  }
 
   private decode(row: Row, at = new Date()): WebhookEndpoint {
-    const expires = (row.previous_secret_expires_at as string | null) ?? null;
-    const previousLive = row.previous_secret_ciphertext && expires && Date.parse(expires) > at.getTime();
     return {
       id: row.id as string,
       endpoint_url: row.endpoint_url as string,
-      secret: decryptSecret(row.secret_ciphertext as string, this.secretKey),
-      previous_secret: previousLive ? decryptSecret(row.previous_secret_ciphertext as string, this.secretKey) : null,
-      previous_secret_expires_at: previousLive ? expires : null,
+      secret_hint: hintOf(this.tryOpen(row.secret_ciphertext)),
+      previous_secret_expires_at: liveUntil(row, at),
       status: row.status as 'enabled' | 'disabled',
+      disabled_reason: (row.disabled_reason as string | null) ?? null,
       events: fromJson<string[]>(row.events),
       created_at: row.created_at as string,
       updated_at: row.updated_at as string,
     };
   }
 
-  async create(url: string, events: string[]): Promise<WebhookEndpoint> {
+  async create(url: string, events: string[]): Promise<WebhookEndpointWithSecret> {
     const at = now();
     const id = newId('we');
+    const secret = generateWebhookSecret();
     await this.db
       .insertInto('webhook_endpoints')
       .values({
         id,
         endpoint_url: url,
-        secret_ciphertext: encryptSecret(generateWebhookSecret(), this.secretKey),
+        secret_ciphertext: encryptSecret(secret, this.keys.current),
         previous_secret_ciphertext: null,
         previous_secret_expires_at: null,
         status: 'enabled',
+        disabled_reason: null,
         events: toJson(events),
         created_at: at,
         updated_at: at,
       })
       .execute();
-    return (await this.get(id))!;
+    return { endpoint: (await this.get(id))!, secret };
   }
 
   async get(id: string): Promise<WebhookEndpoint | undefined> {
@@ -91,16 +151,89 @@ export class WebhookStore {
     return { ...result, data: result.data.map((r) => this.decode(r)) };
   }
 
-  async enabled(): Promise<WebhookEndpoint[]> {
-    const rows = await this.db.selectFrom('webhook_endpoints').selectAll().where('status', '=', 'enabled').execute();
-    return rows.map((r) => this.decode(r));
+  /** Enabled endpoints and what they subscribe to (fan-out needs nothing else, and no secret). */
+  async enabled(): Promise<{ id: string; events: string[] }[]> {
+    const rows = await this.db.selectFrom('webhook_endpoints').select(['id', 'events']).where('status', '=', 'enabled').execute();
+    return rows.map((r) => ({ id: r.id, events: fromJson<string[]>(r.events) }));
   }
 
+  /**
+   * The secrets that sign an endpoint's deliveries; undefined when it does not exist. Throws
+   * UndecryptableSecret when the current secret cannot be decrypted. A secret read with the previous key or in
+   * the v1 format is re-encrypted with the current key on the way (lazily, if `upgradeSecrets` has not run).
+   */
+  async signingSecrets(id: string, at = new Date()): Promise<SigningSecrets | undefined> {
+    const row = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const current = this.tryOpen(row.secret_ciphertext);
+    if (!current) throw new UndecryptableSecret();
+    const live = liveUntil(row, at) !== null;
+    const previous = live ? this.tryOpen(row.previous_secret_ciphertext) : undefined;
+    if (current.stale || previous?.stale) await this.reencrypt(row, current, previous);
+    return { secret: current.plaintext, previous_secret: previous?.plaintext ?? null, previous_unreadable: live && !previous };
+  }
+
+  /** Whether the endpoint's current secret can be decrypted (undefined: no such endpoint). */
+  async secretReadable(id: string): Promise<boolean | undefined> {
+    const row = await this.db.selectFrom('webhook_endpoints').select('secret_ciphertext').where('id', '=', id).executeTakeFirst();
+    return row ? this.tryOpen(row.secret_ciphertext) !== undefined : undefined;
+  }
+
+  /**
+   * Writes stale ciphertexts again under the current key (v2). Conditional on the stored ciphertexts being
+   * unchanged, so a rotation or another process's upgrade in between wins; returns whether it wrote.
+   */
+  private async reencrypt(row: Row, current: { plaintext: string; stale: boolean }, previous: { plaintext: string; stale: boolean } | undefined): Promise<boolean> {
+    const set: Row = {};
+    if (current.stale) set.secret_ciphertext = encryptSecret(current.plaintext, this.keys.current);
+    if (previous?.stale) set.previous_secret_ciphertext = encryptSecret(previous.plaintext, this.keys.current);
+    let update = this.db.updateTable('webhook_endpoints').set(set).where('id', '=', row.id as string).where('secret_ciphertext', '=', row.secret_ciphertext as string);
+    update = row.previous_secret_ciphertext === null ? update.where('previous_secret_ciphertext', 'is', null) : update.where('previous_secret_ciphertext', '=', row.previous_secret_ciphertext as string);
+    const res = await update.executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Run at start: every secret readable only with GUESTLIST_SECRET_KEY_PREVIOUS or in the v1 format is
+   * re-encrypted with GUESTLIST_SECRET_KEY, so the previous key can be dropped afterwards; every enabled
+   * endpoint whose secret cannot be decrypted is disabled with reason `secret_undecryptable`.
+   */
+  async upgradeSecrets(at = new Date()): Promise<UpgradeReport> {
+    const report: UpgradeReport = { reencrypted: [], disabled: [] };
+    const rows = await this.db.selectFrom('webhook_endpoints').selectAll().execute();
+    for (const row of rows) {
+      const current = this.tryOpen(row.secret_ciphertext);
+      if (!current) {
+        if (row.status === 'enabled' && (await this.disableUndecryptable(row.id, row.secret_ciphertext))) report.disabled.push(row.id);
+        continue;
+      }
+      const previous = liveUntil(row, at) !== null ? this.tryOpen(row.previous_secret_ciphertext) : undefined;
+      if ((current.stale || previous?.stale) && (await this.reencrypt(row, current, previous))) report.reencrypted.push(row.id);
+    }
+    return report;
+  }
+
+  /** Disables an endpoint whose secret (still `ciphertext`: not rotated meanwhile) cannot be decrypted. */
+  async disableUndecryptable(id: string, ciphertext?: string): Promise<boolean> {
+    let update = this.db
+      .updateTable('webhook_endpoints')
+      .set({ status: 'disabled', disabled_reason: DISABLED_REASONS.secretUndecryptable, updated_at: now() })
+      .where('id', '=', id)
+      .where('status', '=', 'enabled');
+    if (ciphertext !== undefined) update = update.where('secret_ciphertext', '=', ciphertext);
+    const res = await update.executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** A status set through the API clears any reason Guestlist had disabled the endpoint for. */
   async update(id: string, patch: { endpoint_url?: string; events?: string[]; status?: string }): Promise<WebhookEndpoint | undefined> {
     const set: Row = { updated_at: now() };
     if (patch.endpoint_url !== undefined) set.endpoint_url = patch.endpoint_url;
     if (patch.events !== undefined) set.events = toJson(patch.events);
-    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.status !== undefined) {
+      set.status = patch.status;
+      set.disabled_reason = null;
+    }
     const res = await this.db.updateTable('webhook_endpoints').set(set).where('id', '=', id).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0 ? this.get(id) : undefined;
   }
@@ -110,21 +243,30 @@ export class WebhookStore {
     return Number(res.numDeletedRows) > 0;
   }
 
-  /** A new secret; the old one keeps signing, next to it, for `overlapSeconds`. */
-  async rotate(id: string, overlapSeconds: number): Promise<WebhookEndpoint | undefined> {
+  /**
+   * A new secret; the old one keeps signing, next to it, for `overlapSeconds`. An old secret that cannot be
+   * decrypted cannot sign either, so it is dropped rather than kept as the previous secret. The status is left
+   * as it is: an endpoint disabled for `secret_undecryptable` is re-enabled with PATCH once its receiver knows
+   * the new secret.
+   */
+  async rotate(id: string, overlapSeconds: number): Promise<WebhookEndpointWithSecret | undefined> {
     const row = await this.db.selectFrom('webhook_endpoints').select('secret_ciphertext').where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
+    const old = this.tryOpen(row.secret_ciphertext);
+    const keepOld = old !== undefined && overlapSeconds > 0;
+    const secret = generateWebhookSecret();
     await this.db
       .updateTable('webhook_endpoints')
       .set({
-        previous_secret_ciphertext: row.secret_ciphertext,
-        previous_secret_expires_at: new Date(Date.now() + overlapSeconds * 1000).toISOString(),
-        secret_ciphertext: encryptSecret(generateWebhookSecret(), this.secretKey),
+        previous_secret_ciphertext: keepOld ? (old.stale ? encryptSecret(old.plaintext, this.keys.current) : row.secret_ciphertext) : null,
+        previous_secret_expires_at: keepOld ? new Date(Date.now() + overlapSeconds * 1000).toISOString() : null,
+        secret_ciphertext: encryptSecret(secret, this.keys.current),
         updated_at: now(),
       })
       .where('id', '=', id)
       .execute();
-    return this.get(id);
+    const endpoint = await this.get(id);
+    return endpoint ? { endpoint, secret } : undefined;
   }
 
   /** Delivery attempts of an endpoint, newest first, each with its attempts. */
@@ -163,5 +305,27 @@ export class WebhookStore {
     const { directory_id } = await this.db.selectFrom('webhook_deliveries').select('directory_id').where('id', '=', deliveryId).executeTakeFirstOrThrow();
     await setQueueDue(this.db, { endpoint_id: endpointId, directory_key: directory_id ?? '' }, at);
     return true;
+  }
+}
+
+/**
+ * At start: re-encrypts webhook secrets with the current key (so GUESTLIST_SECRET_KEY_PREVIOUS can be dropped
+ * afterwards) and disables, with a reason, each endpoint whose secret no key opens. Logged, never fatal: a
+ * failure here leaves the dispatcher to do the same lazily, endpoint by endpoint.
+ */
+export async function upgradeWebhookSecrets(store: { db: unknown }, keys: SecretKeys, logger: Logger): Promise<UpgradeReport | undefined> {
+  try {
+    const report = await new WebhookStore(store.db as Executor, keys).upgradeSecrets();
+    if (report.reencrypted.length > 0) logger.info({ endpoints: report.reencrypted }, 'webhook secrets re-encrypted with GUESTLIST_SECRET_KEY');
+    if (report.disabled.length > 0) {
+      logger.error(
+        { endpoints: report.disabled, reason: DISABLED_REASONS.secretUndecryptable },
+        'webhook endpoints disabled: their secrets cannot be decrypted with GUESTLIST_SECRET_KEY (or GUESTLIST_SECRET_KEY_PREVIOUS); rotate their secrets, then re-enable them',
+      );
+    }
+    return report;
+  } catch (err) {
+    logger.error({ err }, 'webhook secret upgrade failed');
+    return undefined;
   }
 }

@@ -22,6 +22,28 @@ export interface AppOptions extends AppContext {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Legitimate clients send their headers in one packet; a slow trickle of them is a slowloris. */
+const HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * Bounds on the time a client may hold a connection without doing its part (Node's http server, through
+ * Fastify): the whole request, headers and body, must arrive within `requestTimeoutMs` (else 408 and the
+ * connection closed), its headers within 10 s, and a connection on which nothing moves either way for
+ * `idleTimeoutMs` is closed. Node checks the first two every `connectionsCheckingInterval` (30 s by default,
+ * which would let a 30 s bound run to 60 s), so the check runs at a quarter of the bound, at most once a second.
+ */
+export function serverTimeouts(config: { requestTimeoutMs: number; idleTimeoutMs: number }) {
+  const requestTimeout = config.requestTimeoutMs;
+  return {
+    requestTimeout,
+    connectionTimeout: config.idleTimeoutMs,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(requestTimeout / 4))),
+    },
+  };
+}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, store, logger, secretKey } = options;
@@ -37,6 +59,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     forceCloseConnections: 'idle',
+    // A URL Fastify cannot decode (a lone surrogate, `%ED%A0%80`) names no resource we hold: answered 404 in
+    // the protocol's own format, like any other id that cannot be ours.
+    frameworkErrors: (error, request, reply) => {
+      const detail = `No resource at ${request.url.split('?')[0]}: the path is not valid UTF-8.`;
+      if (error.code !== 'FST_ERR_BAD_URL') return sendApiError(error, request, reply);
+      if (request.url.startsWith('/scim/')) return sendScimError(new ScimError(404, undefined, detail), request, reply);
+      return sendApiError(new ApiError(404, 'entity_not_found', detail), request, reply);
+    },
+    ...serverTimeouts(config),
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -53,7 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const metrics = options.metrics ?? createMetrics({ processMetrics: false });
-  instrument(app, metrics);
+  instrument(app, metrics, { token: config.metricsToken });
   const admission = new Admission(config.scimLimits);
   instrumentAdmission(admission, metrics);
   instrumentGroupCommit(store.groupCommit as GroupCommit<unknown, unknown>, metrics);

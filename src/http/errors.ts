@@ -4,6 +4,7 @@
  * anything unexpected to a 500 that reveals nothing internal.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { StoreUnavailable, toStoreUnavailable } from '../store/errors.ts';
 
 export interface FieldError {
   field: string;
@@ -70,7 +71,14 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   return new ApiError(500, 'internal_error', 'An internal error occurred.');
 }
 
-export function sendApiError(error: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendApiError(raw: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = toStoreUnavailable(raw) as Error;
+  // The database is unreachable: 503 with Retry-After, logged as a warning (the request itself was fine).
+  if (error instanceof StoreUnavailable) {
+    request.log.warn({ err: error }, 'database unavailable');
+    reply.header('retry-after', String(error.retryAfterSeconds));
+    return reply.status(503).type('application/json').send({ message: 'The service is temporarily unavailable; retry later.', code: 'service_unavailable' });
+  }
   const apiError = toApiError(error);
   if (apiError.status >= 500) request.log.error({ err: error }, 'unhandled error');
   return reply.status(apiError.status).type('application/json').send(apiError.toJSON());

@@ -1,6 +1,9 @@
 /** Prometheus metrics. Each app owns its registry, so tests can build many apps in one process. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { GroupCommit } from '../store/group-commit.ts';
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from './errors.ts';
+import { bearerToken } from './management/index.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Admission } from './scim/admission.ts';
 
@@ -14,8 +17,21 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
   return { registry };
 }
 
-/** Counts and times every request by route template (not raw URL), keeping label cardinality bounded. */
-export function instrument(app: FastifyInstance, { registry }: Metrics): void {
+/**
+ * Whether the Authorization header carries `Bearer <token>`. Both sides are hashed first, so the comparison is
+ * constant-time whatever their lengths and reveals neither the token's length nor a matching prefix.
+ */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = bearerToken(header);
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented ?? ''), digest(token)) && presented !== undefined;
+}
+
+/**
+ * Counts and times every request by route template (not raw URL), keeping label cardinality bounded, and serves
+ * `/metrics`; with `token` (GUESTLIST_METRICS_TOKEN) only to `Authorization: Bearer <token>`.
+ */
+export function instrument(app: FastifyInstance, { registry }: Metrics, options: { token?: string } = {}): void {
   const requests = new Counter({
     name: 'guestlist_http_requests_total',
     help: 'HTTP requests answered, by method, route and status code.',
@@ -34,7 +50,11 @@ export function instrument(app: FastifyInstance, { registry }: Metrics): void {
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
+      reply.header('www-authenticate', 'Bearer realm="Guestlist metrics"');
+      throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <GUESTLIST_METRICS_TOKEN>.');
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });
@@ -110,4 +130,23 @@ export function instrumentGroupCommit(groupCommit: GroupCommit<unknown, unknown>
       this.set(groupCommit.maxBatch);
     },
   });
+}
+
+/**
+ * Faults the store survived (engineer D, issue 12): lost idle connections, a lost LISTEN connection, batches
+ * that failed as a whole, WAL checkpoints that failed; each is also logged. Read at scrape time. Returns
+ * `metrics`, so the composition root can instrument inline.
+ */
+export function instrumentStore(store: { errors: Readonly<Record<string, number>> }, metrics: Metrics): Metrics {
+  new Counter({
+    name: 'guestlist_store_errors_total',
+    help: 'Database faults survived (logged), by kind: pool, listen, group_commit, checkpoint.',
+    labelNames: ['kind'],
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const [kind, count] of Object.entries(store.errors)) this.inc({ kind }, count);
+    },
+  });
+  return metrics;
 }

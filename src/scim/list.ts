@@ -25,10 +25,18 @@ export interface ListLimits {
 
 type Params = Record<string, unknown>;
 
+/** The most distinct names `attributes` or `excludedAttributes` may hold (each). */
+export const MAX_ATTRIBUTE_NAMES = 100;
+
 /** Query parameter names are matched case-insensitively: clients send `startindex`, `Count`. */
-function pick(params: Params, name: string): unknown {
+function raw(params: Params, name: string): unknown {
   const key = Object.keys(params).find((k) => k.toLowerCase() === name.toLowerCase());
-  const value = key === undefined ? undefined : params[key];
+  return key === undefined ? undefined : params[key];
+}
+
+/** A single-valued parameter: a repeated query parameter counts its last value. */
+function pick(params: Params, name: string): unknown {
+  const value = raw(params, name);
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
@@ -45,12 +53,27 @@ function text(value: unknown, name: string): string | undefined {
   return value;
 }
 
-/** `attributes=a,b` in a query, or `["a","b"]` in a SearchRequest. */
+/**
+ * `attributes=a,b` in a query (repeated parameters add up), or `["a","b"]` in a SearchRequest: every element
+ * counts. Names are de-duplicated case-insensitively (first spelling kept); more than MAX_ATTRIBUTE_NAMES
+ * distinct names are refused, so a request cannot make projection cost grow without bound.
+ */
 function attributeList(value: unknown, name: string): string[] {
   if (value === undefined || value === null) return [];
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
-  if (!items || items.some((i) => typeof i !== 'string')) throw badRequest('invalidValue', `${name} must be a list of attribute names.`);
-  return (items as string[]).map((i) => i.trim()).filter((i) => i !== '');
+  const items = Array.isArray(value) ? value : [value];
+  if (items.some((i) => typeof i !== 'string')) throw badRequest('invalidValue', `${name} must be a list of attribute names.`);
+  const names = new Map<string, string>();
+  for (const item of items as string[]) {
+    for (const part of item.split(',')) {
+      const trimmed = part.trim();
+      if (trimmed === '' || names.has(trimmed.toLowerCase())) continue;
+      if (names.size === MAX_ATTRIBUTE_NAMES) {
+        throw badRequest('invalidValue', `${name} may name at most ${MAX_ATTRIBUTE_NAMES} distinct attributes.`);
+      }
+      names.set(trimmed.toLowerCase(), trimmed);
+    }
+  }
+  return [...names.values()];
 }
 
 export function parseListRequest(params: Params, limits: ListLimits): ListRequest {
@@ -69,8 +92,8 @@ export function parseListRequest(params: Params, limits: ListLimits): ListReques
     count,
     ...(sortBy !== undefined && sortBy.trim() !== '' ? { sortBy: sortBy.trim() } : {}),
     sortOrder: order?.toLowerCase() === 'descending' ? 'descending' : 'ascending',
-    attributes: attributeList(pick(params, 'attributes'), 'attributes'),
-    excludedAttributes: attributeList(pick(params, 'excludedAttributes'), 'excludedAttributes'),
+    attributes: attributeList(raw(params, 'attributes'), 'attributes'),
+    excludedAttributes: attributeList(raw(params, 'excludedAttributes'), 'excludedAttributes'),
   };
 }
 

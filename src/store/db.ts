@@ -130,6 +130,8 @@ export interface WebhookEndpointsTable {
   previous_secret_ciphertext: string | null;
   previous_secret_expires_at: Timestamp | null;
   status: string;
+  /** Why Guestlist disabled it (`secret_undecryptable`, `gone`); null when enabled or disabled through the API. */
+  disabled_reason: string | null;
   events: Json;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -9,7 +9,9 @@
  * stays a 409); the others carry on and commit. A write is resolved only after the batch commits. If the batch
  * itself fails (the commit, a lost connection, a deadlock between processes), nothing of it was kept: every
  * write that had not failed on its own is run again in a transaction of its own, so it is never lost and never
- * blamed for another's failure.
+ * blamed for another's failure. If the database itself is gone (`isUnavailable`), the first write run again
+ * finds out, and the batch's remaining writes are rejected with the same error at once: each request is
+ * answered (503) instead of queueing behind connection attempts, and the next batch starts afresh.
  *
  * Hot rows are written once per batch, at its end: each write hands its "tail" (its events, its changes to the
  * directory's counters) to `defer`, and `finish` writes the tails of the writes that succeeded, in their order,
@@ -46,6 +48,8 @@ export interface GroupCommitStats {
   /** Writes run again on their own: their batch failed as a whole, or they lost a deadlock inside it. */
   retriedAlone: number;
   largestBatch: number;
+  /** Batches that failed as a whole (their commit, a lost connection, a conflict with another process). */
+  failedBatches: number;
 }
 
 /** A write: its work through `trx`, and its tail handed to `defer`. */
@@ -70,6 +74,14 @@ export interface GroupCommitOptions {
   lanes: number;
   /** Errors that say "try again" (a deadlock, a serialization failure) rather than "this write is wrong". */
   isTransient?: (error: unknown) => boolean;
+  /**
+   * Errors that say "the database cannot be reached". After a batch fails, its writes run again alone; once
+   * one of them fails this way, the rest are rejected with that error at once instead of each waiting for a
+   * connection that will not come.
+   */
+  isUnavailable?: (error: unknown) => boolean;
+  /** Told of every batch that failed as a whole, with the number of writes it held (for logs and metrics). */
+  onBatchError?: (error: unknown, writes: number) => void;
 }
 
 /** Attempts a write running alone gets when it keeps losing deadlocks. */
@@ -85,7 +97,9 @@ export class GroupCommit<Trx, Item> {
   public waitMs: number;
   readonly lanes: number;
   private readonly isTransient: (error: unknown) => boolean;
-  readonly stats: GroupCommitStats = { batches: 0, writes: 0, retriedAlone: 0, largestBatch: 0 };
+  private readonly isUnavailable: (error: unknown) => boolean;
+  private readonly onBatchError: (error: unknown, writes: number) => void;
+  readonly stats: GroupCommitStats = { batches: 0, writes: 0, retriedAlone: 0, largestBatch: 0, failedBatches: 0 };
 
   /**
    * `transaction` runs its body in one transaction and commits it (rejecting if either fails); `finish` writes
@@ -101,6 +115,8 @@ export class GroupCommit<Trx, Item> {
     this.waitMs = options.waitMs ?? 0;
     this.lanes = options.lanes;
     this.isTransient = options.isTransient ?? (() => false);
+    this.isUnavailable = options.isUnavailable ?? (() => false);
+    this.onBatchError = options.onBatchError ?? (() => {});
   }
 
   /**
@@ -215,16 +231,32 @@ export class GroupCommit<Trx, Item> {
       this.stats.writes += results.size;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, taken.length);
       for (const [job, value] of results) job.resolve(value);
-    } catch {
+    } catch (error) {
       // The batch's work is gone. Writes that had not failed on their own get a transaction each.
+      this.stats.failedBatches += 1;
+      try {
+        this.onBatchError(error, taken.length);
+      } catch {
+        // A failing observer must not strand the batch's writes.
+      }
       const retry = taken.filter((job) => !job.settled || again.includes(job));
       again.splice(0, again.length, ...retry);
     }
     try {
       // Still holding the batch's keys, so these run in order and before the keys' next writes.
+      let unavailable: { error: unknown } | undefined;
       for (const job of again) {
+        if (unavailable) {
+          job.reject(unavailable.error);
+          continue;
+        }
         this.stats.retriedAlone += 1;
-        await this.alone(job.run).then(job.resolve, job.reject);
+        try {
+          job.resolve(await this.alone(job.run));
+        } catch (error) {
+          if (this.isUnavailable(error)) unavailable = { error };
+          job.reject(error);
+        }
       }
     } finally {
       for (const job of taken) if (this.claimed.get(job.key) === token) this.claimed.delete(job.key);

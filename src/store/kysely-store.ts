@@ -13,7 +13,8 @@ import { hashesEqual } from '../secrets.ts';
 import { newId } from '../ids.ts';
 import { appendEvents, type PendingEvent } from '../events/log.ts';
 import { GroupCommit, type BatchedWrite, type Savepoints } from './group-commit.ts';
-import { isTransientConflict } from './errors.ts';
+import type { Logger } from 'pino';
+import { isConnectionError, isTransientConflict } from './errors.ts';
 import {
   MAX_ACTIVE_TOKENS,
   StoreConflict,
@@ -45,6 +46,10 @@ export function likeContains(text: string): string {
 }
 
 export const DEFAULT_GROUP_COMMIT_BATCH = 64;
+
+/** Faults the store survives but must not keep quiet about; each is logged, and counted here for metrics. */
+export type StoreErrorKind = 'pool' | 'listen' | 'group_commit' | 'checkpoint';
+export type StoreErrorCounts = Record<StoreErrorKind, number>;
 
 /** The same statements on both databases; one name reused, since each savepoint is released before the next. */
 const statement = (text: string) => (trx: Trx) => sql.raw(text).execute(trx).then(() => {});
@@ -107,11 +112,17 @@ export abstract class KyselyStore implements Store {
   /** Batches concurrent SCIM writes into shared transactions (see group-commit.ts). */
   readonly groupCommit: GroupCommit<Trx, TailWrite>;
 
+  /** Faults seen so far, by kind (exported as guestlist_store_errors_total). */
+  readonly errors: StoreErrorCounts = { pool: 0, listen: 0, group_commit: 0, checkpoint: 0 };
+  /** Where faults are reported; absent, they are still counted. */
+  readonly logger: Logger | undefined;
+
   constructor(
     readonly db: Kysely<Database>,
     private readonly columnTypes: ColumnTypes,
-    options: { groupCommitMaxBatch?: number; groupCommitWaitMs?: number; groupCommitLanes?: number } = {},
+    options: { groupCommitMaxBatch?: number; groupCommitWaitMs?: number; groupCommitLanes?: number; logger?: Logger } = {},
   ) {
+    this.logger = options.logger;
     this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items), {
       ...SQLITE_SAVEPOINTS,
       // The subclass's dialect is set after this constructor, so it is read at each call.
@@ -121,7 +132,15 @@ export abstract class KyselyStore implements Store {
       waitMs: options.groupCommitWaitMs ?? 0,
       lanes: options.groupCommitLanes ?? 1,
       isTransient: isTransientConflict,
+      isUnavailable: isConnectionError,
+      onBatchError: (err, writes) => this.fault('group_commit', err, 'group commit batch failed; its writes run again alone', { writes }),
     });
+  }
+
+  /** Counts a fault and logs it (warn: the store carries on, retrying or reconnecting). */
+  protected fault(kind: StoreErrorKind, err: unknown, message: string, context: Record<string, unknown> = {}): void {
+    this.errors[kind] += 1;
+    this.logger?.warn({ err, kind, ...context }, message);
   }
 
   /**

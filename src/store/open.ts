@@ -1,9 +1,17 @@
+import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../config.ts';
 import { PostgresStore } from './postgres.ts';
 import { SqliteStore } from './sqlite.ts';
 import type { KyselyStore } from './kysely-store.ts';
 
-export function openStore(config: DatabaseConfig, options: { groupCommitMaxBatch?: number; groupCommitWaitMs?: number } = {}): KyselyStore {
+export interface OpenStoreOptions {
+  groupCommitMaxBatch?: number;
+  groupCommitWaitMs?: number;
+  /** Where the store reports the faults it survives (lost connections, failed batches and checkpoints). */
+  logger?: Logger;
+}
+
+export function openStore(config: DatabaseConfig, options: OpenStoreOptions = {}): KyselyStore {
   return config.kind === 'postgres'
     ? new PostgresStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}), ...options })
     : new SqliteStore(config.file, options);

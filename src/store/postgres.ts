@@ -1,10 +1,19 @@
 /**
  * PostgreSQL through pg. Timestamps come back as ISO strings and bigints as numbers, so rows read the same as
  * on SQLite. An optional schema isolates test databases (search_path).
+ *
+ * Faults are survived and reported. Every error that means "the database cannot be reached" (refused, reset,
+ * shut down, a connection lost mid-query, no connection within `connectionTimeoutMs`) reaches callers as
+ * StoreUnavailable, which the HTTP layer answers with 503 and Retry-After; the pool replaces lost connections
+ * by itself, so requests succeed again as soon as the database is back, with no restart. An idle connection's
+ * error is logged and counted. The LISTEN connection, when lost, is reconnected with backoff and LISTENs again;
+ * its subscribers are woken once it is back, for the commits they may have missed meanwhile.
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
 import type { Database } from './db.ts';
+import { toStoreUnavailable } from './errors.ts';
 import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
 import { postgresTypes } from './migrations/types.ts';
 
@@ -20,6 +29,41 @@ const types = {
   },
 };
 
+/**
+ * The pool's client class: failed queries reject with StoreUnavailable when the cause is a lost connection, and
+ * a connection lost while checked out (a transaction between two queries) is reported to `onLostInUse` instead
+ * of being an unhandled 'error' event, which would end the process. Its next query fails (StoreUnavailable)
+ * and the pool discards it on release. A connection lost while idle is the pool's to report ('error' on it).
+ */
+function classifyingClient(onLostInUse: (error: Error) => void): typeof pg.Client {
+  return class ClassifyingClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      // pg-pool adds its own listener while the client is idle; then this one is not alone and stays quiet.
+      this.on('error', (error) => {
+        if (this.listenerCount('error') <= 1) onLostInUse(error);
+      });
+    }
+
+    override query(...args: any[]): any {
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      return result && typeof (result as Promise<unknown>).then === 'function'
+        ? (result as Promise<unknown>).catch((error: unknown) => {
+            throw toStoreUnavailable(error);
+          })
+        : result;
+    }
+  };
+}
+
+/**
+ * How long a request waits for a connection before StoreUnavailable (503): to connect (the database is down or
+ * unreachable), or for a busy pool to free one (generous, so that load alone does not turn into 503s).
+ */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+/** Backoff of the LISTEN connection's reconnects: from the first delay, doubling, up to the last. */
+const LISTEN_RECONNECT_MS = { first: 100, max: 5000 };
+
 export interface PostgresOptions {
   url: string;
   /** Schema to create and use instead of `public` (each test file gets its own). */
@@ -31,6 +75,10 @@ export interface PostgresOptions {
   groupCommitMaxBatch?: number;
   /** How long a batch's first write waits for others, in ms (0: one event-loop turn). */
   groupCommitWaitMs?: number;
+  /** Longest wait for a pool connection, in ms, before the request fails with StoreUnavailable. */
+  connectionTimeoutMs?: number;
+  /** Where faults (lost connections, failed batches) are reported. */
+  logger?: Logger;
 }
 
 export class PostgresStore extends KyselyStore {
@@ -38,20 +86,32 @@ export class PostgresStore extends KyselyStore {
   readonly pool: pg.Pool;
 
   constructor(readonly options: PostgresOptions) {
+    let report: (error: Error) => void = () => {};
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
       types,
+      Client: classifyingClient((error) => report(error)),
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      // A connection whose server vanished without closing it (a network partition) is found out.
+      keepAlive: true,
       ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
     });
-    // An idle client's error (e.g. the server restarting) must not crash the process; the pool replaces it.
-    pool.on('error', () => {});
-    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options.onQuery) }), postgresTypes, {
+    // Failing to get a connection (refused, timed out) is StoreUnavailable too.
+    const classified = {
+      connect: () => pool.connect().catch((error: unknown) => Promise.reject(toStoreUnavailable(error))),
+      end: () => pool.end(),
+    };
+    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool: classified }), ...queryLog(options.onQuery) }), postgresTypes, {
       // Batches running at once, each on a connection; the rest of the pool serves reads and the dispatcher.
       groupCommitLanes: Math.max(1, Math.min(4, Math.floor((options.poolSize ?? 10) / 2))),
       ...options,
     });
     this.pool = pool;
+    // An idle client's error (e.g. the server restarting) must not crash the process; the pool drops the client
+    // and connects a new one when next needed. It is logged and counted, not swallowed.
+    pool.on('error', (err) => this.fault('pool', err, 'idle database connection lost'));
+    report = (err) => this.fault('pool', err, 'database connection lost while in use');
   }
 
   override async migrate(): Promise<string[]> {
@@ -59,37 +119,119 @@ export class PostgresStore extends KyselyStore {
     return super.migrate(this.options.schema ?? 'public');
   }
 
-  private listener: Promise<pg.Client> | undefined;
   private readonly notified = new Set<() => void>();
+  /**
+   * NOTIFY channel: one per schema, so deployments (and test files) sharing a database in different schemas do
+   * not wake each other's dispatchers.
+   */
+  get channel(): string {
+    return this.options.schema ? `${CHANNEL}_${quoteIdent(this.options.schema)}` : CHANNEL;
+  }
+  /** The LISTEN connection while it is up. */
+  private listenClient: pg.Client | undefined;
+  /** The connection attempt in progress (the first `listen` waits for it; `close` too). */
+  private listenAttempt: Promise<void> | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
+  /** Failed attempts since the connection was last up (sets the backoff). */
+  private listenFailures = 0;
+  private closing = false;
 
   /** Other processes learn of a commit through NOTIFY; their dispatchers LISTEN (polling remains the fallback). */
   protected override committed(): void {
     super.committed();
-    this.pool.query(`notify ${CHANNEL}`).catch(() => {});
+    this.pool.query(`notify ${this.channel}`).catch((err: unknown) => this.fault('pool', err, 'NOTIFY failed; other processes fall back to polling'));
   }
 
   /**
    * Calls `onNotify` for commits made by any process sharing the database, over one LISTEN connection per
-   * store however many subscribe. Returns the unsubscribe function.
+   * store however many subscribe. Resolves after the first connection attempt, even a failed one (then
+   * retried with backoff, as after any loss of the connection). Returns the unsubscribe function.
    */
   async listen(onNotify: () => void): Promise<() => void> {
     this.notified.add(onNotify);
-    this.listener ??= (async () => {
-      const client = new pg.Client({ connectionString: this.options.url });
-      client.on('error', () => {});
-      client.on('notification', () => this.notified.forEach((f) => f()));
-      await client.connect();
-      await client.query(`listen ${CHANNEL}`);
-      return client;
-    })();
-    await this.listener;
+    if (!this.listenClient && !this.listenAttempt && !this.listenRetry && !this.closing) this.connectListener();
+    await this.listenAttempt;
     return () => this.notified.delete(onNotify);
   }
 
+  /** The backend process id of the LISTEN connection, while it is up (tests terminate it). */
+  get listenerPid(): number | undefined {
+    return (this.listenClient as { processID?: number } | undefined)?.processID;
+  }
+
+  private wakeListeners(): void {
+    for (const f of this.notified) {
+      try {
+        f();
+      } catch (err) {
+        this.logger?.error({ err }, 'commit listener failed');
+      }
+    }
+  }
+
+  private connectListener(): void {
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: this.options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS, keepAlive: true });
+    let lost = false;
+    const onLost = (err: unknown, message: string) => {
+      if (lost) return;
+      lost = true;
+      if (this.listenClient === client) this.listenClient = undefined;
+      client.end().catch(() => {});
+      if (this.closing) return;
+      this.fault('listen', err, message, { attempt: this.listenFailures + 1 });
+      this.scheduleListenRetry();
+    };
+    client.on('error', (err) => onLost(err, 'LISTEN connection lost; reconnecting (dispatchers poll meanwhile)'));
+    client.on('end', () => onLost(new Error('LISTEN connection ended'), 'LISTEN connection lost; reconnecting (dispatchers poll meanwhile)'));
+    client.on('notification', () => this.wakeListeners());
+    const attempt = (async () => {
+      try {
+        await client.connect();
+        await client.query(`listen ${this.channel}`);
+      } catch (err) {
+        onLost(err, 'LISTEN connection failed; retrying (dispatchers poll meanwhile)');
+        return;
+      }
+      if (lost) return;
+      if (this.closing) {
+        lost = true;
+        await client.end().catch(() => {});
+        return;
+      }
+      this.listenClient = client;
+      if (this.listenFailures > 0) {
+        this.logger?.info({ attempts: this.listenFailures }, 'LISTEN connection restored');
+        this.listenFailures = 0;
+        // Commits made while it was down sent NOTIFYs no one heard: subscribers look now.
+        this.wakeListeners();
+      }
+    })();
+    this.listenAttempt = attempt.finally(() => {
+      if (this.listenAttempt === tracked) this.listenAttempt = undefined;
+    });
+    const tracked = this.listenAttempt;
+  }
+
+  private scheduleListenRetry(): void {
+    if (this.closing || this.listenRetry) return;
+    const delay = Math.min(LISTEN_RECONNECT_MS.max, LISTEN_RECONNECT_MS.first * 2 ** this.listenFailures);
+    this.listenFailures += 1;
+    // Jittered, so that the processes sharing a database do not all reconnect in the same instant.
+    this.listenRetry = setTimeout(() => {
+      this.listenRetry = undefined;
+      this.connectListener();
+    }, delay * (0.75 + Math.random() / 2));
+    this.listenRetry.unref();
+  }
+
   override async close(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) await listener.then((c) => c.end()).catch(() => {});
+    this.closing = true;
+    clearTimeout(this.listenRetry);
+    this.listenRetry = undefined;
+    await this.listenAttempt;
+    const client = this.listenClient;
+    this.listenClient = undefined;
+    if (client) await client.end().catch(() => {});
     await super.close();
   }
 

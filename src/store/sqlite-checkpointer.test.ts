@@ -8,13 +8,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { expect, it } from 'vitest';
+import type { Worker } from 'node:worker_threads';
+import pino from 'pino';
+import { createMetrics, instrumentStore } from '../http/metrics.ts';
 import { SqliteStore } from './sqlite.ts';
+import { WalCheckpointer } from './sqlite-checkpointer.ts';
 
 async function walBytesAfterWrites(checkpointIntervalMs: number): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-wal-'));
   const file = path.join(dir, 'wal.db');
   const store = new SqliteStore(file, { checkpointIntervalMs });
   try {
+    // The worker's start-up (slow on a loaded machine) is not what is measured.
+    await store.checkpointer?.ready;
     const db = store.db as unknown as Kysely<any>;
     await sql`create table blob_rows (id integer primary key, body text not null)`.execute(db);
     const body = 'x'.repeat(4000);
@@ -49,4 +55,61 @@ it('closes its worker with the store, and the database file stays usable', async
   expect(await again.migrate()).toEqual([]);
   await again.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+it('reports a checkpoint that fails, every time, and the first success after it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-wal-'));
+  const file = path.join(dir, 'broken.db');
+  // Not a database: every checkpoint fails (SQLITE_NOTADB) until the file becomes one.
+  fs.writeFileSync(file, 'not a database, but long enough to have what looks like a header to SQLite');
+  const failures: { error: Error; fatal: boolean }[] = [];
+  let recovered = 0;
+  const checkpointer = new WalCheckpointer(file, 5, { onFailure: (error, fatal) => failures.push({ error, fatal }), onRecovered: () => (recovered += 1) });
+  try {
+    await until(() => failures.length >= 3);
+    expect(failures.every((f) => !f.fatal && /not a database/i.test(f.error.message))).toBe(true);
+    expect(checkpointer.failures).toBeGreaterThanOrEqual(3);
+    expect(checkpointer.lastError).toMatch(/not a database/i);
+    expect(recovered).toBe(0);
+    // The same file (the worker keeps it open) now holds a real database: the next checkpoint succeeds.
+    const good = path.join(dir, 'good.db');
+    const store = new SqliteStore(good, { checkpointIntervalMs: 0 });
+    await store.migrate();
+    await store.close();
+    fs.writeFileSync(file, fs.readFileSync(good));
+    await until(() => recovered === 1);
+    expect(checkpointer.lastError).toBeUndefined();
+  } finally {
+    await checkpointer.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('a store logs and counts checkpoint failures (here, its worker dying), and metrics export them', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-wal-'));
+  const lines: { level: number; msg: string; kind?: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const store = new SqliteStore(path.join(dir, 'store.db'), { checkpointIntervalMs: 5, logger });
+  try {
+    await store.migrate();
+    expect(store.errors.checkpoint).toBe(0);
+    await (store.checkpointer as unknown as { worker: Worker }).worker.terminate();
+    await until(() => store.errors.checkpoint === 1);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, kind: 'checkpoint', msg: expect.stringMatching(/checkpoint worker died/) }));
+    const metrics = instrumentStore(store, createMetrics({ processMetrics: false }));
+    expect(await metrics.registry.metrics()).toMatch(/guestlist_store_errors_total\{kind="checkpoint"\} 1/);
+    // The store itself carries on.
+    await store.transaction(async (trx) => void (await sql`select 1`.execute(trx)));
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

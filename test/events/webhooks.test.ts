@@ -83,9 +83,11 @@ describe('webhook endpoints API', () => {
     const created = await t.api('POST', '/webhook_endpoints', { endpoint_url: 'https://example.com/hooks', events: ['dsync.user.created'] });
     expect(created.statusCode).toBe(201);
     const we = created.json();
-    expect(we).toMatchObject({ object: 'webhook_endpoint', endpoint_url: 'https://example.com/hooks', status: 'enabled', events: ['dsync.user.created'], previous_secret: null });
+    expect(we).toMatchObject({ object: 'webhook_endpoint', endpoint_url: 'https://example.com/hooks', status: 'enabled', disabled_reason: null, events: ['dsync.user.created'], previous_secret_expires_at: null });
     expect(we.id).toMatch(/^we_/);
     expect(we.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(we.secret_hint).toBe(we.secret.slice(-4));
+    expect(we).not.toHaveProperty('previous_secret');
     const stored = await t.store.db.selectFrom('webhook_endpoints').select('secret_ciphertext').where('id', '=', we.id).executeTakeFirstOrThrow();
     expect(stored.secret_ciphertext).not.toContain(we.secret.slice(6, 20));
 
@@ -98,11 +100,25 @@ describe('webhook endpoints API', () => {
       expect((await t.api('POST', '/webhook_endpoints', body)).statusCode, JSON.stringify(body)).toBe(422);
     }
     const patched = (await t.api('PATCH', `/webhook_endpoints/${we.id}`, { status: 'disabled', events: ['dsync.user.updated', 'dsync.user.updated'] })).json();
-    expect(patched).toMatchObject({ status: 'disabled', events: ['dsync.user.updated'] });
+    expect(patched).toMatchObject({ status: 'disabled', events: ['dsync.user.updated'], secret_hint: we.secret.slice(-4) });
+    expect(patched).not.toHaveProperty('secret');
     const rotated = (await t.api('POST', `/webhook_endpoints/${we.id}/rotate_secret`, { overlap_seconds: 3600 })).json();
+    expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(we.secret);
-    expect(rotated.previous_secret).toBe(we.secret);
-    expect((await t.api('GET', '/webhook_endpoints')).json().data.map((e: { id: string }) => e.id)).toContain(we.id);
+    expect(rotated.secret_hint).toBe(rotated.secret.slice(-4));
+    expect(Date.parse(rotated.previous_secret_expires_at)).toBeGreaterThan(Date.now() + 3500_000);
+    expect(rotated).not.toHaveProperty('previous_secret');
+    // Reads never carry a secret: only its hint.
+    const read = (await t.api('GET', `/webhook_endpoints/${we.id}`)).json();
+    expect(read).toMatchObject({ id: we.id, secret_hint: rotated.secret.slice(-4), previous_secret_expires_at: rotated.previous_secret_expires_at });
+    const listed = (await t.api('GET', '/webhook_endpoints')).json().data;
+    expect(listed.map((e: { id: string }) => e.id)).toContain(we.id);
+    for (const body of [read, ...listed]) {
+      expect(body).not.toHaveProperty('secret');
+      expect(body).not.toHaveProperty('previous_secret');
+      expect(JSON.stringify(body)).not.toContain(rotated.secret.slice(6, 30));
+      expect(JSON.stringify(body)).not.toContain(we.secret.slice(6, 30));
+    }
     expect((await t.api('DELETE', `/webhook_endpoints/${we.id}`)).statusCode).toBe(204);
     expect((await t.api('GET', `/webhook_endpoints/${we.id}`)).statusCode).toBe(404);
   });
@@ -210,8 +226,9 @@ describe('delivery', () => {
       expect(bad.statusCode).toBeLessThan(500);
       expect(bad.json()).toMatchObject({ message: expect.any(String), code: expect.any(String) });
       expect(failed).toMatchObject({ state: 'failed', last_status: 410 });
+      expect((await t.api('GET', `/webhook_endpoints/${we.id}`)).json()).toMatchObject({ status: 'disabled', disabled_reason: 'gone' });
       gone = false;
-      await t.api('PATCH', `/webhook_endpoints/${we.id}`, { status: 'enabled' });
+      expect((await t.api('PATCH', `/webhook_endpoints/${we.id}`, { status: 'enabled' })).json()).toMatchObject({ status: 'enabled', disabled_reason: null });
       expect((await t.api('POST', `/webhook_endpoints/${we.id}/deliveries/${failed.id}/resend`)).statusCode).toBe(202);
       await until(async () => (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries`)).json().data[0].state === 'succeeded');
       await t.api('DELETE', `/webhook_endpoints/${we.id}`);

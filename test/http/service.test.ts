@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/harness.ts';
+import { bearerMatches } from '../../src/http/metrics.ts';
+import { createTestApp, TEST_API_KEY, type TestApp } from '../support/harness.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -35,6 +36,40 @@ describe('service endpoints', () => {
     expect(body).toMatch(/guestlist_group_commit_writes_total [1-9]/);
     expect(body).toMatch(/guestlist_group_commit_batches_total [1-9]/);
     expect(body).toContain('guestlist_group_commit_queued 0');
+  });
+
+  it('GET /metrics needs Bearer GUESTLIST_METRICS_TOKEN when one is set', async () => {
+    const token = 'metrics-0123456789abcdef';
+    const guarded = await createTestApp({ GUESTLIST_METRICS_TOKEN: token });
+    try {
+      const get = (authorization?: string) =>
+        guarded.app.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+      for (const wrong of [undefined, `Bearer ${token.slice(0, -1)}`, `Bearer ${token}x`, `Bearer ${TEST_API_KEY}`, `Basic ${token}`, 'Bearer', '']) {
+        const res = await get(wrong);
+        expect(res.statusCode, String(wrong)).toBe(401);
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+        expect(res.json()).toMatchObject({ code: 'unauthorized' });
+        expect(res.body).not.toContain('guestlist_');
+      }
+      const ok = await get(`Bearer ${token}`);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('# TYPE guestlist_http_requests_total counter');
+      // Refused scrapes are counted like any other request.
+      expect(ok.body).toMatch(/guestlist_http_requests_total\{method="GET",route="\/metrics",status="401"\} 7/);
+      // The token guards /metrics only: health checks stay open.
+      expect((await guarded.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('bearerMatches compares the whole token', () => {
+    expect(bearerMatches('Bearer abc', 'abc')).toBe(true);
+    expect(bearerMatches('bearer   abc ', 'abc')).toBe(true);
+    expect(bearerMatches('Bearer abcd', 'abc')).toBe(false);
+    expect(bearerMatches('Bearer ab', 'abc')).toBe(false);
+    expect(bearerMatches(undefined, 'abc')).toBe(false);
+    expect(bearerMatches('abc', 'abc')).toBe(false);
   });
 
   it('echoes a sane x-request-id and generates one otherwise', async () => {

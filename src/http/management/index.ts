@@ -5,6 +5,7 @@ import { ApiError, sendApiError } from '../errors.ts';
 import type { AppContext } from './context.ts';
 import { directoryRoutes } from './directories.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
+import { checkManagementInput } from './input.ts';
 import { eventRoutes } from './events.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { organizationRoutes } from './organizations.ts';
@@ -35,6 +36,7 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
     }
     if (!ctx.apiKeys.verify(key)) throw new ApiError(401, 'unauthorized', 'Invalid API key.');
   });
+  app.addHook('preValidation', checkManagementInput);
   organizationRoutes(app, ctx);
   directoryRoutes(app, ctx);
   directoryObjectRoutes(app, ctx);

@@ -1,29 +1,50 @@
-/** `/webhook_endpoints`: where events are delivered, their secrets, and the delivery log (API.md §5). */
+/**
+ * `/webhook_endpoints`: where events are delivered, their secrets, and the delivery log (API.md §5). A secret is
+ * shown in plain text only in the answers that make it (create, rotate_secret); reads carry `secret_hint`.
+ */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '../../events/log.ts';
 import { UnsafeUrl, checkEndpointUrl } from '../../events/url-safety.ts';
-import { WebhookStore, type WebhookEndpoint as EndpointRecord } from '../../events/webhooks-store.ts';
+import { WebhookStore, type WebhookEndpoint as EndpointRecord, type WebhookEndpointWithSecret as CreatedRecord } from '../../events/webhooks-store.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
 import type { AppContext } from './context.ts';
 
 const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 
-export const WebhookEndpoint = Type.Object(
+const endpointFields = {
+  object: Type.Literal('webhook_endpoint'),
+  id: Type.String(),
+  endpoint_url: Type.String(),
+  secret_hint: Nullable(
+    Type.String({ description: "The secret's last four characters, to tell secrets apart; null when it cannot be decrypted (see disabled_reason)." }),
+  ),
+  previous_secret_expires_at: Nullable(
+    Type.String({ format: 'date-time', description: 'While the secret before the last rotation still signs next to the current one.' }),
+  ),
+  status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
+  disabled_reason: Nullable(
+    Type.String({
+      description:
+        'Why Guestlist disabled the endpoint: `secret_undecryptable` (its secret cannot be decrypted with GUESTLIST_SECRET_KEY: rotate it, then re-enable) or `gone` (it answered 410). Null otherwise.',
+    }),
+  ),
+  events: Type.Array(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+};
+
+/** What reads return: never the secret itself. */
+export const WebhookEndpoint = Type.Object(endpointFields, { $id: 'WebhookEndpoint' });
+
+/** What create and rotate_secret return: the only answers that carry the secret. */
+export const WebhookEndpointWithSecret = Type.Object(
   {
-    object: Type.Literal('webhook_endpoint'),
-    id: Type.String(),
-    endpoint_url: Type.String(),
-    secret: Type.String({ description: 'whsec_…: verifies signatures. Rotate with POST …/rotate_secret.' }),
-    previous_secret: Nullable(Type.String()),
-    previous_secret_expires_at: Nullable(Type.String({ format: 'date-time' })),
-    status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
-    events: Type.Array(Type.String()),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    ...endpointFields,
+    secret: Type.String({ description: 'whsec_…: verifies signatures. Shown only in this answer; store it now. Rotate with POST …/rotate_secret.' }),
   },
-  { $id: 'WebhookEndpoint' },
+  { $id: 'WebhookEndpointWithSecret' },
 );
 
 const Delivery = Type.Object(
@@ -59,6 +80,7 @@ const DeliveriesQuery = Type.Object({ ...PageParams, state: Type.Optional(Delive
 const DeliveryParams = Type.Object({ id: Type.String(), delivery_id: Type.String() });
 
 const toObject = (we: EndpointRecord) => ({ object: 'webhook_endpoint' as const, ...we });
+const withSecret = ({ endpoint, secret }: CreatedRecord) => ({ ...toObject(endpoint), secret });
 
 function checkEvents(events: string[] | undefined): void {
   const unknown = events?.find((e) => !(EVENT_TYPES as readonly string[]).includes(e));
@@ -66,7 +88,8 @@ function checkEvents(events: string[] | undefined): void {
 }
 
 export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }: AppContext): void {
-  const webhooks = () => new WebhookStore(store.db, secretKey);
+  const keys = { current: secretKey, previous: config.secretKeyPrevious };
+  const webhooks = () => new WebhookStore(store.db, keys);
   const checkUrl = async (url: string | undefined) => {
     if (url === undefined) return;
     try {
@@ -79,12 +102,12 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
 
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/webhook_endpoints',
-    { schema: { tags: ['webhooks'], body: CreateBody, response: { 201: WebhookEndpoint } } },
+    { schema: { tags: ['webhooks'], body: CreateBody, response: { 201: WebhookEndpointWithSecret } } },
     async (request, reply) => {
       checkEvents(request.body.events);
       await checkUrl(request.body.endpoint_url);
-      const endpoint = await webhooks().create(request.body.endpoint_url, [...new Set(request.body.events)]);
-      return reply.status(201).send(toObject(endpoint));
+      const created = await webhooks().create(request.body.endpoint_url, [...new Set(request.body.events)]);
+      return reply.status(201).send(withSecret(created));
     },
   );
 
@@ -111,6 +134,10 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
       checkEvents(request.body.events);
       await checkUrl(request.body.endpoint_url);
       const { endpoint_url, events, status } = request.body;
+      // Enabling would only have it disabled again at its next delivery: the secret must be rotated first.
+      if (status === 'enabled' && (await webhooks().secretReadable(request.params.id)) === false) {
+        throw new ApiError(409, 'secret_undecryptable', "The endpoint's secret cannot be decrypted with GUESTLIST_SECRET_KEY; rotate it with POST …/rotate_secret, then enable the endpoint.");
+      }
       const endpoint = await webhooks().update(request.params.id, {
         ...(endpoint_url !== undefined ? { endpoint_url } : {}),
         ...(events !== undefined ? { events: [...new Set(events)] } : {}),
@@ -130,13 +157,13 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateBody> | undefined }>(
     '/webhook_endpoints/:id/rotate_secret',
-    { schema: { tags: ['webhooks'], params: IdParams, response: { 200: WebhookEndpoint } } },
+    { schema: { tags: ['webhooks'], params: IdParams, response: { 200: WebhookEndpointWithSecret } } },
     async (request) => {
       const overlap = request.body?.overlap_seconds ?? 86_400;
       if (!Number.isInteger(overlap) || overlap < 0 || overlap > 7 * 86_400) throw invalid('overlap_seconds', 'invalid', 'overlap_seconds must be from 0 to 604800.');
-      const endpoint = await webhooks().rotate(request.params.id, overlap);
-      if (!endpoint) throw notFound('Webhook endpoint', request.params.id);
-      return toObject(endpoint);
+      const rotated = await webhooks().rotate(request.params.id, overlap);
+      if (!rotated) throw notFound('Webhook endpoint', request.params.id);
+      return withSecret(rotated);
     },
   );
 
@@ -155,7 +182,7 @@ export function webhookRoutes(app: FastifyInstance, { store, config, secretKey }
     { schema: { tags: ['webhooks'], params: DeliveryParams } },
     async (request, reply) => {
       // One transaction (which wakes the dispatcher on commit): the delivery and its queue change together.
-      const resent = await store.transaction((trx) => new WebhookStore(trx as never, secretKey).resend(request.params.id, request.params.delivery_id));
+      const resent = await store.transaction((trx) => new WebhookStore(trx as never, keys).resend(request.params.id, request.params.delivery_id));
       if (!resent) throw new ApiError(404, 'entity_not_found', `No finished delivery '${request.params.delivery_id}' for this endpoint.`);
       return reply.status(202).send({ object: 'webhook_delivery', id: request.params.delivery_id, state: 'pending' });
     },

@@ -6,11 +6,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../../scim/errors.ts';
 import { hashSecret } from '../../secrets.ts';
 import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
+import { StoreUnavailable, toStoreUnavailable } from '../../store/errors.ts';
 import type { AppContext } from '../management/context.ts';
 import { bearerToken } from '../management/index.ts';
 import { directoryObject } from '../management/objects.ts';
 import { Admission, Overloaded } from './admission.ts';
 import { scimRoutes } from './routes.ts';
+import { checkScimBody } from '../../scim/text.ts';
+import { isId } from '../../ids.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,12 +45,17 @@ export function toScimError(error: unknown): ScimError {
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new ScimError(fe.statusCode, undefined, fe.message ?? 'Bad request.');
   }
+  // The database is unreachable (StoreUnavailable, which also carries the Retry-After): try again later.
+  if (error instanceof StoreUnavailable) return new ScimError(503, undefined, 'The service is temporarily unavailable; retry later.');
   return new ScimError(500, undefined, 'An internal error occurred.');
 }
 
-export function sendScimError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendScimError(raw: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = toStoreUnavailable(raw);
   const scimError = toScimError(error);
-  if (scimError.status >= 500) request.log.error({ err: error }, 'unhandled error');
+  // An unreachable database is not the request's fault nor a bug: a warning, not an error.
+  if (error instanceof StoreUnavailable) request.log.warn({ err: error }, 'database unavailable');
+  else if (scimError.status >= 500) request.log.error({ err: error }, 'unhandled error');
   if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="Guestlist SCIM"');
   const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
@@ -58,7 +66,8 @@ async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<v
   const { directoryId } = request.params as { directoryId: string };
   const presented = bearerToken(request.headers.authorization);
   if (presented === undefined) throw new ScimError(401, undefined, 'Authorization: Bearer <token> is required.');
-  const found = await ctx.store.authenticateDirectory(directoryId, hashSecret(presented));
+  // A directory id that cannot be ours (NUL: a PostgreSQL error) authenticates nothing, without a query.
+  const found = isId(directoryId, 'directory') ? await ctx.store.authenticateDirectory(directoryId, hashSecret(presented)) : undefined;
   if (!found) throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
   const { directory, token } = found;
   request.scim = { directory, token };
@@ -98,8 +107,11 @@ export async function scimApi(app: FastifyInstance, ctx: AppContext & { admissio
   // An empty body is no body, whatever its declared type: clients send DELETE (and GET) with the SCIM content
   // type and nothing after it.
   const json = app.getDefaultJsonParser('error', 'error');
+  // Every string and key in a body obeys the text rule and the body nests at most 64 deep (src/scim/text.ts).
   const parser = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) =>
-    String(body).trim() === '' ? done(null, undefined) : json(request, String(body), done);
+    String(body).trim() === ''
+      ? done(null, undefined)
+      : json(request, String(body), (err, parsed) => (err ? done(err) : done(checkScimBody(parsed) ?? null, parsed)));
   app.removeContentTypeParser('application/json');
   for (const type of ['application/json', SCIM_CONTENT_TYPE, '*']) app.addContentTypeParser(type, { parseAs: 'string' }, parser);
   app.setErrorHandler(sendScimError);
@@ -113,8 +125,11 @@ export async function scimApi(app: FastifyInstance, ctx: AppContext & { admissio
       }
     });
   }
+  // Strangers are refused before their body is read; the slot is taken only once the whole body has arrived
+  // (preValidation runs after parsing), so a client that stalls mid-body holds a socket until
+  // GUESTLIST_REQUEST_TIMEOUT_MS, never a slot that other directories wait for.
   app.addHook('onRequest', (request) => authenticate(ctx, request));
-  if (admission) app.addHook('onRequest', (request, reply) => admit(admission, request, reply));
+  if (admission) app.addHook('preValidation', (request, reply) => admit(admission, request, reply));
 
   scimRoutes(app, ctx);
   const unknown = async (request: FastifyRequest) => {

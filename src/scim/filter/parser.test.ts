@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScimError } from '../errors.ts';
 import type { Filter } from './ast.ts';
 import { formatFilter, parseFilter } from './parser.ts';
+import { parsePatchPath } from './path.ts';
 
 const cmp = (attr: string, op: string, value: unknown, extra: Record<string, string> = {}): Filter =>
   ({ kind: 'compare', path: { ...extra, attr }, op, value }) as Filter;
@@ -153,7 +154,7 @@ describe('parseFilter: errors', () => {
   });
 
   it('limits length, depth and size', () => {
-    expect(errorOf('a eq "' + 'x'.repeat(5000) + '"').message).toMatch(/longer than 4096/);
+    expect(errorOf('a eq "' + 'x'.repeat(17_000) + '"').message).toMatch(/longer than 16384/);
     expect(errorOf('('.repeat(40) + 'a pr' + ')'.repeat(40)).message).toMatch(/deeper than 32/);
     expect(errorOf('not '.repeat(40) + 'a pr').message).toMatch(/deeper than 32/);
     expect(errorOf(Array.from({ length: 201 }, (_, i) => `a${i} pr`).join(' or ')).message).toMatch(/more than 200/);
@@ -170,9 +171,78 @@ describe('parseFilter: errors', () => {
           parseFilter(text, options);
         } catch (error) {
           expect(error, text).toBeInstanceOf(ScimError);
-          expect((error as ScimError).scimType).toBe('invalidFilter');
+          // A NUL inside a value is a bad value, not bad syntax.
+          const allowed = text.includes('\u0000') ? ['invalidFilter', 'invalidValue'] : ['invalidFilter'];
+          expect(allowed, text).toContain((error as ScimError).scimType);
         }
       }
     }
+  });
+});
+
+describe('parseFilter: the text rule on compared values', () => {
+  const refused = (text: string, options = {}) => {
+    try {
+      parseFilter(text, options);
+    } catch (error) {
+      expect((error as ScimError).scimType).toBe('invalidValue');
+      return (error as ScimError).message;
+    }
+    throw new Error(`parsed: ${text}`);
+  };
+
+  it('refuses control characters and lone surrogates, escaped or raw, naming the attribute', () => {
+    expect(refused('userName eq "a\\u0000b"')).toBe('The value compared with "userName" holds the control character U+0000.');
+    expect(refused('userName eq "a\u0000b"')).toContain('"userName" holds the control character U+0000');
+    expect(refused('title pr and name.givenName sw "\\u001b"')).toContain('"name.givenName"');
+    expect(refused('externalId eq a\u0001b', { bareWordValues: true })).toContain('"externalId"');
+    expect(refused('emails[type eq "work" and value co "\\ud800"]')).toContain('"emails.value" holds a lone UTF-16 surrogate');
+    expect(refused('emails[type eq "work"].value eq "\\u0002"')).toContain('"emails.value"');
+    expect(parseFilter('title eq "a\\tb\\r\\n"')).toEqual(cmp('title', 'eq', 'a\tb\r\n'));
+  });
+
+  it('in PATCH paths too, where a syntax error is invalidPath', () => {
+    const patchError = (text: string) => {
+      try {
+        parsePatchPath(text);
+      } catch (error) {
+        return error as ScimError;
+      }
+      throw new Error(`parsed: ${text}`);
+    };
+    const bad = patchError('members[value eq "a\\u0000"]');
+    expect([bad.scimType, bad.message]).toEqual(['invalidValue', 'The value compared with "members.value" holds the control character U+0000.']);
+    expect(patchError('members[value eq ]').scimType).toBe('invalidPath');
+  });
+});
+
+describe('formatFilter', () => {
+  const chain = (n: number, op: string) => Array.from({ length: n }, (_, i) => `userName eq "a${i}"`).join(` ${op} `);
+
+  it('prints a flat chain flat, so 200 comparisons re-parse within the depth limit', () => {
+    for (const op of ['or', 'and']) {
+      const text = chain(200, op);
+      expect(formatFilter(parseFilter(text))).toBe(text);
+      expect(parseFilter(formatFilter(parseFilter(text, { bareWordValues: true })))).toEqual(parseFilter(text));
+    }
+  });
+
+  it('brackets only what the parse needs', () => {
+    for (const text of [
+      'a eq 1 or b eq 2 and c eq 3',
+      '(a eq 1 or b eq 2) and c eq 3',
+      'a eq 1 and (b eq 2 and c eq 3)',
+      'a eq 1 or (b eq 2 or c eq 3)',
+      'not (a eq 1 or b eq 2) and emails[type eq "work" or value co "@x"]',
+    ]) {
+      expect(formatFilter(parseFilter(text))).toBe(text);
+    }
+    expect(formatFilter(parseFilter('((a eq 1))'))).toBe('a eq 1');
+  });
+
+  it('masks every compared value when asked', () => {
+    expect(formatFilter(parseFilter('userName eq "x@y.com" or (a gt 5 and b eq true and c pr) or emails[value co "@y"]'), { maskValues: true })).toBe(
+      'userName eq "…" or a gt "…" and b eq "…" and c pr or emails[value co "…"]',
+    );
   });
 });

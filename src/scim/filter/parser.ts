@@ -9,9 +9,11 @@
  *   atom    = "(" filter ")" / attrPath "[" filter "]" ["." subAttr (compareOp value / "pr")]
  *           / attrPath "pr" / attrPath compareOp value
  *
- * Precedence is not > and > or. Every error is 400 invalidFilter naming the 1-based position.
+ * Precedence is not > and > or. Every syntax error is 400 invalidFilter naming the 1-based position; a compared
+ * string that breaks the text rule (../text.ts) is 400 invalidValue naming the attribute compared.
  */
 import { badRequest } from '../errors.ts';
+import { textProblem } from '../text.ts';
 import type { AttrPath, CompareOp, Filter, Literal } from './ast.ts';
 
 export interface ParseOptions {
@@ -19,7 +21,8 @@ export interface ParseOptions {
   bareWordValues?: boolean;
 }
 
-export const MAX_FILTER_LENGTH = 4096;
+/** Long enough for 200 comparisons of e-mail addresses joined by `or`. */
+export const MAX_FILTER_LENGTH = 16_384;
 export const MAX_DEPTH = 32;
 export const MAX_COMPARISONS = 200;
 
@@ -28,6 +31,8 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const SUB_NAME = /^(\$ref|[A-Za-z][A-Za-z0-9_-]*)$/;
 const PATH_CHAR = /[A-Za-z0-9:._$-]/;
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/;
+/** Control characters a JSON string may not hold raw; tab, LF and CR are refused by JSON, not by the text rule. */
+const RAW_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 export function parseFilter(text: string, options: ParseOptions = {}): Filter {
   if (typeof text !== 'string') throw badRequest('invalidFilter', 'The filter must be a string.');
@@ -58,6 +63,8 @@ export function parseAttrPath(raw: string, at = 0): AttrPath {
 
 export class Parser {
   pos = 0;
+  /** The attribute a value filter (`emails[…]`) is on: its comparisons name sub-attributes of it. */
+  within?: AttrPath;
   private depth = 0;
   private comparisons = 0;
 
@@ -154,11 +161,15 @@ export class Parser {
 
   private valuePath(path: AttrPath): Filter {
     this.pos++;
+    this.within = path;
     const inner = this.filter(true);
     this.skip();
     if (this.text[this.pos] !== ']') this.fail('"]"');
     this.pos++;
-    if (this.text[this.pos] !== '.') return { kind: 'valuePath', path, filter: inner };
+    if (this.text[this.pos] !== '.') {
+      this.within = undefined;
+      return { kind: 'valuePath', path, filter: inner };
+    }
     // Entra's `emails[type eq "work"].value eq "x"`: a comparison on a sub-attribute of the matching element.
     this.pos++;
     const at = this.pos;
@@ -166,6 +177,7 @@ export class Parser {
     if (this.pos !== at || !SUB_NAME.test(sub)) this.fail('a sub-attribute name', at);
     this.pos += sub.length;
     const comparison = this.comparison({ attr: sub });
+    this.within = undefined;
     return { kind: 'valuePath', path, filter: { kind: 'and', left: inner, right: comparison } };
   }
 
@@ -181,18 +193,29 @@ export class Parser {
     if (!OPERATORS.has(op)) this.fail('a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr)', at);
     this.pos += 2;
     if (this.pos < this.text.length && !/[\s("]/.test(this.text[this.pos]!)) this.fail('a space after the operator');
-    const value = this.value();
+    const value = this.value(path);
+    if (typeof value === 'string') this.checkText(value, path);
     if ((value === null || typeof value === 'boolean') && !['eq', 'ne'].includes(op)) {
       throw badRequest('invalidFilter', `"${op}" cannot compare with ${String(value)} at position ${at + 1}.`);
     }
     return { kind: 'compare', path, op: op as CompareOp, value };
   }
 
-  private value(): Literal {
+  /** The text rule for a compared string: it would reach the database as a bound parameter. */
+  private checkText(value: string, path: AttrPath): void {
+    const problem = textProblem(value);
+    if (problem) throw badRequest('invalidValue', `The value compared with "${this.label(path)}" ${problem}.`);
+  }
+
+  private label(path: AttrPath): string {
+    return this.within ? `${formatPath(this.within)}.${formatPath(path)}` : formatPath(path);
+  }
+
+  private value(path: AttrPath): Literal {
     this.skip();
     const at = this.pos;
     const c = this.text[this.pos];
-    if (c === '"') return this.string();
+    if (c === '"') return this.string(path);
     const rest = this.text.slice(this.pos);
     const number = NUMBER.exec(rest);
     if (number && this.delimited(this.pos + number[0].length)) {
@@ -217,13 +240,15 @@ export class Parser {
   }
 
   /** A JSON string literal, with every JSON escape. */
-  private string(): string {
+  private string(path: AttrPath): string {
     const start = this.pos;
     let i = this.pos + 1;
     while (i < this.text.length && this.text[i] !== '"') i += this.text[i] === '\\' ? 2 : 1;
     if (i >= this.text.length) this.fail('a closing quote for the string that starts', start);
     const raw = this.text.slice(start, i + 1);
     this.pos = i + 1;
+    // A raw NUL (`%00` in a URL) is refused like an escaped one, not as a syntax error.
+    if (RAW_CONTROL.test(raw)) this.checkText(raw, path);
     try {
       return JSON.parse(raw) as string;
     } catch {
@@ -232,21 +257,37 @@ export class Parser {
   }
 }
 
-/** Prints a filter canonically; parseFilter(formatFilter(f)) equals f. */
-export function formatFilter(f: Filter): string {
-  const path = (p: AttrPath) => `${p.uri ? `${p.uri}:` : ''}${p.attr}${p.sub ? `.${p.sub}` : ''}`;
-  switch (f.kind) {
-    case 'compare':
-      return `${path(f.path)} ${f.op} ${JSON.stringify(f.value)}`;
-    case 'present':
-      return `${path(f.path)} pr`;
-    case 'and':
-      return `(${formatFilter(f.left)} and ${formatFilter(f.right)})`;
-    case 'or':
-      return `(${formatFilter(f.left)} or ${formatFilter(f.right)})`;
-    case 'not':
-      return `not (${formatFilter(f.filter)})`;
-    case 'valuePath':
-      return `${path(f.path)}[${formatFilter(f.filter)}]`;
-  }
+export interface FormatOptions {
+  /** Print every compared value as `"…"`: the filter's shape without its values (emails), for logs. */
+  maskValues?: boolean;
+}
+
+export function formatPath(p: AttrPath): string {
+  return `${p.uri ? `${p.uri}:` : ''}${p.attr}${p.sub ? `.${p.sub}` : ''}`;
+}
+
+/**
+ * Prints a filter canonically; parseFilter(formatFilter(f)) equals f. Brackets only where the parse needs
+ * them (`and`/`or` are left-associative), so a flat chain of 200 `or`s prints flat instead of nesting 200 deep.
+ */
+export function formatFilter(f: Filter, options: FormatOptions = {}): string {
+  const value = (v: Literal) => (options.maskValues ? '"…"' : JSON.stringify(v));
+  const grouped = (g: Filter, kinds: Filter['kind'][]) => (kinds.includes(g.kind) ? `(${print(g)})` : print(g));
+  const print = (g: Filter): string => {
+    switch (g.kind) {
+      case 'compare':
+        return `${formatPath(g.path)} ${g.op} ${value(g.value)}`;
+      case 'present':
+        return `${formatPath(g.path)} pr`;
+      case 'and':
+        return `${grouped(g.left, ['or'])} and ${grouped(g.right, ['or', 'and'])}`;
+      case 'or':
+        return `${print(g.left)} or ${grouped(g.right, ['or'])}`;
+      case 'not':
+        return `not (${print(g.filter)})`;
+      case 'valuePath':
+        return `${formatPath(g.path)}[${print(g.filter)}]`;
+    }
+  };
+  return print(f);
 }

@@ -1,6 +1,6 @@
 /**
  * PATCH paths (RFC 7644 §3.5.2): PATH = attrPath / valuePath [subAttr]. Reuses the filter parser for the
- * value filter; errors are 400 invalidPath.
+ * value filter; syntax errors are 400 invalidPath, a compared value that breaks the text rule 400 invalidValue.
  */
 import { ScimError, badRequest } from '../errors.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../schema/types.ts';
@@ -18,7 +18,7 @@ export function parsePatchPath(text: string): PatchPath {
   try {
     return parse(text);
   } catch (error) {
-    if (error instanceof ScimError) throw badRequest('invalidPath', error.message.replace(/filter/g, 'path'));
+    if (error instanceof ScimError && error.scimType !== 'invalidValue') throw badRequest('invalidPath', error.message.replace(/filter/g, 'path'));
     throw error;
   }
 }
@@ -31,6 +31,7 @@ function parse(text: string): PatchPath {
   if (path.sub !== undefined) throw badRequest('invalidPath', `A value filter follows an attribute, not a sub-attribute, at position ${bracket + 1}.`);
   const parser = new Parser(text);
   parser.pos = bracket + 1;
+  parser.within = path;
   const filter = parser.filter(true);
   if (text[parser.pos] !== ']') parser.fail('"]"');
   const rest = text.slice(parser.pos + 1).trim();

@@ -20,17 +20,24 @@ function findValue(item: Record<string, unknown>): unknown {
   return key === undefined ? undefined : item[key];
 }
 
-/** `value eq "a" or value eq "b"` → ['a', 'b']; undefined for any other filter shape. */
+/**
+ * `value eq "a" or value eq "b"` → ['a', 'b']; undefined for any other filter shape. Walks with a stack and
+ * appends to one list: a chain of 10,000 `or`s neither recurses 10,000 deep nor copies the list at each level.
+ */
 export function valueEqualities(filter: Filter): string[] | undefined {
-  if (filter.kind === 'or') {
-    const left = valueEqualities(filter.left);
-    const right = valueEqualities(filter.right);
-    return left && right ? [...left, ...right] : undefined;
+  const ids: string[] = [];
+  const stack = [filter];
+  while (stack.length > 0) {
+    const term = stack.pop()!;
+    if (term.kind === 'or') {
+      stack.push(term.right, term.left);
+      continue;
+    }
+    if (term.kind !== 'compare' || term.op !== 'eq' || term.path.attr.toLowerCase() !== 'value' || term.path.sub || term.path.uri) return undefined;
+    if (typeof term.value !== 'string') return undefined;
+    ids.push(term.value);
   }
-  if (filter.kind === 'compare' && filter.op === 'eq' && filter.path.attr.toLowerCase() === 'value' && !filter.path.sub && !filter.path.uri) {
-    return typeof filter.value === 'string' ? [filter.value] : undefined;
-  }
-  return undefined;
+  return ids;
 }
 
 export function memberOp(op: 'add' | 'replace' | 'remove', filter: Filter | undefined, sub: string | undefined, value: unknown): MemberOp {

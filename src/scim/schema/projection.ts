@@ -22,25 +22,36 @@ interface Selector {
   sub?: AttributeDef;
 }
 
+/**
+ * Resolves names to selectors, once per request (never per resource): distinct names only (case-insensitively),
+ * each attribute once. Unknown names select nothing.
+ */
 function selectors(rt: ResourceTypeDef, names: string[]): Selector[] {
-  const out: Selector[] = [];
-  for (const name of names) {
-    const schema = schemaUrns(rt).find((s) => s.toLowerCase() === name.toLowerCase());
+  const out = new Map<string, Selector>();
+  const add = (selector: Selector) => {
+    const key = `${selector.schema}\u0000${selector.attr.name}\u0000${selector.sub?.name ?? ''}`;
+    if (!out.has(key)) out.set(key, selector);
+  };
+  for (const name of new Set(names.map((n) => n.toLowerCase()))) {
+    const schema = schemaUrns(rt).find((s) => s.toLowerCase() === name);
     if (schema) {
       // A whole schema URN selects every attribute of that schema.
       const attrs = schema === rt.schema ? [...COMMON_ATTRIBUTES, ...(SCHEMAS[schema]?.attributes ?? [])] : SCHEMAS[schema]?.attributes ?? [];
-      attrs.forEach((attr) => out.push({ schema, attr }));
+      attrs.forEach((attr) => add({ schema, attr }));
       continue;
     }
-    let resolved;
-    try {
-      resolved = resolveAttribute(rt, parseAttrPath(name));
-    } catch {
-      resolved = undefined;
-    }
-    if (resolved) out.push(resolved);
+    const resolved = resolveName(rt, name);
+    if (resolved) add(resolved);
   }
-  return out;
+  return [...out.values()];
+}
+
+function resolveName(rt: ResourceTypeDef, name: string): Selector | undefined {
+  try {
+    return resolveAttribute(rt, parseAttrPath(name));
+  } catch {
+    return undefined;
+  }
 }
 
 function containerOf(rt: ResourceTypeDef, resource: Json, schema: string): Json | undefined {
@@ -49,11 +60,22 @@ function containerOf(rt: ResourceTypeDef, resource: Json, schema: string): Json 
   return isObject(ext) ? ext : undefined;
 }
 
-export function project(rt: ResourceTypeDef, resource: ScimResource, request: ProjectionRequest): ScimResource {
+/** A projection resolved for one request, applied to each resource of the answer. */
+export type Projector = (resource: ScimResource) => ScimResource;
+
+export function compileProjection(rt: ResourceTypeDef, request: ProjectionRequest): Projector {
   const attributes = request.attributes ?? [];
-  const excluded = request.excludedAttributes ?? [];
-  const result = attributes.length > 0 ? include(rt, resource, selectors(rt, attributes)) : exclude(rt, resource, selectors(rt, excluded));
-  return dropNever(rt, result);
+  if (attributes.length > 0) {
+    const wanted = selectors(rt, attributes);
+    return (resource) => dropNever(rt, include(rt, resource, wanted));
+  }
+  const unwanted = selectors(rt, request.excludedAttributes ?? []);
+  return (resource) => dropNever(rt, exclude(rt, resource, unwanted));
+}
+
+/** Projects one resource. For a list, compile the projection once with `compileProjection`. */
+export function project(rt: ResourceTypeDef, resource: ScimResource, request: ProjectionRequest): ScimResource {
+  return compileProjection(rt, request)(resource);
 }
 
 function include(rt: ResourceTypeDef, resource: Json, wanted: Selector[]): Json {

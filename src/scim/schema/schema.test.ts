@@ -77,6 +77,60 @@ describe('validateResource', () => {
   });
 });
 
+describe('validateResource: the text rule and limits', () => {
+  const group = (body: Record<string, unknown>) => validateResource(GROUP_RESOURCE_TYPE, { schemas: [GROUP_SCHEMA], displayName: 'G', ...body }, { mode: 'create' });
+  const user = (body: Record<string, unknown>) => validate({ schemas: [USER_SCHEMA], userName: 'u@x.com', ...body });
+  const refused = (fn: () => unknown, label: string) => {
+    const error = errorOf(fn);
+    expect(error).toBeInstanceOf(ScimError);
+    expect(error.scimType).toBe('invalidValue');
+    expect(error.message).toContain(`"${label}"`);
+    return error.message;
+  };
+
+  it('refuses control characters and lone surrogates wherever a string sits', () => {
+    expect(refused(() => user({ userName: 'nul\u0000x@a.com' }), 'userName')).toContain('U+0000');
+    refused(() => user({ name: { givenName: 'a\u001fb' } }), 'name.givenName');
+    refused(() => user({ emails: [{ value: 'a@x.com' }, { value: 'b@x.com', type: 'w\u0007' }] }), 'emails[1].type');
+    refused(() => user({ [ENT]: { manager: { value: 'm\u000b' } } }), `${ENT}:manager.value`);
+    refused(() => user({ [ENT]: { department: 'd\ud800' } }), `${ENT}:department`);
+    refused(() => user({ x509Certificates: [{ value: 'AAAA\u0000' }] }), 'x509Certificates[0].value');
+    refused(() => group({ members: [{ value: 'id\u0000' }] }), 'members[0].value');
+  });
+
+  it('keeps tab, LF, CR and surrogate pairs', () => {
+    expect(user({ title: 'a\tb\r\nc 😀' }).title).toBe('a\tb\r\nc 😀');
+  });
+
+  it('holds identifier-like attributes to 512 characters, others to 64 KiB', () => {
+    const at512 = 'x'.repeat(512);
+    expect(user({ userName: at512, externalId: at512, emails: [{ value: at512 }], phoneNumbers: [{ value: at512 }] }).userName).toBe(at512);
+    for (const [body, label] of [
+      [{ userName: 'x'.repeat(513) }, 'userName'],
+      [{ externalId: 'x'.repeat(8000) }, 'externalId'],
+      [{ emails: [{ value: 'x'.repeat(513) }] }, 'emails[0].value'],
+      [{ phoneNumbers: [{ value: 'x'.repeat(513) }] }, 'phoneNumbers[0].value'],
+    ] as const) {
+      expect(refused(() => user(body), label)).toContain('longer than 512 characters');
+    }
+    refused(() => group({ displayName: 'x'.repeat(8000) }), 'displayName');
+    refused(() => group({ externalId: 'x'.repeat(513) }), 'externalId');
+    refused(() => group({ members: [{ value: 'x'.repeat(513) }] }), 'members[0].value');
+    // A user's displayName is not an identifier: only the 64 KiB rule.
+    expect(user({ displayName: 'x'.repeat(8000) }).displayName).toHaveLength(8000);
+    expect(user({ title: 'x'.repeat(65_536) }).title).toHaveLength(65_536);
+    expect(refused(() => user({ title: 'x'.repeat(65_537) }), 'title')).toContain('longer than 65536');
+  });
+
+  it('holds multi-valued attributes other than members to 1,000 values', () => {
+    const emails = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `u${i}@x.com` }));
+    expect((user({ emails: emails(1000) }).emails as unknown[]).length).toBe(1000);
+    expect(refused(() => user({ emails: emails(1001) }), 'emails')).toContain('more than 1000 values');
+    const members = Array.from({ length: 1500 }, (_, i) => ({ value: `directory_user_${i}` }));
+    expect((group({ members }).members as unknown[]).length).toBe(1500);
+  });
+});
+
 describe('project', () => {
   const user = {
     schemas: [USER_SCHEMA, ENT],
