@@ -27,6 +27,8 @@ export interface Config {
   groupCommitMaxBatch: number;
   /** Group commit: how long a batch's first write waits for others (0: one event-loop turn). */
   groupCommitWaitMs: number;
+  /** PostgreSQL statement_timeout for the pool's connections, in ms (0: none); ignored on SQLite. */
+  databaseStatementTimeoutMs: number;
   scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
   /** Longest a client may take to send a whole request, headers and body (then 408 and the connection closed). */
   requestTimeoutMs: number;
@@ -146,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),
     groupCommitMaxBatch: integer(env, 'GUESTLIST_GROUP_COMMIT_MAX_BATCH', 64, 1, 10_000),
     groupCommitWaitMs: integer(env, 'GUESTLIST_GROUP_COMMIT_WAIT_MS', 0, 0, 1000),
+    databaseStatementTimeoutMs: integer(env, 'GUESTLIST_DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     scimLimits: {
       maxInFlight: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT', 64, 1, 100_000),
       maxInFlightPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT_PER_DIRECTORY', 32, 1, 100_000),

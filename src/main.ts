@@ -24,7 +24,7 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, logger });
+  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -126,7 +126,7 @@ export function handleSignals(running: { stop(): Promise<void> }, logger: Logger
 
 /** `guestlist worker`: only the background work, for scale-out next to stateless servers. */
 export async function startWorker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, logger });
+  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
   await store.migrate();
   const background = await startBackground(store, config, loadSecretKey(config), logger);
   logger.info({ database: config.database.kind }, 'guestlist worker running');
@@ -139,7 +139,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ sto
 }
 
 export async function migrateOnly(config: Config, logger: Logger): Promise<void> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, logger });
+  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
   try {
     const applied = await store.migrate();
     logger.info({ migrations: applied }, applied.length > 0 ? 'database migrated' : 'database already up to date');

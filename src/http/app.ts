@@ -3,6 +3,8 @@
  * happens here beyond what the routes do; the composition root (main.ts) owns the process.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -45,6 +47,36 @@ export function serverTimeouts(config: { requestTimeoutMs: number; idleTimeoutMs
   };
 }
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request was not received in time.'],
+};
+
+/**
+ * A request Node could not read (headers too large, malformed, too slow) is answered, then its connection
+ * closed, and the client is told so (`Connection: close`): a pooled keep-alive connection must not be reused
+ * after it. The URL is unknown here, so the body carries both formats: SCIM Error JSON and `{message, code}`.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const [status, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'The request could not be read as HTTP.'];
+  // Node's own rule: answer unless a response to this request has already begun.
+  const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !pending?.headersSent) {
+    const body = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: String(status),
+      detail,
+      message: detail,
+      code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request',
+    });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, store, logger, secretKey } = options;
   const app = Fastify({
@@ -59,6 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
     // A URL Fastify cannot decode (a lone surrogate, `%ED%A0%80`) names no resource we hold: answered 404 in
     // the protocol's own format, like any other id that cannot be ours.
     frameworkErrors: (error, request, reply) => {

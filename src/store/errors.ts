@@ -48,6 +48,8 @@ const CONNECTION_MESSAGES = [
  * Recognizes a lost or impossible database connection: network errors, PostgreSQL's admin_shutdown (57P01),
  * crash_shutdown (57P02), cannot_connect_now (57P03), any connection exception (class 08), and pg's own
  * messages for terminated connections and pool connect timeouts; on SQLite, a lock not granted in time.
+ * Also query_canceled (57014): statement_timeout cancelled a statement that ran too long (or an operator
+ * cancelled it). The database is overloaded or the query pathological, not the request wrong: 503, never 500.
  */
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof StoreUnavailable) return true;
@@ -56,6 +58,8 @@ export function isConnectionError(error: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   // SQLite: another process (a migration, a second server on the same file) held the write lock past busy_timeout.
   if (code === 'SQLITE_BUSY') return true;
+  // 57014 query_canceled: statement_timeout (src/store/postgres.ts) ended a statement; the connection stays usable.
+  if (code === '57014') return true;
   if (NETWORK_CODES.has(code) || code === '57P01' || code === '57P02' || code === '57P03' || /^08[0-9A-Z]{3}$/.test(code)) return true;
   // Node's happy-eyeballs connect reports every address it tried.
   if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isConnectionError)) return true;

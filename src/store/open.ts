@@ -7,6 +7,8 @@ import type { KyselyStore } from './kysely-store.ts';
 export interface OpenStoreOptions {
   groupCommitMaxBatch?: number;
   groupCommitWaitMs?: number;
+  /** PostgreSQL statement_timeout of the pool's connections, in ms (0: none; default 15 s); SQLite ignores it. */
+  statementTimeoutMs?: number;
   /** Where the store reports the faults it survives (lost connections, failed batches and checkpoints). */
   logger?: Logger;
 }
@@ -14,5 +16,9 @@ export interface OpenStoreOptions {
 export function openStore(config: DatabaseConfig, options: OpenStoreOptions = {}): KyselyStore {
   return config.kind === 'postgres'
     ? new PostgresStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}), ...options })
-    : new SqliteStore(config.file, options);
+    : new SqliteStore(config.file, withoutStatementTimeout(options));
+}
+
+function withoutStatementTimeout({ statementTimeoutMs: _, ...options }: OpenStoreOptions): Omit<OpenStoreOptions, 'statementTimeoutMs'> {
+  return options;
 }

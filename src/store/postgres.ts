@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Database } from './db.ts';
 import { toStoreUnavailable } from './errors.ts';
 import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
+import { migrateToLatest } from './migrations/index.ts';
 import { postgresTypes } from './migrations/types.ts';
 
 const TIMESTAMPTZ = 1184;
@@ -61,6 +62,13 @@ function classifyingClient(onLostInUse: (error: Error) => void): typeof pg.Clien
  * unreachable), or for a busy pool to free one (generous, so that load alone does not turn into 503s).
  */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * Longest a statement on a pool connection may run before PostgreSQL cancels it (SQLSTATE 57014, answered 503
+ * with Retry-After, like a lost connection): a backstop so that no query, however pathological, holds a pool
+ * connection for minutes. Every legitimate statement is far shorter: writes and pruning go statement by
+ * statement, in chunks. Migrations run on a connection of their own without it; so does LISTEN (idle anyway).
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 /** Backoff of the LISTEN connection's reconnects: from the first delay, doubling, up to the last. */
 const LISTEN_RECONNECT_MS = { first: 100, max: 5000 };
 
@@ -79,6 +87,8 @@ export interface PostgresOptions {
   connectionTimeoutMs?: number;
   /** Where faults (lost connections, failed batches) are reported. */
   logger?: Logger;
+  /** PostgreSQL's statement_timeout for the pool's connections, in ms (0: none). */
+  statementTimeoutMs?: number;
 }
 
 export class PostgresStore extends KyselyStore {
@@ -95,6 +105,8 @@ export class PostgresStore extends KyselyStore {
       connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
       // A connection whose server vanished without closing it (a network partition) is found out.
       keepAlive: true,
+      // Sent as a startup parameter: set for the connection's whole life, with no extra round trip.
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
     });
     // Failing to get a connection (refused, timed out) is StoreUnavailable too.
@@ -114,9 +126,30 @@ export class PostgresStore extends KyselyStore {
     report = (err) => this.fault('pool', err, 'database connection lost while in use');
   }
 
+  /**
+   * Migrations run on a connection of their own, without statement_timeout: building an index over a large
+   * table may take longer, and so may waiting for another process's migration lock.
+   */
   override async migrate(): Promise<string[]> {
-    if (this.options.schema) await sql`create schema if not exists ${sql.id(this.options.schema)}`.execute(this.db);
-    return super.migrate(this.options.schema ?? 'public');
+    const pool = new pg.Pool({
+      connectionString: this.options.url,
+      max: 1,
+      types,
+      connectionTimeoutMillis: this.options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      keepAlive: true,
+      statement_timeout: 0,
+      ...(this.options.schema ? { options: `-c search_path=${quoteIdent(this.options.schema)}` } : {}),
+    });
+    pool.on('error', (err) => this.fault('pool', err, 'migration connection lost'));
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      if (this.options.schema) await sql`create schema if not exists ${sql.id(this.options.schema)}`.execute(db);
+      return await migrateToLatest(db, postgresTypes, this.options.schema ?? 'public');
+    } catch (error) {
+      throw toStoreUnavailable(error);
+    } finally {
+      await db.destroy();
+    }
   }
 
   private readonly notified = new Set<() => void>();

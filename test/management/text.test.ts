@@ -60,8 +60,9 @@ describe('management API: control characters and lone surrogates', () => {
         expectApiError(res, 404, 'entity_not_found', `${op.method} ${op.path} ${value}`);
       }
     }
-    // A lone surrogate's UTF-8 form is not valid UTF-8: Fastify refuses the URL itself, before any route.
-    for (const op of withParams) expect((await t.api(op.method, fill(op.path, '%ED%A0%80'))).statusCode).toBe(400);
+    // A lone surrogate's UTF-8 form is not valid UTF-8: Fastify refuses the URL itself, before any route, and
+    // the answer is still a 404 in the API's format (frameworkErrors in app.ts).
+    for (const op of withParams) expectApiError(await t.api(op.method, fill(op.path, '%ED%A0%80')), 404, 'entity_not_found', `${op.method} ${op.path} surrogate`);
     // A NUL next to a real id is still no id.
     expectApiError(await t.api('GET', `/directories/${directoryId}%00`), 404, 'entity_not_found', 'GET /directories/{id}%00');
   });

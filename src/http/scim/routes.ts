@@ -43,12 +43,15 @@ function versionOf(resource: ScimResource): string | undefined {
   return (resource.meta as { version?: string } | undefined)?.version;
 }
 
-/** Answers a single resource with its ETag (and Location when created). */
-function sendResource(request: FastifyRequest, reply: FastifyReply, status: number, resource: ScimResource, etag?: string) {
-  const tag = etag ?? versionOf(resource);
+/**
+ * Answers a single resource with its ETag (and Location when created). Both come from the whole resource:
+ * the body sent may be a projection without `meta`.
+ */
+function sendResource(request: FastifyRequest, reply: FastifyReply, status: number, whole: ScimResource, body: ScimResource = whole, etag?: string) {
+  const tag = etag ?? versionOf(whole);
   if (tag) reply.header('etag', tag);
-  if (status === 201) reply.header('location', (resource.meta as { location: string }).location);
-  return send(request, reply, status, resource);
+  if (status === 201) reply.header('location', (whole.meta as { location: string }).location);
+  return send(request, reply, status, body);
 }
 
 export function scimRoutes(app: FastifyInstance, ctx: { config: Config; store: KyselyStore }): void {
@@ -117,8 +120,10 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
   app.post(`/${kind}/.search`, (request, reply) => list(request, reply, normalizeListRequest(parseSearchRequest(request.body, LIST_LIMITS))));
 
   app.post(`/${kind}`, async (request, reply) => {
+    // The projection is read first: a bad `attributes` must refuse the request before anything is written.
+    const projection = projectionOf(request);
     const created = (await call('create')(directory(request), normalizeResourceBody(rt, request.body))) as ScimResource;
-    return sendResource(request, reply, 201, reprojected(kind, created, projectionOf(request)));
+    return sendResource(request, reply, 201, created, reprojected(kind, created, projection));
   });
 
   app.get<{ Params: { id: string } }>(`/${kind}/:id`, async (request, reply) => {
@@ -128,7 +133,7 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
     if (typeof ifNoneMatch === 'string' && etagMatches(ifNoneMatch, version)) {
       return reply.status(304).header('etag', etagOf(version)).send();
     }
-    return sendResource(request, reply, 200, resource, etagOf(version));
+    return sendResource(request, reply, 200, resource, resource, etagOf(version));
   });
 
   const write = (method: 'replace' | 'patch') => async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
@@ -147,7 +152,7 @@ function resourceRoutes(app: FastifyInstance, service: ScimService, kind: Kind):
     };
     const resource = (await call(method)(directory(request), request.params.id, body, options)) as ScimResource;
     if (noContent) return reply.status(204).header('etag', versionOf(resource)).send();
-    return sendResource(request, reply, 200, reprojected(kind, resource, projection));
+    return sendResource(request, reply, 200, resource, reprojected(kind, resource, projection));
   };
   app.put<{ Params: { id: string } }>(`/${kind}/:id`, write('replace'));
   app.patch<{ Params: { id: string } }>(`/${kind}/:id`, write('patch'));

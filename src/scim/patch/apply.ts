@@ -252,6 +252,9 @@ class PatchEngine {
     if (def.multiValued) {
       // Applies to every element; adding to an empty attribute creates one element.
       const elements = Array.isArray(container[key]) ? (container[key] as Json[]) : [];
+      // An earlier operation of this request may have left a non-object element (the result is validated only
+      // at the end); it has no sub-attribute to write.
+      if (elements.some((el) => !isObject(el))) throw badRequest('invalidValue', `"${def.name}" holds a value that is not an object.`);
       if (op === 'remove') elements.forEach((el) => delete el[subName]);
       else if (elements.length === 0) container[key] = [{ [subName]: value }];
       else elements.forEach((el) => (el[subName] = value));

@@ -57,7 +57,18 @@ interface Collection {
   /** True when some element satisfies `inner` (or, without it, when there is any element). */
   any(inner: Sql | undefined): Sql;
   element(subName: string | undefined): Operand;
+  /** Set for the child tables (each `any` is one `r.id in (select …)` subquery); undefined for JSON arrays. */
+  table?: 'emails' | 'groups' | 'members';
 }
+
+/**
+ * Most child-table subqueries (`r.id in (select … from members/emails …)`) one filter compiles to, after
+ * identical comparisons are folded and an `or` of comparisons on the same child table is merged into one
+ * subquery. PostgreSQL plans an `and` of such subqueries as a chain of semi-joins whose planning time grows
+ * steeply with their number (100 took seconds, 200 minutes), so more are refused with 400 invalidFilter.
+ * IdPs send one or two.
+ */
+export const MAX_CHILD_SUBQUERIES = 20;
 
 const invalid = (detail: string) => badRequest('invalidFilter', detail);
 
@@ -87,8 +98,11 @@ export function compileMemberFilter(filter: Filter, ctx: FilterContext): Sql {
   return new Compiler(ctx).members(filter);
 }
 
-/** The SQL sort key for `sortBy` over the resource `r` (RFC 7644 §3.4.2.3). */
-export function compileSortKey(sortBy: string, ctx: FilterContext): Sql {
+/**
+ * The SQL sort key for `sortBy` over the resource `r` (RFC 7644 §3.4.2.3); undefined when the attribute is the
+ * same for every resource (`meta.resourceType`), which both databases refuse as an ORDER BY constant.
+ */
+export function compileSortKey(sortBy: string, ctx: FilterContext): Sql | undefined {
   let parsed: PatchPath;
   try {
     parsed = parsePatchPath(sortBy);
@@ -102,12 +116,14 @@ export function compileSortKey(sortBy: string, ctx: FilterContext): Sql {
 class Compiler {
   constructor(private readonly ctx: FilterContext) {}
 
+  /** Child-table subqueries compiled so far (bounded by MAX_CHILD_SUBQUERIES). */
+  private subqueries = 0;
+
   node(f: Filter): Sql {
     switch (f.kind) {
       case 'and':
-        return sql`(${this.node(f.left)} and ${this.node(f.right)})`;
       case 'or':
-        return sql`(${this.node(f.left)} or ${this.node(f.right)})`;
+        return this.chain(f.kind, f);
       case 'not':
         return sql`(not ${this.node(f.filter)})`;
       case 'valuePath':
@@ -118,11 +134,88 @@ class Compiler {
     }
   }
 
+  /**
+   * A chain of one operator, flattened: identical operands are folded (`X and X` ≡ `X`), and for `or`, the
+   * comparisons on one child table become a single subquery: "some element matches A, or some element matches
+   * B" is "some element matches A or B". (Not so for `and`: two elements may each match one side.)
+   */
+  private chain(op: 'and' | 'or', f: Filter): Sql {
+    const operands: Filter[] = [];
+    const seen = new Set<string>();
+    const flatten = (g: Filter) => {
+      if (g.kind === op) {
+        flatten(g.left);
+        flatten(g.right);
+        return;
+      }
+      const key = JSON.stringify(g);
+      if (seen.has(key)) return;
+      seen.add(key);
+      operands.push(g);
+    };
+    flatten(f);
+    const parts: Sql[] = [];
+    if (op === 'or') {
+      // Per child table: its collection, where its merged subquery goes, and the element filters (undefined: any element).
+      const merged = new Map<string, { collection: Collection; index: number; inners: (Filter | undefined)[] }>();
+      for (const g of operands) {
+        const element = this.elementFilter(g);
+        const collection = element && this.collection(element.resolved, element.inner);
+        if (!element || !collection?.table) {
+          parts.push(this.node(g));
+          continue;
+        }
+        const group = merged.get(collection.table);
+        if (group) group.inners.push(element.inner);
+        else {
+          merged.set(collection.table, { collection, index: parts.length, inners: [element.inner] });
+          parts.push(sql``);
+        }
+      }
+      for (const { collection, index, inners } of merged.values()) {
+        const any = inners.includes(undefined)
+          ? undefined
+          : sql.join(
+              (inners as Filter[]).map((inner) => sql`(${this.scoped(inner, (p) => collection.element(p.sub ? `${p.attr}.${p.sub}` : p.attr))})`),
+              sql` or `,
+            );
+        parts[index] = this.countSubquery(collection.any(any && inners.length > 1 ? sql`(${any})` : any));
+      }
+    } else {
+      for (const g of operands) parts.push(this.node(g));
+    }
+    return parts.length === 1 ? parts[0]! : sql`(${sql.join(parts, sql.raw(` ${op} `))})`;
+  }
+
+  /**
+   * For a comparison or value filter on a multi-valued attribute: the attribute and the filter on its elements
+   * (undefined for `attr pr`: any element). Undefined for anything else.
+   */
+  private elementFilter(f: Filter): { resolved: ResolvedAttribute; inner: Filter | undefined } | undefined {
+    if (f.kind !== 'compare' && f.kind !== 'present' && f.kind !== 'valuePath') return undefined;
+    const resolved = this.resolve(f.path);
+    if (!resolved.attr.multiValued) return undefined;
+    if (f.kind === 'valuePath') return { resolved, inner: f.filter };
+    if (f.kind === 'present' && !resolved.sub) return { resolved, inner: undefined };
+    return { resolved, inner: { ...f, path: { attr: resolved.sub?.name ?? 'value' } } };
+  }
+
+  /** Counts one child-table subquery against MAX_CHILD_SUBQUERIES. */
+  private countSubquery(subquery: Sql): Sql {
+    this.subqueries += 1;
+    if (this.subqueries > MAX_CHILD_SUBQUERIES) {
+      throw invalid(
+        `The filter compares more than ${MAX_CHILD_SUBQUERIES} times on members, groups or emails (each is a subquery; comparisons joined by 'or' on the same attribute count once, identical ones once).`,
+      );
+    }
+    return subquery;
+  }
+
   members(filter: Filter): Sql {
     return this.scoped(filter, (p) => this.memberElement(p.sub ? `${p.attr}.${p.sub}` : p.attr));
   }
 
-  sortKey(path: AttrPath): Sql {
+  sortKey(path: AttrPath): Sql | undefined {
     const resolved = this.ctx.resolve(path);
     if (!resolved) throw badRequest('invalidValue', `sortBy names an unknown attribute '${formatPath(path)}'.`);
     const { attr } = resolved;
@@ -137,7 +230,8 @@ class Compiler {
       return this.sortable(this.jsonOperand(keys, def));
     }
     if (attr.type === 'complex' && !resolved.sub) throw badRequest('invalidValue', `sortBy '${formatPath(path)}' is complex: name a sub-attribute.`);
-    return this.sortable(this.operand(resolved));
+    const operand = this.operand(resolved);
+    return operand.source === 'constant' ? undefined : this.sortable(operand);
   }
 
   private sortable(o: Operand): Sql {
@@ -163,7 +257,7 @@ class Compiler {
     const resolved = this.resolve(f.path);
     if (resolved.attr.multiValued) {
       // `emails.value eq x` means "some element's value eq x"; a bare `emails eq x` compares `value`.
-      if (f.kind === 'present' && !resolved.sub) return this.collection(resolved, undefined).any(undefined);
+      if (f.kind === 'present' && !resolved.sub) return this.any(this.collection(resolved, undefined), undefined);
       const inner: Filter = { ...f, path: { attr: resolved.sub?.name ?? 'value' } };
       return this.anyElement(resolved, inner);
     }
@@ -190,7 +284,13 @@ class Compiler {
 
   private anyElement(resolved: ResolvedAttribute, filter: Filter): Sql {
     const collection = this.collection(resolved, filter);
-    return collection.any(this.scoped(filter, (p) => collection.element(p.sub ? `${p.attr}.${p.sub}` : p.attr)));
+    return this.any(collection, this.scoped(filter, (p) => collection.element(p.sub ? `${p.attr}.${p.sub}` : p.attr)));
+  }
+
+  /** "Some element matches", counting a child-table subquery. */
+  private any(collection: Collection, inner: Sql | undefined): Sql {
+    const sub = collection.any(inner);
+    return collection.table ? this.countSubquery(sub) : sub;
   }
 
   /** Compiles a filter whose paths name sub-attributes, reading them through `element`. */
@@ -304,6 +404,7 @@ class Compiler {
   private emails(): Collection {
     const { dialect } = this.ctx;
     return {
+      table: 'emails',
       any: (inner) =>
         sql`r.id in (select e.user_id from directory_user_emails e where e.directory_id = ${this.ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
       element: (sub) => {
@@ -317,6 +418,7 @@ class Compiler {
 
   private userGroups(): Collection {
     return {
+      table: 'groups',
       any: (inner) =>
         sql`r.id in (select m.user_id from directory_group_members m join directory_groups g on g.id = m.group_id where m.directory_id = ${this.ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
       element: (sub) => this.membershipElement(sub, sql.ref('m.group_id'), sql.ref('g.display_name_lower'), 'direct'),
@@ -325,6 +427,7 @@ class Compiler {
 
   private groupMembers(): Collection {
     return {
+      table: 'members',
       any: (inner) =>
         sql`r.id in (select m.group_id from directory_group_members m join directory_users u on u.id = m.user_id where m.directory_id = ${this.ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
       element: (sub) => this.memberElement(sub),
@@ -440,6 +543,9 @@ class Compiler {
       if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`'${op}' is not defined for the dateTime '${name}'.`);
       const ms = Date.parse(v);
       if (Number.isNaN(ms)) throw invalid(`'${v}' is not a valid dateTime for '${name}'.`);
+      // `Date.parse("12345")` is the year 12345, which PostgreSQL's timestamps refuse: years 1–9999 only.
+      const year = new Date(ms).getUTCFullYear();
+      if (year < 1 || year > 9999) throw invalid(`'${v}' is outside the years 1–9999 for '${name}'.`);
       v = new Date(ms).toISOString();
     }
     let expr = textOf(o);
