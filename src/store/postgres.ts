@@ -266,6 +266,9 @@ export class PostgresStore extends KyselyStore {
     this.listenClient = undefined;
     if (client) await client.end().catch(() => {});
     await super.close();
+    // Kysely ends the pool only if it ever ran a query; a store that only migrated (on its own pool) still
+    // holds this one, and a closed store must neither answer nor keep its process alive.
+    if (!this.pool.ended) await this.pool.end();
   }
 
   protected async lock(trx: Transaction<Database>, key: string): Promise<void> {
