@@ -101,8 +101,19 @@ function stripServerAttributes(resource: ScimResource, names: string[]): ScimRes
   return out;
 }
 
-/** Beyond this many member values, a write runs in a transaction of its own instead of a shared batch. */
-const LARGE_MEMBERSHIP = 1000;
+/**
+ * Beyond this many member (or other multi-valued) values, a write runs in a transaction of its own instead of a
+ * shared batch: on SQLite a batch runs without yielding, so several large writes in one would add up to a stall.
+ */
+const LARGE_MEMBERSHIP = 100;
+
+/** Values of the multi-valued attributes a resource body carries (emails, addresses, …). */
+function resourceValueCount(body: unknown): number {
+  if (!body || typeof body !== 'object') return 0;
+  let count = 0;
+  for (const [key, value] of Object.entries(body)) if (key !== 'schemas' && Array.isArray(value)) count += value.length;
+  return count;
+}
 
 /** Member values a PATCH carries (an estimate: values of every operation, and `members` inside object values). */
 function patchValueCount(body: unknown): number {
@@ -191,7 +202,7 @@ export class ScimService {
         await this.q.insertUser(db, user, emailRows(resource));
         this.adjustUserCounts(events, undefined, user.active);
         events.add('dsync.user.created', await events.user(user));
-      }),
+      }, resourceValueCount(resource) > LARGE_MEMBERSHIP),
     );
     return renderUser(user, [], this.urls(dir));
   }
@@ -207,7 +218,7 @@ export class ScimService {
   async replaceUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
     assertId(id, 'User');
     const resource = stripServerAttributes(validateResource(USER_RESOURCE_TYPE, body, { mode: 'replace' }), ['id', 'meta', 'groups']);
-    return this.updateUser(dir, id, options, () => resource);
+    return this.updateUser(dir, id, options, () => resource, resourceValueCount(resource) > LARGE_MEMBERSHIP);
   }
 
   async patchUser(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
@@ -215,7 +226,7 @@ export class ScimService {
     return this.updateUser(dir, id, options, (current) => {
       const { resource } = applyPatch(USER_RESOURCE_TYPE, current.resource, body, options.patch);
       return stripServerAttributes(validateResource(USER_RESOURCE_TYPE, resource, { mode: 'replace' }), ['id', 'meta', 'groups']);
-    });
+    }, patchValueCount(body) > LARGE_MEMBERSHIP);
   }
 
   private async updateUser(
@@ -223,6 +234,7 @@ export class ScimService {
     id: string,
     options: WriteOptions,
     change: (current: UserRecord) => ScimResource,
+    alone = false,
   ): Promise<ScimResource> {
     const user = await this.guardUnique('userName is already in use in this directory.', () =>
       this.write(dir, async (db, events) => {
@@ -253,7 +265,7 @@ export class ScimService {
         if (next.active !== current.active) this.adjustUserCounts(events, current.active, next.active);
         events.updated('dsync.user.updated', before, await events.user(next));
         return next;
-      }),
+      }, alone),
     );
     const groups = 'deleted' in user ? [] : (await this.q.groupsOfUsers(this.store.db, [user.id])).get(user.id);
     return renderUser(user, groups, this.urls(dir));

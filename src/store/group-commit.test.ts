@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/harness.ts';
+import { BATCH_BUDGET_MS } from './group-commit.ts';
 
 let t: TestDatabase;
 let db: Kysely<any>;
@@ -165,4 +166,20 @@ it('a write running alone is retried when it loses a serialization conflict, and
   expect(attempts).toBe(3);
   expect(await names()).toEqual(['alone2']);
   await expect(t.store.batchedTransaction((trx) => insert(trx, 'alone2'), { alone: true })).rejects.toThrow(/unique|duplicate/i);
+});
+
+it('a batch takes no new write once it has run for its time budget; the rest commit in later batches', async () => {
+  const before = { ...t.store.groupCommit.stats };
+  // Each write holds the batch for a little over half the budget (a busy wait: on SQLite nothing else runs).
+  const slow = (name: string) =>
+    t.store.batchedTransaction(async (trx) => {
+      const until = performance.now() + BATCH_BUDGET_MS * 0.6;
+      while (performance.now() < until);
+      await insert(trx, name);
+    }, { key: 'budget' });
+  await Promise.all(Array.from({ length: 6 }, (_, i) => slow(`b${i}`)));
+  expect(await names()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+  const batches = t.store.groupCommit.stats.batches - before.batches;
+  // Without the budget all six share one batch; with it, at most two fit in one.
+  expect(batches).toBeGreaterThanOrEqual(3);
 });

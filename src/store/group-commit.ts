@@ -26,7 +26,9 @@
  * alone) is not blamed for it: it is rolled back to its savepoint and run again on its own after its batch.
  * A large write submitted `alone` gets a transaction of its own, but still holds its key while it runs.
  *
- * Bounds: a batch takes at most `maxBatch` writes, and starts `waitMs` after the first write queues, or with 0
+ * Bounds: a batch takes at most `maxBatch` writes, and takes no new write once it has run for BATCH_BUDGET_MS
+ * (on SQLite a batch runs on the main thread without yielding, so its length is how long every other request
+ * waits); it starts `waitMs` after the first write queues, or with 0
  * (the default) one event-loop turn after it, so that the writes whose requests were read in the same turn join
  * it at no cost in latency; writes arriving while a batch runs join it until it is full, then wait for the next
  * free lane.
@@ -83,6 +85,12 @@ export interface GroupCommitOptions {
   /** Told of every batch that failed as a whole, with the number of writes it held (for logs and metrics). */
   onBatchError?: (error: unknown, writes: number) => void;
 }
+
+/**
+ * A batch takes no new write after running this long: the rest wait one event-loop turn for the next batch,
+ * so other directories' reads are served in between (see Bounds above).
+ */
+export const BATCH_BUDGET_MS = 20;
 
 /** Attempts a write running alone gets when it keeps losing deadlocks. */
 const ALONE_ATTEMPTS = 5;
@@ -211,6 +219,7 @@ export class GroupCommit<Trx, Item> {
       return;
     }
     const taken: Job<Trx, Item>[] = [first];
+    const started = performance.now();
     const results = new Map<Job<Trx, Item>, unknown>();
     const again: Job<Trx, Item>[] = [];
     try {
@@ -219,7 +228,7 @@ export class GroupCommit<Trx, Item> {
         await this.savepoints.begin(trx);
         for (let job: Job<Trx, Item> | undefined = first; job; ) {
           const kept = await this.runOne(trx, job, results, items, again);
-          job = taken.length < this.maxBatch ? this.take(token) : undefined;
+          job = taken.length < this.maxBatch && performance.now() - started < BATCH_BUDGET_MS ? this.take(token) : undefined;
           if (job) taken.push(job);
           // After a rollback the savepoint is still open, ready for the next write.
           if (!job) await this.savepoints.release(trx);
