@@ -1,6 +1,6 @@
 /** The `guestlist` command. */
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from './http/logger.ts';
 import { handleSignals, migrateOnly, start, startWorker } from './main.ts';
 
 const HELP = `guestlist: self-hosted Directory Sync (SCIM 2.0 in, events and webhooks out)

@@ -4,11 +4,12 @@
  * reads them, from inside the transaction) and hands it all to the store, which writes it at the end of the
  * transaction, just before commit (group-commit.ts says why there).
  */
-import type { EventType, PendingEvent } from '../events/log.ts';
+import type { EventType, PendingEvent } from '../store/event-log.ts';
 import { previousAttributes } from '../events/diff.ts';
 import type { Json } from '../scim/json.ts';
 import type { TailWrite } from '../store/kysely-store.ts';
-import { DirectoryReads, type Executor, type ResourceQueries } from '../store/scim/resources.ts';
+import type { Executor } from '../store/db.ts';
+import { DirectoryReads, type ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
 import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';

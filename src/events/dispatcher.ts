@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { newId } from '../ids.ts';
 import { fromJson, now } from '../store/codec.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
-import type { Executor } from '../store/scim/resources.ts';
+import type { Executor } from '../store/db.ts';
 import { markDue, queueHead, setQueue, type QueueKey } from './queues.ts';
 import { signatureHeaders } from './signing.ts';
 import { postJson, type AllLookup } from './http-post.ts';

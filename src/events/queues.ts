@@ -3,7 +3,7 @@
  * queue row says when it is due and which worker holds it (see migration 0004).
  */
 import { sql } from 'kysely';
-import type { Executor } from '../store/scim/resources.ts';
+import type { Executor } from '../store/db.ts';
 
 export type QueueKey = { endpoint_id: string; directory_key: string };
 

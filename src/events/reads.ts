@@ -1,6 +1,6 @@
 /** Reading the event log: the Events API's cursor pages, and retention pruning. */
 import { fromJson, now } from '../store/codec.ts';
-import type { Executor } from '../store/scim/resources.ts';
+import type { Executor } from '../store/db.ts';
 
 export interface EventRecord {
   seq: number;

@@ -12,7 +12,7 @@ import { newId } from '../ids.ts';
 import { secretSuffix } from '../secrets.ts';
 import { fromJson, now, toJson } from '../store/codec.ts';
 import { pageById } from '../store/pagination.ts';
-import type { Executor } from '../store/scim/resources.ts';
+import type { Executor } from '../store/db.ts';
 import type { Page, PageQuery } from '../store/store.ts';
 import { setQueueDue } from './queues.ts';
 import { UndecryptableSecret, encryptSecret, generateWebhookSecret, openSecret, toSecretKeys, type SecretKeys } from './crypto.ts';

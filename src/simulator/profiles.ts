@@ -21,11 +21,6 @@ export interface Request {
   expect: number[];
 }
 
-/** What the IdP knows of a provisioned object: the server's id, and (for PUT-style IdPs) its last copy. */
-export interface Provisioned {
-  id: string;
-}
-
 export interface Profile {
   name: IdpName;
   contentType: string;

@@ -6,7 +6,7 @@
 import { ScimHttpClient, pool, type Violation } from './client.ts';
 import { DEPARTMENTS, generateDirectory, pick, type SimDirectory, type SimGroup, type SimUser } from './directory.ts';
 import { GROUP_SCHEMA, USER_SCHEMA, profile as profileOf, type IdpName, type Profile, type Request } from './profiles.ts';
-import { verify, type Difference } from './verify.ts';
+import { verify, type Belief, type Difference } from './verify.ts';
 
 export type Scenario = 'initial' | 'churn' | 'deprovision' | 'burst';
 export const SCENARIOS: Scenario[] = ['initial', 'churn', 'deprovision', 'burst'];
@@ -40,17 +40,6 @@ export interface SimulationReport {
   differences: Difference[];
   violations: Violation[];
   ok: boolean;
-}
-
-/** What the IdP believes it has provisioned. */
-export interface Belief {
-  directory: SimDirectory;
-  userIds: Map<string, string>;
-  groupIds: Map<string, string>;
-  /** Users the IdP hard-deleted: they must be gone. */
-  deleted: Set<string>;
-  /** Groups the IdP never pushed (empty ones, for IdPs that skip them). */
-  unpushed: Set<string>;
 }
 
 class Run {

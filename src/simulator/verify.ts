@@ -4,9 +4,19 @@
  * break the protocol (missing `totalResults`, string counts).
  */
 import type { ScimHttpClient } from './client.ts';
-import type { SimUser } from './directory.ts';
+import type { SimDirectory, SimUser } from './directory.ts';
 import { ENTERPRISE } from './profiles.ts';
-import type { Belief } from './simulate.ts';
+
+/** What the IdP believes it has provisioned. */
+export interface Belief {
+  directory: SimDirectory;
+  userIds: Map<string, string>;
+  groupIds: Map<string, string>;
+  /** Users the IdP hard-deleted: they must be gone. */
+  deleted: Set<string>;
+  /** Groups the IdP never pushed (empty ones, for IdPs that skip them). */
+  unpushed: Set<string>;
+}
 
 export interface Difference {
   kind: 'missing_user' | 'extra_user' | 'wrong_attribute' | 'wrong_active' | 'missing_group' | 'extra_group' | 'wrong_members' | 'deleted_user_present';

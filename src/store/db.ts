@@ -3,7 +3,7 @@
  * differences (JSON, timestamps) are absorbed in src/store/codec.ts, so rows read the same from both.
  * Booleans are stored as integers 0/1 on both databases.
  */
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Kysely } from 'kysely';
 
 /** ISO-8601 UTC timestamps: `text` on SQLite, `timestamptz` on PostgreSQL (read back as ISO strings). */
 type Timestamp = string;
@@ -196,3 +196,6 @@ export interface Database {
   dispatch_state: DispatchStateTable;
   webhook_queues: WebhookQueuesTable;
 }
+
+/** Whatever a query runs on: the database itself or an open transaction (Kysely types both the same). */
+export type Executor = Kysely<Database>;

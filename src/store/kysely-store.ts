@@ -11,7 +11,7 @@ import type { ColumnTypes } from './migrations/types.ts';
 import { pageById } from './pagination.ts';
 import { hashesEqual } from '../secrets.ts';
 import { newId } from '../ids.ts';
-import { appendEvents, type PendingEvent } from '../events/log.ts';
+import { appendEvents, type PendingEvent } from '../store/event-log.ts';
 import { GroupCommit, type BatchedWrite, type Savepoints } from './group-commit.ts';
 import type { Logger } from 'pino';
 import { isConnectionError, isTransientConflict } from './errors.ts';

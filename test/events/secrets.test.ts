@@ -15,7 +15,7 @@ import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { UndecryptableSecret, decryptSecret, deriveKey, encryptSecret, encryptSecretV1, generateWebhookSecret, openSecret } from '../../src/events/crypto.ts';
 import { WebhookStore, upgradeWebhookSecrets } from '../../src/events/webhooks-store.ts';
-import type { Executor } from '../../src/store/scim/resources.ts';
+import type { Executor } from '../../src/store/db.ts';
 import { PUBLIC_URL, TEST_API_KEY, createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { apiKeyVerifier } from '../../src/http/management/index.ts';
-import { createLogger, redactUrl } from '../../src/logger.ts';
+import { createLogger, redactUrl } from '../../src/http/logger.ts';
 import { hashSecret } from '../../src/secrets.ts';
 import { TEST_API_KEY, createTestDatabase, type TestDatabase } from '../support/harness.ts';
 

@@ -1,7 +1,7 @@
 /** `GET /events`: the event log, oldest first by default, with a gap-free `after` cursor (API.md §4). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../events/log.ts';
+import { EVENT_TYPES } from '../../store/event-log.ts';
 import { cursorSeq, readEvents } from '../../events/reads.ts';
 import { ApiError, invalid } from '../errors.ts';
 import { ListMetadata } from '../pagination.ts';

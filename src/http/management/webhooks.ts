@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../events/log.ts';
+import { EVENT_TYPES } from '../../store/event-log.ts';
 import { UnsafeUrl, checkEndpointUrl } from '../../events/url-safety.ts';
 import { WebhookStore, type WebhookEndpoint as EndpointRecord, type WebhookEndpointWithSecret as CreatedRecord } from '../../events/webhooks-store.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';

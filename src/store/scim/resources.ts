@@ -2,15 +2,13 @@
  * Queries over SCIM resources, shared by both databases. Every function takes the executor it runs on, so the
  * same code serves plain reads and the write transaction of a SCIM request.
  */
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
-import type { Database } from '../db.ts';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Executor } from '../db.ts';
 import { fromFlag, fromJson, toFlag, toJson } from '../codec.ts';
 import type { EmailRow, GroupRecord, MemberRef, Page, PageQuery, ResourceList, ResourceListQuery, UserRecord } from '../store.ts';
 import { pageById } from '../pagination.ts';
 import type { Dialect } from './sql-dialect.ts';
 import { jsonText } from './sql-dialect.ts';
-
-export type Executor = Kysely<Database>;
 
 /** Rows per statement for bulk membership work: well under both databases' bound-parameter limits. */
 const CHUNK = 1000;

@@ -5,8 +5,8 @@
  */
 import { newId } from '../ids.ts';
 import type { Json } from '../scim/json.ts';
-import { toJson } from '../store/codec.ts';
-import type { Executor } from '../store/scim/resources.ts';
+import { toJson } from './codec.ts';
+import type { Executor } from './db.ts';
 
 export const EVENT_TYPES = [
   'dsync.activated',
@@ -30,15 +30,6 @@ export interface PendingEvent {
   directory_id: string | null;
   organization_id: string | null;
   data: Json;
-}
-
-/** Events decided during a transaction, written together at its end. */
-export class EventBuffer {
-  readonly events: PendingEvent[] = [];
-
-  add(event: PendingEvent): void {
-    this.events.push(event);
-  }
 }
 
 export async function appendEvents(db: Executor, events: PendingEvent[], at: string): Promise<void> {

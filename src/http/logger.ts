@@ -3,7 +3,7 @@
  * compares e-mail addresses and names, which do not belong in info-level logs.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { formatFilter, parseFilter } from './scim/filter/parser.ts';
+import { formatFilter, parseFilter } from '../scim/filter/parser.ts';
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
