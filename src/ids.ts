@@ -17,6 +17,7 @@ export type IdPrefix =
   | 'event'
   | 'we'
   | 'webhook_delivery'
+  | 'webhook_attempt'
   | 'api_key';
 
 let lastTime = -1;

@@ -46,20 +46,22 @@ function legacyKey(secretKey: string): Buffer {
 
 const keyFor = (version: 'v1' | 'v2', secretKey: string) => (version === 'v2' ? deriveKey(secretKey, KEY_PURPOSES.webhookSecret) : legacyKey(secretKey));
 
+/** `<version>.<iv>.<tag>.<ciphertext>`, each base64url. */
+function seal(version: 'v1' | 'v2', plaintext: string, secretKey: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyFor(version, secretKey), iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [version, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+}
+
 /** `v2.<iv>.<tag>.<ciphertext>`, each base64url. */
 export function encryptSecret(plaintext: string, secretKey: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyFor('v2', secretKey), iv);
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v2', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  return seal('v2', plaintext, secretKey);
 }
 
 /** The v1 format, for tests that need a secret as stored by earlier versions. */
 export function encryptSecretV1(plaintext: string, secretKey: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyFor('v1', secretKey), iv);
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  return seal('v1', plaintext, secretKey);
 }
 
 export class UndecryptableSecret extends Error {

@@ -21,38 +21,41 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
 };
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
-
 /** `dns.lookup` with `all: true`; tests replace it to make a name resolve where they want. */
 export type AllLookup = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
 
-/** A socket `lookup` that resolves with `resolveAll` and refuses the whole name if any address is internal. */
-export function safeLookup(resolveAll: AllLookup = dns.lookup) {
-  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+/**
+ * A socket `lookup` (the type http.request takes) that resolves every address with `resolveAll`, lets
+ * `refuse` veto the name, and answers in the form the socket asked for: all addresses, or the first.
+ */
+function socketLookup(resolveAll: AllLookup, refuse?: (hostname: string, addresses: dns.LookupAddress[]) => Error | undefined): net.LookupFunction {
+  return (hostname, options, callback) => {
     resolveAll(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
-      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} did not resolve`), { code: 'ENOTFOUND' }), '');
-      for (const a of addresses) {
-        const reason = internalAddressReason(a.address);
-        if (reason) return callback(new UnsafeUrl(`${hostname} resolves to an internal address, ${a.address} (${reason}): refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`), '');
-      }
+      const refused = refuse?.(hostname, addresses);
+      if (refused) return callback(refused, '');
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
+}
+
+/** Refuses a name that resolves to nothing, or to any internal address. */
+function internalRefusal(hostname: string, addresses: dns.LookupAddress[]): Error | undefined {
+  if (addresses.length === 0) return Object.assign(new Error(`${hostname} did not resolve`), { code: 'ENOTFOUND' });
+  for (const a of addresses) {
+    const reason = internalAddressReason(a.address);
+    if (reason) return new UnsafeUrl(`${hostname} resolves to an internal address, ${a.address} (${reason}): refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`);
+  }
+  return undefined;
+}
+
+/** A socket `lookup` that resolves with `resolveAll` and refuses the whole name if any address is internal. */
+export function safeLookup(resolveAll: AllLookup = dns.lookup): net.LookupFunction {
+  return socketLookup(resolveAll, internalRefusal);
 }
 
 const systemSafeLookup = safeLookup();
-
-function plainLookup(resolveAll: AllLookup) {
-  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    resolveAll(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '');
-      if (options.all) return callback(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
-  };
-}
 
 export function postJson(
   url: URL,
@@ -67,7 +70,7 @@ export function postJson(
       return resolve({ status: null, error: `endpoint_url's address ${host} is an internal address (${literalReason}): refused by GUESTLIST_WEBHOOK_BLOCK_PRIVATE.`, retryAfter: null });
     }
     // Without blocking, an injected resolver still decides where a name goes (tests); otherwise the system's.
-    const lookup = options.blockPrivate ? (options.lookup ? safeLookup(options.lookup) : systemSafeLookup) : options.lookup ? plainLookup(options.lookup) : undefined;
+    const lookup = options.blockPrivate ? (options.lookup ? safeLookup(options.lookup) : systemSafeLookup) : options.lookup ? socketLookup(options.lookup) : undefined;
     const payload = Buffer.from(body, 'utf8');
     const transport = url.protocol === 'https:' ? https : http;
     let settled = false;
@@ -81,7 +84,7 @@ export function postJson(
       method: 'POST',
       agent: agents[url.protocol as 'http:' | 'https:'],
       headers: { ...headers, 'content-length': String(payload.length) },
-      ...(lookup ? { lookup: lookup as unknown as typeof dns.lookup } : {}),
+      ...(lookup ? { lookup } : {}),
     });
     const timer = setTimeout(() => {
       req.destroy();

@@ -1,15 +1,16 @@
-/** Reading the event log: the Events API's cursor pages, and retention pruning. */
+/** Reading the event log: the Events API's cursor pages, one event for a webhook, and retention pruning. */
+import type { Selectable } from 'kysely';
 import { fromJson, now } from '../store/codec.ts';
-import type { Executor } from '../store/db.ts';
+import type { EventsTable, Executor } from '../store/db.ts';
 
-export interface EventRecord {
-  seq: number;
-  id: string;
-  event: string;
-  directory_id: string | null;
-  organization_id: string | null;
-  data: Record<string, unknown>;
-  created_at: string;
+/** An event row with its data decoded. */
+export type EventRecord = Omit<Selectable<EventsTable>, 'data'> & { data: Record<string, unknown> };
+
+const toRecord = (row: Selectable<EventsTable>): EventRecord => ({ ...row, seq: Number(row.seq), data: fromJson<Record<string, unknown>>(row.data) });
+
+/** An event as the Events API lists it and a webhook delivers it (its body, in this key order). */
+export function eventObject(e: EventRecord) {
+  return { object: 'event' as const, id: e.id, event: e.event, data: e.data, created_at: e.created_at };
 }
 
 export interface EventQuery {
@@ -33,7 +34,12 @@ export async function readEvents(db: Executor, q: EventQuery): Promise<EventReco
   if (q.rangeStart !== undefined) query = query.where('created_at', '>=', q.rangeStart);
   if (q.rangeEnd !== undefined) query = query.where('created_at', '<', q.rangeEnd);
   const rows = await query.orderBy('seq', q.order).limit(q.limit).execute();
-  return rows.map((r) => ({ ...r, seq: Number(r.seq), data: fromJson<Record<string, unknown>>(r.data) }));
+  return rows.map(toRecord);
+}
+
+export async function readEvent(db: Executor, id: string): Promise<EventRecord | undefined> {
+  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
 }
 
 /** The sequence number of a cursor event, from the log or from the tombstone its pruning left. */

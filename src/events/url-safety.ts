@@ -146,10 +146,6 @@ export function internalAddressReason(address: string): string | null {
   return parsed.kind() === 'ipv4' ? v4Reason(parsed as ipaddr.IPv4) : v6Reason(parsed as ipaddr.IPv6);
 }
 
-export function isInternalAddress(address: string): boolean {
-  return internalAddressReason(address) !== null;
-}
-
 export type Resolver = (host: string) => Promise<string[]>;
 
 const systemResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);

@@ -7,15 +7,16 @@
  * stops reads or other endpoints' deliveries: the endpoint reads with `secret_hint: null`, and is disabled with
  * `disabled_reason: "secret_undecryptable"` by the dispatcher or by `upgradeSecrets` at start.
  */
+import type { Selectable, Updateable } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from '../ids.ts';
 import { secretSuffix } from '../secrets.ts';
 import { fromJson, now, toJson } from '../store/codec.ts';
 import { pageById } from '../store/pagination.ts';
-import type { Executor } from '../store/db.ts';
+import type { Executor, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../store/db.ts';
 import type { Page, PageQuery } from '../store/store.ts';
-import { setQueueDue } from './queues.ts';
-import { UndecryptableSecret, encryptSecret, generateWebhookSecret, openSecret, toSecretKeys, type SecretKeys } from './crypto.ts';
+import { queueOf, setQueueDue } from './queues.ts';
+import { UndecryptableSecret, encryptSecret, generateWebhookSecret, openSecret, toSecretKeys, type Decrypted, type SecretKeys } from './crypto.ts';
 
 /** Why Guestlist disabled an endpoint by itself. */
 export const DISABLED_REASONS = {
@@ -60,31 +61,45 @@ export interface UpgradeReport {
   disabled: string[];
 }
 
-export interface DeliveryRecord {
-  id: string;
-  endpoint_id: string;
-  event_id: string;
-  event_seq: number;
-  directory_id: string | null;
-  state: string;
-  attempt_count: number;
-  next_attempt_at: string | null;
-  last_attempt_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-  attempts?: { attempted_at: string; status: number | null; error: string | null; duration_ms: number }[];
-}
+/** One attempt of a delivery, as the delivery log shows it. */
+export type AttemptRecord = Omit<Selectable<WebhookAttemptsTable>, 'id' | 'delivery_id'>;
 
-type Row = Record<string, unknown>;
+/** A delivery as the delivery log shows it: without the dispatcher's bookkeeping (lease, retry window). */
+export type DeliveryRecord = Omit<Selectable<WebhookDeliveriesTable>, 'locked_until' | 'first_attempt_at'> & { attempts?: AttemptRecord[] };
 
-const hintOf = (opened: { plaintext: string } | undefined): string | null => (opened ? secretSuffix(opened.plaintext) : null);
+type Row = Selectable<WebhookEndpointsTable>;
+
+const hintOf = (opened: Decrypted | undefined): string | null => (opened ? secretSuffix(opened.plaintext) : null);
 
 const liveUntil = (row: Row, at: Date): string | null => {
-  const expires = (row.previous_secret_expires_at as string | null) ?? null;
+  const expires = row.previous_secret_expires_at;
   return row.previous_secret_ciphertext && expires && Date.parse(expires) > at.getTime() ? expires : null;
 };
+
+/** Enabled endpoints and what they subscribe to (fan-out needs nothing else, and no secret). */
+export async function enabledEndpoints(db: Executor): Promise<{ id: string; events: string[] }[]> {
+  const rows = await db.selectFrom('webhook_endpoints').select(['id', 'events']).where('status', '=', 'enabled').execute();
+  return rows.map((r) => ({ id: r.id, events: fromJson<string[]>(r.events) }));
+}
+
+function toDeliveryRecord(d: Selectable<WebhookDeliveriesTable>, attempts: AttemptRecord[]): DeliveryRecord {
+  return {
+    id: d.id,
+    endpoint_id: d.endpoint_id,
+    event_id: d.event_id,
+    event_seq: Number(d.event_seq),
+    directory_id: d.directory_id,
+    state: d.state,
+    attempt_count: d.attempt_count,
+    next_attempt_at: d.next_attempt_at,
+    last_attempt_at: d.last_attempt_at,
+    last_status: d.last_status,
+    last_error: d.last_error,
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+    attempts,
+  };
+}
 
 export class WebhookStore {
   private readonly keys: SecretKeys;
@@ -96,9 +111,11 @@ export class WebhookStore {
     this.keys = toSecretKeys(keys);
   }
 
-  private tryOpen(stored: unknown): { plaintext: string; stale: boolean } | undefined {
+  /** Undefined when no key opens it, or when there is none (no previous secret). */
+  private tryOpen(stored: string | null): Decrypted | undefined {
+    if (stored === null) return undefined;
     try {
-      return openSecret(stored as string, this.keys);
+      return openSecret(stored, this.keys);
     } catch (error) {
       if (error instanceof UndecryptableSecret) return undefined;
       throw error;
@@ -107,15 +124,16 @@ export class WebhookStore {
 
   private decode(row: Row, at = new Date()): WebhookEndpoint {
     return {
-      id: row.id as string,
-      endpoint_url: row.endpoint_url as string,
+      id: row.id,
+      endpoint_url: row.endpoint_url,
       secret_hint: hintOf(this.tryOpen(row.secret_ciphertext)),
       previous_secret_expires_at: liveUntil(row, at),
-      status: row.status as 'enabled' | 'disabled',
-      disabled_reason: (row.disabled_reason as string | null) ?? null,
+      // Only the API and the dispatcher write it, and only these two values.
+      status: row.status as WebhookEndpoint['status'],
+      disabled_reason: row.disabled_reason ?? null,
       events: fromJson<string[]>(row.events),
-      created_at: row.created_at as string,
-      updated_at: row.updated_at as string,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
     };
   }
 
@@ -152,9 +170,8 @@ export class WebhookStore {
   }
 
   /** Enabled endpoints and what they subscribe to (fan-out needs nothing else, and no secret). */
-  async enabled(): Promise<{ id: string; events: string[] }[]> {
-    const rows = await this.db.selectFrom('webhook_endpoints').select(['id', 'events']).where('status', '=', 'enabled').execute();
-    return rows.map((r) => ({ id: r.id, events: fromJson<string[]>(r.events) }));
+  enabled(): Promise<{ id: string; events: string[] }[]> {
+    return enabledEndpoints(this.db);
   }
 
   /**
@@ -183,12 +200,12 @@ export class WebhookStore {
    * Writes stale ciphertexts again under the current key (v2). Conditional on the stored ciphertexts being
    * unchanged, so a rotation or another process's upgrade in between wins; returns whether it wrote.
    */
-  private async reencrypt(row: Row, current: { plaintext: string; stale: boolean }, previous: { plaintext: string; stale: boolean } | undefined): Promise<boolean> {
-    const set: Row = {};
+  private async reencrypt(row: Row, current: Decrypted, previous: Decrypted | undefined): Promise<boolean> {
+    const set: Updateable<WebhookEndpointsTable> = {};
     if (current.stale) set.secret_ciphertext = encryptSecret(current.plaintext, this.keys.current);
     if (previous?.stale) set.previous_secret_ciphertext = encryptSecret(previous.plaintext, this.keys.current);
-    let update = this.db.updateTable('webhook_endpoints').set(set).where('id', '=', row.id as string).where('secret_ciphertext', '=', row.secret_ciphertext as string);
-    update = row.previous_secret_ciphertext === null ? update.where('previous_secret_ciphertext', 'is', null) : update.where('previous_secret_ciphertext', '=', row.previous_secret_ciphertext as string);
+    let update = this.db.updateTable('webhook_endpoints').set(set).where('id', '=', row.id).where('secret_ciphertext', '=', row.secret_ciphertext);
+    update = row.previous_secret_ciphertext === null ? update.where('previous_secret_ciphertext', 'is', null) : update.where('previous_secret_ciphertext', '=', row.previous_secret_ciphertext);
     const res = await update.executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
@@ -227,7 +244,7 @@ export class WebhookStore {
 
   /** A status set through the API clears any reason Guestlist had disabled the endpoint for. */
   async update(id: string, patch: { endpoint_url?: string; events?: string[]; status?: string }): Promise<WebhookEndpoint | undefined> {
-    const set: Row = { updated_at: now() };
+    const set: Updateable<WebhookEndpointsTable> = { updated_at: now() };
     if (patch.endpoint_url !== undefined) set.endpoint_url = patch.endpoint_url;
     if (patch.events !== undefined) set.events = toJson(patch.events);
     if (patch.status !== undefined) {
@@ -269,25 +286,31 @@ export class WebhookStore {
     return endpoint ? { endpoint, secret } : undefined;
   }
 
-  /** Delivery attempts of an endpoint, newest first, each with its attempts. */
+  /** Deliveries of an endpoint, newest first, each with its attempts (oldest first). */
   async deliveries(endpointId: string, page: PageQuery, state?: string): Promise<Page<DeliveryRecord>> {
     let query = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
     if (state !== undefined) query = query.where('state', '=', state);
     const result = await pageById(query, 'id', page);
-    const ids = result.data.map((d) => d.id);
-    const attempts = ids.length
-      ? await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', ids).orderBy('attempted_at').execute()
-      : [];
-    return {
-      ...result,
-      data: result.data.map((d) => ({
-        ...(d as unknown as DeliveryRecord),
-        event_seq: Number(d.event_seq),
-        attempts: attempts
-          .filter((a) => a.delivery_id === d.id)
-          .map((a) => ({ attempted_at: a.attempted_at, status: a.status, error: a.error, duration_ms: a.duration_ms })),
-      })),
-    };
+    const attempts = await this.attemptsOf(result.data.map((d) => d.id));
+    return { ...result, data: result.data.map((d) => toDeliveryRecord(d, attempts.get(d.id) ?? [])) };
+  }
+
+  /** The attempts of these deliveries, oldest first, by delivery. */
+  private async attemptsOf(deliveryIds: string[]): Promise<Map<string, AttemptRecord[]>> {
+    const byDelivery = new Map<string, AttemptRecord[]>();
+    if (deliveryIds.length === 0) return byDelivery;
+    const rows = await this.db
+      .selectFrom('webhook_attempts')
+      .select(['delivery_id', 'attempted_at', 'status', 'error', 'duration_ms'])
+      .where('delivery_id', 'in', deliveryIds)
+      .orderBy('attempted_at')
+      .execute();
+    for (const { delivery_id, ...attempt } of rows) {
+      const list = byDelivery.get(delivery_id);
+      if (list) list.push(attempt);
+      else byDelivery.set(delivery_id, [attempt]);
+    }
+    return byDelivery;
   }
 
   /** Puts a delivery back in its queue, due now, with a fresh retry window. */
@@ -303,7 +326,7 @@ export class WebhookStore {
     if (Number(res.numUpdatedRows) === 0) return false;
     // Re-queued in its place by event order: it is sent once the queue's earlier deliveries are done.
     const { directory_id } = await this.db.selectFrom('webhook_deliveries').select('directory_id').where('id', '=', deliveryId).executeTakeFirstOrThrow();
-    await setQueueDue(this.db, { endpoint_id: endpointId, directory_key: directory_id ?? '' }, at);
+    await setQueueDue(this.db, queueOf(endpointId, directory_id), at);
     return true;
   }
 }
@@ -313,9 +336,9 @@ export class WebhookStore {
  * afterwards) and disables, with a reason, each endpoint whose secret no key opens. Logged, never fatal: a
  * failure here leaves the dispatcher to do the same lazily, endpoint by endpoint.
  */
-export async function upgradeWebhookSecrets(store: { db: unknown }, keys: SecretKeys, logger: Logger): Promise<UpgradeReport | undefined> {
+export async function upgradeWebhookSecrets(store: { db: Executor }, keys: SecretKeys, logger: Logger): Promise<UpgradeReport | undefined> {
   try {
-    const report = await new WebhookStore(store.db as Executor, keys).upgradeSecrets();
+    const report = await new WebhookStore(store.db, keys).upgradeSecrets();
     if (report.reencrypted.length > 0) logger.info({ endpoints: report.reencrypted }, 'webhook secrets re-encrypted with GUESTLIST_SECRET_KEY');
     if (report.disabled.length > 0) {
       logger.error(

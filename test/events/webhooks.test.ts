@@ -7,7 +7,8 @@ import http from 'node:http';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dispatcher, backoff, retryAfterMs } from '../../src/events/dispatcher.ts';
+import { Dispatcher } from '../../src/events/dispatcher.ts';
+import { backoff, retryAfterMs } from '../../src/events/retry-policy.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { createDirectory, createTestApp, TEST_DATABASE_URL, type TestApp } from '../support/harness.ts';
 
