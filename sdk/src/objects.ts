@@ -118,7 +118,10 @@ export interface DirectoryGroup {
   updated_at: string;
 }
 
-/** A Directory User as events carry it; the API's reads and lists add `groups` (`DirectoryUserWithGroups`). */
+/**
+ * A Directory User as events and `directoryUsers.list` carry it. `directoryUsers.get` adds `groups`
+ * (`DirectoryUserWithGroups`); API.md promises `groups` on list items too, which the server does not send yet.
+ */
 export interface DirectoryUser {
   object: 'directory_user';
   id: string;
@@ -141,6 +144,7 @@ export interface DirectoryUser {
   version: number;
   created_at: string;
   updated_at: string;
+  groups?: DirectoryGroup[];
 }
 
 export interface DirectoryUserWithGroups extends DirectoryUser {

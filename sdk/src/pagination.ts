@@ -48,6 +48,14 @@ export class AutoPaginatable<T> implements PromiseLike<List<T>>, AsyncIterable<T
     return this.firstPage().then(onfulfilled, onrejected);
   }
 
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<List<T> | R> {
+    return this.firstPage().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<List<T>> {
+    return this.firstPage().finally(onfinally);
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     let page = await this.firstPage();
     for (;;) {
