@@ -14,7 +14,7 @@ import type { EventFilters } from './params.js';
 import { sleep } from './sleep.js';
 
 export interface StreamOptions extends EventFilters {
-  /** Resume after this event id (the stored cursor); from the start of the log (or `range_start`) without it. */
+  /** Resume after this event id (the stored cursor); without one, from the start of the log or `range_start`. */
   after?: string | null | undefined;
   /** Events per request, 1–100; 100 by default. */
   limit?: number;
@@ -26,7 +26,8 @@ export interface StreamOptions extends EventFilters {
   maxIdleBackoffMs?: number;
   /**
    * Called when a request fails in a way that may pass (network, time-out, 429, 5xx) after the client's own
-   * retries; the stream waits as when idle and tries again. Any other error (401, 422 cursor_expired, …) ends it.
+   * retries; the stream waits as when idle (or as long as Retry-After asked) and tries again. Any other error
+   * (401, 422 cursor_expired, …) ends it.
    */
   onError?: (error: GuestlistError) => void;
 }
@@ -91,7 +92,7 @@ export async function* streamEvents(fetchPage: EventPageFetcher, options: Stream
       if (signal?.aborted) return;
       if (!isTransient(error)) throw error;
       options.onError?.(error);
-      await sleep(idle.next(), signal);
+      await sleep(Math.max(idle.next(), error.retryAfterMs ?? 0), signal);
       continue;
     }
     for (const event of page.data) {

@@ -6,7 +6,7 @@
 export interface ListMetadata {
   /** Pass as `before` for the previous page; null at the start. */
   before: string | null;
-  /** Pass as `after` for the next page; null at the end (the Events API always sets it, see `Event`). */
+  /** Pass as `after` for the next page; null at the end (except on the Events API, which always sets it: see `events.list`). */
   after: string | null;
 }
 
