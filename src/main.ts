@@ -82,7 +82,7 @@ export async function startBackground(store: KyselyStore, config: Config, secret
 function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
   const prune = () =>
     store
-      .transaction((trx) => pruneEvents(trx as never, retentionDays))
+      .transaction((trx) => pruneEvents(trx, retentionDays))
       .then((n) => n > 0 && logger.info({ pruned: n }, 'events pruned'))
       .catch((err) => logger.error({ err }, 'event pruning failed'));
   void prune();
