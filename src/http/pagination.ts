@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Page, PageQuery } from '../store/store.ts';
 import { ApiError, invalid } from './errors.ts';
 
-/** Query strings arrive as text; ranges are checked in parsePage so errors name the parameter. */
+/** Query strings arrive as text; ranges are checked by parseLimit and parseOrder so errors name the parameter. */
 export const PageParams = {
   limit: Type.Optional(Type.String({ description: 'Page size, 1 to 100 (default 10).' })),
   before: Type.Optional(Type.String({ description: 'Object id: return the page before it.' })),
@@ -27,9 +27,9 @@ export function parseOrder(value: string | undefined, fallback: 'asc' | 'desc'):
   return order;
 }
 
-export function parsePage(query: PageParamsType, defaultOrder: 'asc' | 'desc' = 'desc'): PageQuery {
+export function parsePage(query: PageParamsType): PageQuery {
   const limit = parseLimit(query.limit);
-  const order = parseOrder(query.order, defaultOrder);
+  const order = parseOrder(query.order, 'desc');
   if (query.before !== undefined && query.after !== undefined) {
     throw new ApiError(422, 'validation_error', 'Use either before or after, not both.', [
       { field: 'before', code: 'conflict' },
