@@ -22,13 +22,13 @@ export interface Config {
   maxBodyBytes: number;
   /** Days events are kept before pruning. */
   eventRetentionDays: number;
-  /** SCIM admission control (backpressure): beyond these, 429 with Retry-After. */
   /** Group commit: the most concurrent SCIM writes one transaction takes (1: every write commits alone). */
   groupCommitMaxBatch: number;
   /** Group commit: how long a batch's first write waits for others (0: one event-loop turn). */
   groupCommitWaitMs: number;
   /** PostgreSQL statement_timeout for the pool's connections, in ms (0: none); ignored on SQLite. */
   databaseStatementTimeoutMs: number;
+  /** SCIM admission control (backpressure): beyond these, 429 with Retry-After. */
   scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
   /** Longest a client may take to send a whole request, headers and body (then 408 and the connection closed). */
   requestTimeoutMs: number;

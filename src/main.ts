@@ -23,8 +23,14 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** Every process role (server, worker, migrate) opens the database the same way. */
+function openConfiguredStore(config: Config, logger: Logger): KyselyStore {
+  const { groupCommitMaxBatch, groupCommitWaitMs, databaseStatementTimeoutMs: statementTimeoutMs } = config;
+  return openStore(config.database, { groupCommitMaxBatch, groupCommitWaitMs, statementTimeoutMs, logger });
+}
+
 export async function start(config: Config, logger: Logger): Promise<Running> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
+  const store = openConfiguredStore(config, logger);
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -57,7 +63,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
 }
 
 /**
- * The background work every process role runs: the webhook dispatcher, woken by commits in this process and,
+ * The background work of `start` and `worker`: the webhook dispatcher, woken by commits in this process and,
  * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and event pruning.
  */
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
@@ -82,7 +88,7 @@ export async function startBackground(store: KyselyStore, config: Config, secret
 function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
   const prune = () =>
     store
-      .transaction((trx) => pruneEvents(trx as never, retentionDays))
+      .transaction((trx) => pruneEvents(trx, retentionDays))
       .then((n) => n > 0 && logger.info({ pruned: n }, 'events pruned'))
       .catch((err) => logger.error({ err }, 'event pruning failed'));
   void prune();
@@ -126,7 +132,7 @@ export function handleSignals(running: { stop(): Promise<void> }, logger: Logger
 
 /** `guestlist worker`: only the background work, for scale-out next to stateless servers. */
 export async function startWorker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
+  const store = openConfiguredStore(config, logger);
   await store.migrate();
   const background = await startBackground(store, config, loadSecretKey(config), logger);
   logger.info({ database: config.database.kind }, 'guestlist worker running');
@@ -139,7 +145,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ sto
 }
 
 export async function migrateOnly(config: Config, logger: Logger): Promise<void> {
-  const store = openStore(config.database, { groupCommitMaxBatch: config.groupCommitMaxBatch, groupCommitWaitMs: config.groupCommitWaitMs, statementTimeoutMs: config.databaseStatementTimeoutMs, logger });
+  const store = openConfiguredStore(config, logger);
   try {
     const applied = await store.migrate();
     logger.info({ migrations: applied }, applied.length > 0 ? 'database migrated' : 'database already up to date');

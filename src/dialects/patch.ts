@@ -13,7 +13,6 @@ import { canonicalPathPrefix, canonicalUrn } from './urns.ts';
 import { normalizeObject, normalizeValue } from './values.ts';
 import { isObject, type Json } from '../scim/json.ts';
 
-
 function field(obj: Json, name: string): unknown {
   const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : obj[key];

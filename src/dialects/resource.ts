@@ -9,7 +9,6 @@ import { canonicalUrn } from './urns.ts';
 import { normalizeObject } from './values.ts';
 import { isObject, type Json } from '../scim/json.ts';
 
-
 export function normalizeResourceBody(rt: ResourceTypeDef, body: unknown): unknown {
   if (!isObject(body)) return body;
   const core = [...COMMON_ATTRIBUTES, ...(SCHEMAS[rt.schema]?.attributes ?? [])];

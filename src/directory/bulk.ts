@@ -4,18 +4,38 @@
  * an operation whose reference points at a later POST waits until that POST has run. `failOnErrors` stops the
  * job after that many errors. Operation data is walked with explicit stacks, never recursion, and refused when
  * nested deeper than MAX_JSON_DEPTH: a body of 10,000 nested arrays is a 400, not a stack overflow.
+ * Operation data is taken as sent unless the caller brings a BulkTolerance: IdP quirks are the edge's business.
  */
 import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, type ScimResource } from '../scim/schema/types.ts';
 import { ScimError, badRequest } from '../scim/errors.ts';
+import type { PatchOptions } from '../scim/patch/apply.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { ScimService } from './scim-service.ts';
-import { PATCH_TOLERANCE, normalizePatchBody } from '../dialects/patch.ts';
-import { normalizeResourceBody } from '../dialects/resource.ts';
-import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 import { MAX_JSON_DEPTH, deeperThan, forEachString, isObject, mapStrings } from '../scim/json.ts';
 import { printableId } from '../ids.ts';
 
 type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The resource endpoints an operation's path may name. */
+export type BulkEndpoint = 'Users' | 'Groups';
+
+/**
+ * How the caller reads each operation, as it reads a single request: its data rewritten into RFC form (after
+ * bulkId references are resolved), and the PATCH engine's tolerant readings, passed with every write.
+ */
+export interface BulkTolerance {
+  normalize(endpoint: BulkEndpoint, method: Method, data: unknown): unknown;
+  patch?: PatchOptions;
+}
+
+export interface BulkOptions {
+  maxOperations: number;
+  /** The directory's SCIM base URL, for the `location` of a DELETE (other results take the resource's). */
+  baseUrl: string;
+  tolerance?: BulkTolerance;
+}
+
+const AS_SENT: BulkTolerance = { normalize: (_endpoint, _method, data) => data };
 
 interface BulkOperation {
   method: Method;
@@ -104,11 +124,12 @@ export async function runBulk(
   service: ScimService,
   dir: DirectoryRecord,
   body: unknown,
-  limits: { maxOperations: number; baseUrl: string },
+  options: BulkOptions,
 ): Promise<{ schemas: string[]; Operations: BulkOperationResult[] }> {
-  const { operations, failOnErrors } = parseBulkRequest(body, limits.maxOperations);
+  const { operations, failOnErrors } = parseBulkRequest(body, options.maxOperations);
   const refs = new Map(operations.map((op) => [op, references(op)]));
   const created = new Map<string, string>();
+  const context: BulkContext = { service, dir, created, baseUrl: options.baseUrl, tolerance: options.tolerance ?? AS_SENT };
   const failedPosts = new Set<string>();
   const results = new Map<BulkOperation, BulkOperationResult>();
   const posts = new Set(operations.filter((o) => o.method === 'POST').map((o) => o.bulkId!));
@@ -125,7 +146,7 @@ export async function runBulk(
     }
     for (const op of ready) {
       if (stopped()) break;
-      const result = await runOne(service, dir, op, refs.get(op)!, created, limits.baseUrl);
+      const result = await runOne(context, op, refs.get(op)!);
       results.set(op, result);
       if (Number(result.status) >= 400) {
         errors++;
@@ -140,14 +161,16 @@ export async function runBulk(
   };
 }
 
-async function runOne(
-  service: ScimService,
-  dir: DirectoryRecord,
-  op: BulkOperation,
-  refs: string[],
-  created: Map<string, string>,
-  baseUrl: string,
-): Promise<BulkOperationResult> {
+/** What every operation of one Bulk request shares; `created` maps each bulkId to the id its POST created. */
+interface BulkContext {
+  service: ScimService;
+  dir: DirectoryRecord;
+  created: Map<string, string>;
+  baseUrl: string;
+  tolerance: BulkTolerance;
+}
+
+async function runOne({ service, dir, created, baseUrl, tolerance }: BulkContext, op: BulkOperation, refs: string[]): Promise<BulkOperationResult> {
   try {
     const unresolved = refs.filter((ref) => !created.has(ref));
     if (unresolved.length > 0) throw new ScimError(409, undefined, `bulkId "${unresolved[0]}" did not create a resource.`);
@@ -156,12 +179,9 @@ async function runOne(
     if (!match) throw new ScimError(404, undefined, `No resource endpoint at "${printableId(path)}".`);
     const kind = match[1]!.toLowerCase() === 'users' ? 'Users' : 'Groups';
     const id = match[2];
-    // Operation data passes through the same tolerant edge as a single request.
-    const rt = kind === 'Users' ? USER_RESOURCE_TYPE : GROUP_RESOURCE_TYPE;
-    const raw = substitute(op.data, created);
-    const data = op.method === 'PATCH' ? normalizePatchBody(rt, raw) : normalizeResourceBody(rt, raw);
+    const data = tolerance.normalize(kind, op.method, substitute(op.data, created));
     // Bulk answers carry only version and location, so group writes skip serializing members.
-    const options = { ...(op.version ? { ifMatch: op.version } : {}), withMembers: false, patch: PATCH_TOLERANCE };
+    const options = { ...(op.version ? { ifMatch: op.version } : {}), withMembers: false, patch: tolerance.patch };
     if (op.method === 'POST') {
       if (id) throw new ScimError(405, undefined, 'POST takes a resource endpoint such as "/Users".');
       const resource = kind === 'Users' ? await service.createUser(dir, data) : await service.createGroup(dir, data);

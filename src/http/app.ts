@@ -8,14 +8,16 @@ import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
+import { ScimError } from '../scim/errors.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
+import { SCIM_PATH } from '../urls.ts';
+import type { AppContext } from './context.ts';
 import { ApiError, sendApiError } from './errors.ts';
-import type { AppContext } from './management/context.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
 import { Admission } from './scim/admission.ts';
-import type { GroupCommit } from '../store/group-commit.ts';
-import { scimApi, sendScimError } from './scim/index.ts';
-import { ScimError } from '../scim/errors.ts';
+import { scimApi } from './scim/index.ts';
+import { sendScimError } from './scim/reply.ts';
 
 export interface AppOptions extends AppContext {
   logger: Logger;
@@ -24,6 +26,11 @@ export interface AppOptions extends AppContext {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/**
+ * Errors for URLs under `/scim/` are SCIM Error JSON, even outside SCIM_PATH: a SCIM client that mistypes the
+ * base URL still gets an answer it can read.
+ */
+const isScimUrl = (url: string) => url.startsWith('/scim/');
 /** Legitimate clients send their headers in one packet; a slow trickle of them is a slowloris. */
 const HEADERS_TIMEOUT_MS = 10_000;
 
@@ -97,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       const detail = `No resource at ${request.url.split('?')[0]}: the path is not valid UTF-8.`;
       if (error.code !== 'FST_ERR_BAD_URL') return sendApiError(error, request, reply);
-      if (request.url.startsWith('/scim/')) return sendScimError(new ScimError(404, undefined, detail), request, reply);
+      if (isScimUrl(request.url)) return sendScimError(new ScimError(404, undefined, detail), request, reply);
       return sendApiError(new ApiError(404, 'entity_not_found', detail), request, reply);
     },
     ...serverTimeouts(config),
@@ -131,13 +138,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: '/scim/v2/:directoryId' });
+  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: `${SCIM_PATH}/:directoryId` });
   await app.register(async (scope) => managementApi(scope, { config, store, secretKey, apiKeys: options.apiKeys }));
 
   app.setNotFoundHandler((request, reply) => {
     const detail = `No route for ${request.method} ${request.url.split('?')[0]}.`;
-    // A SCIM client that mistypes the base URL still gets SCIM Error JSON.
-    if (request.url.startsWith('/scim/')) return sendScimError(new ScimError(404, undefined, detail), request, reply);
+    if (isScimUrl(request.url)) return sendScimError(new ScimError(404, undefined, detail), request, reply);
     return sendApiError(new ApiError(404, 'not_found', detail), request, reply);
   });
   app.setErrorHandler(sendApiError);

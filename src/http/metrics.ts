@@ -1,10 +1,9 @@
 /** Prometheus metrics. Each app owns its registry, so tests can build many apps in one process. */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { GroupCommit } from '../store/group-commit.ts';
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from './errors.ts';
-import { bearerToken } from './management/index.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GroupCommit } from '../store/group-commit.ts';
+import { bearerMatches } from './auth.ts';
+import { ApiError } from './errors.ts';
 import type { Admission } from './scim/admission.ts';
 
 export interface Metrics {
@@ -15,16 +14,6 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'guestlist_' });
   return { registry };
-}
-
-/**
- * Whether the Authorization header carries `Bearer <token>`. Both sides are hashed first, so the comparison is
- * constant-time whatever their lengths and reveals neither the token's length nor a matching prefix.
- */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = bearerToken(header);
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(presented ?? ''), digest(token)) && presented !== undefined;
 }
 
 /**
@@ -133,7 +122,7 @@ export function instrumentGroupCommit(groupCommit: GroupCommit<unknown, unknown>
 }
 
 /**
- * Faults the store survived (engineer D, issue 12): lost idle connections, a lost LISTEN connection, batches
+ * Faults the store survived: lost idle connections, a lost LISTEN connection, batches
  * that failed as a whole, WAL checkpoints that failed; each is also logged. Read at scrape time. Returns
  * `metrics`, so the composition root can instrument inline.
  */

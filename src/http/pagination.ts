@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Page, PageQuery } from '../store/store.ts';
 import { ApiError, invalid } from './errors.ts';
 
-/** Query strings arrive as text; ranges are checked in parsePage so errors name the parameter. */
+/** Query strings arrive as text; ranges are checked by parseLimit and parseOrder so errors name the parameter. */
 export const PageParams = {
   limit: Type.Optional(Type.String({ description: 'Page size, 1 to 100 (default 10).' })),
   before: Type.Optional(Type.String({ description: 'Object id: return the page before it.' })),
@@ -13,13 +13,23 @@ export const PageParams = {
 const PageParamsSchema = Type.Object(PageParams);
 type PageParamsType = Static<typeof PageParamsSchema>;
 
-export function parsePage(query: PageParamsType, defaultOrder: 'asc' | 'desc' = 'desc'): PageQuery {
-  const limit = query.limit === undefined ? 10 : Number(query.limit);
-  if (!/^\d+$/.test(query.limit ?? '10') || limit < 1 || limit > 100) {
-    throw invalid('limit', 'invalid', 'limit must be an integer from 1 to 100.');
-  }
-  const order = query.order ?? defaultOrder;
+/** `limit`: 1 to 100, 10 when absent. */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 10;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < 1 || limit > 100) throw invalid('limit', 'invalid', 'limit must be an integer from 1 to 100.');
+  return limit;
+}
+
+export function parseOrder(value: string | undefined, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
+  const order = value ?? fallback;
   if (order !== 'asc' && order !== 'desc') throw invalid('order', 'invalid', "order must be 'asc' or 'desc'.");
+  return order;
+}
+
+export function parsePage(query: PageParamsType): PageQuery {
+  const limit = parseLimit(query.limit);
+  const order = parseOrder(query.order, 'desc');
   if (query.before !== undefined && query.after !== undefined) {
     throw new ApiError(422, 'validation_error', 'Use either before or after, not both.', [
       { field: 'before', code: 'conflict' },
@@ -33,9 +43,15 @@ export function parsePage(query: PageParamsType, defaultOrder: 'asc' | 'desc' = 
   };
 }
 
-export function listEnvelope<T, U>(page: Page<T>, toObject: (row: T) => U) {
+export interface ListEnvelope<T> {
+  object: 'list';
+  data: T[];
+  list_metadata: { before: string | null; after: string | null };
+}
+
+export function listEnvelope<T, U>(page: Page<T>, toObject: (row: T) => U): ListEnvelope<U> {
   return {
-    object: 'list' as const,
+    object: 'list',
     data: page.data.map(toObject),
     list_metadata: { before: page.before, after: page.after },
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerMatches } from '../../src/http/metrics.ts';
+import { bearerMatches } from '../../src/http/auth.ts';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../support/harness.ts';
 
 let t: TestApp;

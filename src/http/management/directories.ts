@@ -1,12 +1,10 @@
 /** `/directories` and their SCIM bearer tokens. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { generateDirectoryToken } from '../../directory/tokens.ts';
 import { newId } from '../../ids.ts';
-import { StoreConflict } from '../../store/store.ts';
+import { StoreConflict, type DirectoryRecord } from '../../store/store.ts';
+import type { AppContext } from '../context.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
-import type { AppContext } from './context.ts';
 import {
   DIRECTORY_TYPES,
   Directory,
@@ -16,7 +14,10 @@ import {
   NewDirectoryToken,
   directoryObject,
   tokenObject,
-} from './objects.ts';
+} from '../objects.ts';
+import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import { IdParams, Name, requireName } from './fields.ts';
+import type { ManagementScope } from './scope.ts';
 
 const DEFAULT_SETTINGS = { inactive_users: 'retain' };
 
@@ -33,7 +34,6 @@ const TYPE_LABELS: Record<string, string> = {
   'gsuite directory': 'Google Workspace',
 };
 
-const Name = Type.String({ minLength: 1, maxLength: 255 });
 const CreateBody = Type.Object({
   organization_id: Type.String(),
   type: Type.String({ description: `One of: ${DIRECTORY_TYPES.join(', ')}.` }),
@@ -41,7 +41,6 @@ const CreateBody = Type.Object({
   domain: Type.Optional(Type.String({ maxLength: 253 })),
 });
 const UpdateBody = Type.Object({ name: Type.Optional(Name), settings: Type.Optional(DirectorySettings) });
-const IdParams = Type.Object({ id: Type.String() });
 const TokenParams = Type.Object({ id: Type.String(), token_id: Type.String() });
 const ListQuery = Type.Object({
   ...PageParams,
@@ -51,8 +50,8 @@ const ListQuery = Type.Object({
 });
 const TokenListQuery = Type.Object(PageParams);
 
-export function directoryRoutes(app: FastifyInstance, { store, config }: AppContext): void {
-  const present = (dir: Parameters<typeof directoryObject>[0]) => directoryObject(dir, config.publicUrl);
+export function directoryRoutes(app: ManagementScope, { store, config }: AppContext): void {
+  const present = (dir: DirectoryRecord) => directoryObject(dir, config.publicUrl);
 
   async function requireDirectory(id: string) {
     const dir = await store.getDirectory(id);
@@ -60,7 +59,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     return dir;
   }
 
-  app.post<{ Body: Static<typeof CreateBody> }>(
+  app.post(
     '/directories',
     { schema: { tags: ['directories'], body: CreateBody, response: { 201: DirectoryWithToken } } },
     async (request, reply) => {
@@ -83,7 +82,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/directories',
     { schema: { tags: ['directories'], querystring: ListQuery, response: { 200: ListOf(Directory) } } },
     async (request) => {
@@ -97,19 +96,18 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/directories/:id',
     { schema: { tags: ['directories'], params: IdParams, response: { 200: Directory } } },
     async (request) => present(await requireDirectory(request.params.id)),
   );
 
-  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+  app.patch(
     '/directories/:id',
     { schema: { tags: ['directories'], params: IdParams, body: UpdateBody, response: { 200: Directory } } },
     async (request) => {
       const current = await requireDirectory(request.params.id);
-      const name = request.body.name?.trim();
-      if (name === '') throw invalid('name', 'invalid', 'name must not be blank.');
+      const name = requireName(request.body.name);
       const settings = request.body.settings ? { ...current.settings, ...request.body.settings } : undefined;
       const dir = await store.updateDirectory(current.id, {
         ...(name !== undefined ? { name } : {}),
@@ -120,7 +118,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     },
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete(
     '/directories/:id',
     { schema: { tags: ['directories'], params: IdParams } },
     async (request, reply) => {
@@ -129,7 +127,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post(
     '/directories/:id/tokens',
     { schema: { tags: ['directories'], params: IdParams, response: { 201: NewDirectoryToken } } },
     async (request, reply) => {
@@ -146,7 +144,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof TokenListQuery> }>(
+  app.get(
     '/directories/:id/tokens',
     {
       schema: { tags: ['directories'], params: IdParams, querystring: TokenListQuery, response: { 200: ListOf(DirectoryToken) } },
@@ -157,7 +155,7 @@ export function directoryRoutes(app: FastifyInstance, { store, config }: AppCont
     },
   );
 
-  app.delete<{ Params: Static<typeof TokenParams> }>(
+  app.delete(
     '/directories/:id/tokens/:token_id',
     { schema: { tags: ['directories'], params: TokenParams, response: { 200: DirectoryToken } } },
     async (request) => {

@@ -1,13 +1,14 @@
 /** `/directory_users` and `/directory_groups`: the normalized directory, read by the host app. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { DirectoryObjects } from '../../directory/objects.ts';
+import type { AppContext } from '../context.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { Nullable } from '../objects.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
-import type { AppContext } from './context.ts';
+import { IdParams } from './fields.ts';
+import type { ManagementScope } from './scope.ts';
 
 const Open = Type.Object({}, { additionalProperties: true });
-const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 
 export const DirectoryGroup = Type.Object(
   {
@@ -55,7 +56,6 @@ export const DirectoryUser = Type.Object(
   { $id: 'DirectoryUser' },
 );
 
-const IdParams = Type.Object({ id: Type.String() });
 const UserQuery = Type.Object({
   ...PageParams,
   directory: Type.Optional(Type.String()),
@@ -65,12 +65,18 @@ const UserQuery = Type.Object({
 });
 const GroupQuery = Type.Object({ ...PageParams, directory: Type.Optional(Type.String()), user: Type.Optional(Type.String()) });
 
-export function directoryObjectRoutes(app: FastifyInstance, { store, config }: AppContext): void {
+/**
+ * The domain renders directory users and groups as plain JSON (DirectoryObjects), not as the types these
+ * schemas infer: the schemas still serialize and document the replies, but leave them untyped.
+ */
+const untyped = (schema: TSchema): TSchema => schema;
+
+export function directoryObjectRoutes(app: ManagementScope, { store, config }: AppContext): void {
   const objects = new DirectoryObjects(store, config.publicUrl);
 
-  app.get<{ Querystring: Static<typeof UserQuery> }>(
+  app.get(
     '/directory_users',
-    { schema: { tags: ['directory users'], querystring: UserQuery, response: { 200: ListOf(DirectoryUser) } } },
+    { schema: { tags: ['directory users'], querystring: UserQuery, response: { 200: untyped(ListOf(DirectoryUser)) } } },
     async (request) => {
       const { directory, group, email, idp_id } = request.query;
       if (directory === undefined && group === undefined) {
@@ -89,9 +95,9 @@ export function directoryObjectRoutes(app: FastifyInstance, { store, config }: A
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/directory_users/:id',
-    { schema: { tags: ['directory users'], params: IdParams, response: { 200: DirectoryUser } } },
+    { schema: { tags: ['directory users'], params: IdParams, response: { 200: untyped(DirectoryUser) } } },
     async (request) => {
       const user = await objects.getUser(request.params.id);
       if (!user) throw notFound('Directory user', request.params.id);
@@ -99,9 +105,9 @@ export function directoryObjectRoutes(app: FastifyInstance, { store, config }: A
     },
   );
 
-  app.get<{ Querystring: Static<typeof GroupQuery> }>(
+  app.get(
     '/directory_groups',
-    { schema: { tags: ['directory groups'], querystring: GroupQuery, response: { 200: ListOf(DirectoryGroup) } } },
+    { schema: { tags: ['directory groups'], querystring: GroupQuery, response: { 200: untyped(ListOf(DirectoryGroup)) } } },
     async (request) => {
       const { directory, user } = request.query;
       if (directory === undefined && user === undefined) {
@@ -115,9 +121,9 @@ export function directoryObjectRoutes(app: FastifyInstance, { store, config }: A
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/directory_groups/:id',
-    { schema: { tags: ['directory groups'], params: IdParams, response: { 200: DirectoryGroup } } },
+    { schema: { tags: ['directory groups'], params: IdParams, response: { 200: untyped(DirectoryGroup) } } },
     async (request) => {
       const group = await objects.getGroup(request.params.id);
       if (!group) throw notFound('Directory group', request.params.id);

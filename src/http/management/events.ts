@@ -1,11 +1,11 @@
 /** `GET /events`: the event log, oldest first by default, with a gap-free `after` cursor (API.md §4). */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../store/event-log.ts';
+import { Type } from '@sinclair/typebox';
 import { cursorSeq, readEvents } from '../../events/reads.ts';
+import { EVENT_TYPES } from '../../store/event-log.ts';
+import type { AppContext } from '../context.ts';
 import { ApiError, invalid } from '../errors.ts';
-import { ListMetadata } from '../pagination.ts';
-import type { AppContext } from './context.ts';
+import { ListMetadata, parseLimit, parseOrder } from '../pagination.ts';
+import type { ManagementScope } from './scope.ts';
 
 export const Event = Type.Object(
   {
@@ -42,8 +42,8 @@ function timestamp(value: string | undefined, field: string): string | undefined
   return new Date(ms).toISOString();
 }
 
-export function eventRoutes(app: FastifyInstance, { store }: AppContext): void {
-  app.get<{ Querystring: Static<typeof Query> }>(
+export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
+  app.get(
     '/events',
     {
       schema: {
@@ -57,10 +57,8 @@ export function eventRoutes(app: FastifyInstance, { store }: AppContext): void {
       const types = [...list(q.events), ...list(q['events[]'])];
       const unknown = types.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
       if (unknown) throw invalid('events', 'invalid', `Unknown event type "${unknown}".`);
-      const limit = q.limit === undefined ? 10 : Number(q.limit);
-      if (!/^\d+$/.test(q.limit ?? '10') || limit < 1 || limit > 100) throw invalid('limit', 'invalid', 'limit must be an integer from 1 to 100.');
-      const order = q.order ?? 'asc';
-      if (order !== 'asc' && order !== 'desc') throw invalid('order', 'invalid', "order must be 'asc' or 'desc'.");
+      const limit = parseLimit(q.limit);
+      const order = parseOrder(q.order, 'asc');
       let afterSeq: number | undefined;
       if (q.after !== undefined) {
         afterSeq = await cursorSeq(store.db, q.after);

@@ -1,20 +1,16 @@
 /** The management API: every route here requires the API key (API.md §3). */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { verifySecret } from '../../secrets.ts';
+import { bearerToken } from '../auth.ts';
+import type { AppContext } from '../context.ts';
 import { ApiError, sendApiError } from '../errors.ts';
-import type { AppContext } from './context.ts';
 import { directoryRoutes } from './directories.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
-import { checkManagementInput } from './input.ts';
 import { eventRoutes } from './events.ts';
-import { webhookRoutes } from './webhooks.ts';
+import { checkManagementInput } from './input.ts';
 import { organizationRoutes } from './organizations.ts';
-
-/** Reads `Authorization: Bearer <token>`; undefined when absent or malformed. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
-}
+import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiKeyVerifier {
   verify(presented: string): boolean;
@@ -37,9 +33,10 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
     if (!ctx.apiKeys.verify(key)) throw new ApiError(401, 'unauthorized', 'Invalid API key.');
   });
   app.addHook('preValidation', checkManagementInput);
-  organizationRoutes(app, ctx);
-  directoryRoutes(app, ctx);
-  directoryObjectRoutes(app, ctx);
-  eventRoutes(app, ctx);
-  webhookRoutes(app, ctx);
+  const scope = app.withTypeProvider<TypeBoxTypeProvider>();
+  organizationRoutes(scope, ctx);
+  directoryRoutes(scope, ctx);
+  directoryObjectRoutes(scope, ctx);
+  eventRoutes(scope, ctx);
+  webhookRoutes(scope, ctx);
 }

@@ -1,22 +1,21 @@
 /** `/organizations`: the host app's customers, and the email domains they own. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { newId } from '../../ids.ts';
+import type { AppContext } from '../context.ts';
 import { invalid, notFound } from '../errors.ts';
+import { Organization, directoryObject, organizationObject } from '../objects.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
-import type { AppContext } from './context.ts';
-import { Organization, directoryObject, organizationObject } from './objects.ts';
+import { IdParams, Name, requireName } from './fields.ts';
+import type { ManagementScope } from './scope.ts';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
-const Name = Type.String({ minLength: 1, maxLength: 255 });
 const Domains = Type.Array(Type.String({ maxLength: 253 }), { maxItems: 100 });
 /** WorkOS SDKs send `domain_data` instead of `domains`; both are accepted. */
 const DomainData = Type.Array(Type.Object({ domain: Type.String({ maxLength: 253 }) }), { maxItems: 100 });
 
 const CreateBody = Type.Object({ name: Name, domains: Type.Optional(Domains), domain_data: Type.Optional(DomainData) });
 const UpdateBody = Type.Object({ name: Type.Optional(Name), domains: Type.Optional(Domains), domain_data: Type.Optional(DomainData) });
-const IdParams = Type.Object({ id: Type.String() });
 const ListQuery = Type.Object({ ...PageParams, domains: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) });
 
 /** Lowercases, checks and de-duplicates domains; undefined when the request names none. */
@@ -30,15 +29,8 @@ export function normalizeDomains(body: { domains?: string[]; domain_data?: { dom
   return domains;
 }
 
-function requireName(name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
-  const trimmed = name.trim();
-  if (trimmed === '') throw invalid('name', 'invalid', 'name must not be blank.');
-  return trimmed;
-}
-
-export function organizationRoutes(app: FastifyInstance, { store, config }: AppContext): void {
-  app.post<{ Body: Static<typeof CreateBody> }>(
+export function organizationRoutes(app: ManagementScope, { store, config }: AppContext): void {
+  app.post(
     '/organizations',
     { schema: { tags: ['organizations'], body: CreateBody, response: { 201: Organization } } },
     async (request, reply) => {
@@ -51,7 +43,7 @@ export function organizationRoutes(app: FastifyInstance, { store, config }: AppC
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/organizations',
     { schema: { tags: ['organizations'], querystring: ListQuery, response: { 200: ListOf(Organization) } } },
     async (request) => {
@@ -62,7 +54,7 @@ export function organizationRoutes(app: FastifyInstance, { store, config }: AppC
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/organizations/:id',
     { schema: { tags: ['organizations'], params: IdParams, response: { 200: Organization } } },
     async (request) => {
@@ -72,7 +64,7 @@ export function organizationRoutes(app: FastifyInstance, { store, config }: AppC
     },
   );
 
-  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+  app.put(
     '/organizations/:id',
     { schema: { tags: ['organizations'], params: IdParams, body: UpdateBody, response: { 200: Organization } } },
     async (request) => {
@@ -87,7 +79,7 @@ export function organizationRoutes(app: FastifyInstance, { store, config }: AppC
     },
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete(
     '/organizations/:id',
     { schema: { tags: ['organizations'], params: IdParams } },
     async (request, reply) => {

@@ -1,5 +1,5 @@
-import type { Config } from '../../config.ts';
-import type { KyselyStore } from '../../store/kysely-store.ts';
+import type { Config } from '../config.ts';
+import type { KyselyStore } from '../store/kysely-store.ts';
 
 /** What management and SCIM routes need from the composition root. */
 export interface AppContext {

@@ -1,11 +1,13 @@
 /**
- * The management API's objects (API.md §3) as TypeBox schemas, which validate nothing at runtime here but
- * drive response serialization and the OpenAPI document, and the functions that build them from records.
+ * The API's objects (API.md §3) as TypeBox schemas, which validate nothing at runtime here but drive response
+ * serialization and the OpenAPI document, and the functions that build them from records. The management API
+ * answers with them, and events carry them: the SCIM endpoint records `dsync.activated` with a directory object.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { DirectoryRecord, OrganizationRecord, TokenRecord } from '../../store/store.ts';
+import { Type, type Static, type TString } from '@sinclair/typebox';
+import type { DirectoryRecord, OrganizationRecord, TokenRecord } from '../store/store.ts';
+import { scimBaseUrl } from '../urls.ts';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TString>(t: T) => Type.Union([t, Type.Null()]);
 
 export const DIRECTORY_TYPES = [
   'generic scim v2.0',
@@ -138,5 +140,3 @@ export function tokenObject(token: TokenRecord): Static<typeof DirectoryToken> {
     revoked_at: token.revoked_at,
   };
 }
-
-export const scimBaseUrl = (publicUrl: string, directoryId: string) => `${publicUrl}/scim/v2/${directoryId}`;

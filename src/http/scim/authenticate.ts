@@ -1,0 +1,42 @@
+/** Bearer-token authentication per directory: the token is valid only for the directory its URL names. */
+import type { FastifyRequest } from 'fastify';
+import { isId } from '../../ids.ts';
+import { ScimError } from '../../scim/errors.ts';
+import { hashSecret } from '../../secrets.ts';
+import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
+import { bearerToken } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { directoryObject } from '../objects.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scim?: { directory: DirectoryRecord; token: TokenRecord };
+  }
+}
+
+/** last_used_at is a hint for humans; writing it at most once a minute keeps reads read-only. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Sets `request.scim`, or throws 401. The first authenticated request links an unlinked directory. */
+export async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<void> {
+  const { directoryId } = request.params as { directoryId: string };
+  const presented = bearerToken(request.headers.authorization);
+  if (presented === undefined) throw new ScimError(401, undefined, 'Authorization: Bearer <token> is required.');
+  // A directory id that cannot be ours (NUL: a PostgreSQL error) authenticates nothing, without a query.
+  const found = isId(directoryId, 'directory') ? await ctx.store.authenticateDirectory(directoryId, hashSecret(presented)) : undefined;
+  if (!found) throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
+  const { directory, token } = found;
+  request.scim = { directory, token };
+  const at = new Date();
+  if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
+    ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
+  }
+  if (directory.state === 'unlinked' && (await ctx.store.markDirectoryLinked(directory.id, (dir) => directoryObject(dir, ctx.config.publicUrl)))) {
+    directory.state = 'linked';
+  }
+}
+
+/** The directory the request authenticated for (set by `authenticate`, which runs before every route). */
+export function directoryOf(request: FastifyRequest): DirectoryRecord {
+  return request.scim!.directory;
+}

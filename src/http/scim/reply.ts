@@ -1,0 +1,73 @@
+/**
+ * What the SCIM endpoint sends: SCIM JSON in the content type the client accepts, and SCIM Error JSON for every
+ * failure (RFC 7644 §3.12), whatever raised it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ScimError } from '../../scim/errors.ts';
+import type { ScimResource } from '../../scim/schema/types.ts';
+import { StoreUnavailable, toStoreUnavailable } from '../../store/errors.ts';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json';
+
+/** Responds `application/scim+json` unless the client accepts only `application/json` (OneLogin). */
+export function scimContentType(request: FastifyRequest): string {
+  const accept = request.headers.accept ?? '';
+  const wantsPlainJson = /application\/json/i.test(accept) && !/application\/scim\+json|\*\/\*|application\/\*/i.test(accept);
+  return `${wantsPlainJson ? 'application/json' : SCIM_CONTENT_TYPE}; charset=utf-8`;
+}
+
+export function sendScim(request: FastifyRequest, reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.status(status).type(scimContentType(request)).send(JSON.stringify(body));
+}
+
+export function versionOf(resource: ScimResource): string | undefined {
+  return (resource.meta as { version?: string } | undefined)?.version;
+}
+
+/**
+ * Answers a single resource with its ETag (and Location when created). Both come from the whole resource:
+ * the body sent may be a projection without `meta`.
+ */
+export function sendResource(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  whole: ScimResource,
+  body: ScimResource = whole,
+  etag?: string,
+): FastifyReply {
+  const tag = etag ?? versionOf(whole);
+  if (tag) reply.header('etag', tag);
+  if (status === 201) reply.header('location', (whole.meta as { location: string }).location);
+  return sendScim(request, reply, status, body);
+}
+
+export function toScimError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  const fe = error as { code?: string; statusCode?: number; message?: string; validation?: unknown };
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new ScimError(400, 'invalidSyntax', 'The request body is not valid JSON.');
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ScimError(413, undefined, 'The request body is too large.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new ScimError(415, undefined, 'Send the request body as application/scim+json or application/json.');
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new ScimError(fe.statusCode, undefined, fe.message ?? 'Bad request.');
+  }
+  // The database is unreachable (StoreUnavailable, which also carries the Retry-After): try again later.
+  if (error instanceof StoreUnavailable) return new ScimError(503, undefined, 'The service is temporarily unavailable; retry later.');
+  return new ScimError(500, undefined, 'An internal error occurred.');
+}
+
+export function sendScimError(raw: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = toStoreUnavailable(raw);
+  const scimError = toScimError(error);
+  // An unreachable database is not the request's fault nor a bug: a warning, not an error.
+  if (error instanceof StoreUnavailable) request.log.warn({ err: error }, 'database unavailable');
+  else if (scimError.status >= 500) request.log.error({ err: error }, 'unhandled error');
+  if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="Guestlist SCIM"');
+  const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  return sendScim(request, reply, scimError.status, scimError.toJSON());
+}
