@@ -9,6 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dispatcher, backoff, retryAfterMs } from '../../src/events/dispatcher.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
+import { until } from '../support/eventually.ts';
 import { createDirectory, createTestApp, TEST_DATABASE_URL, type TestApp } from '../support/harness.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -40,14 +41,6 @@ async function receiver(respond: (r: Received, n: number) => { status: number; h
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`;
   return { url, received, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 let t: TestApp;
