@@ -1,7 +1,7 @@
 /**
  * Slow clients over real sockets: requests whose body stalls halfway must hold neither an admission slot nor a
- * connection for longer than GUESTLIST_REQUEST_TIMEOUT_MS. Timing figures are never asserted, only "answered
- * at all" and "ended at all" within generous deadlines.
+ * connection for longer than GUESTLIST_REQUEST_TIMEOUT_MS. No speed is asserted: only "answered at all" and
+ * "ended at all" within generous deadlines, and that nothing is cut off before the bound.
  */
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
