@@ -166,12 +166,23 @@ describe('GET /events', () => {
   });
 });
 
-describe('POST /Users with a password', () => {
+describe('a password sent with POST or PATCH /Users', () => {
   it('never puts it in an event', async () => {
     const start = await lastId();
-    await c.req('POST', '/Users', { schemas: [USER], userName: 'pw@acme.com', password: 'Hunter2-Secret' });
+    const created = await c.req('POST', '/Users', { schemas: [USER], userName: 'pw@acme.com', password: 'Hunter2-Secret' });
+    expect(created.statusCode).toBe(201);
     const events = await eventsAfter(start);
+    // The event is there (so its absence of the password means something), without the password.
+    expect(names(events)).toEqual(['dsync.user.created']);
+    expect(events[0].data).toMatchObject({ object: 'directory_user', id: created.json().id, username: 'pw@acme.com' });
     expect(JSON.stringify(events)).not.toContain('Hunter2-Secret');
-    expect(PATCH_OP).toBeTruthy();
+    // Nor through PATCH: a new password alone is no change (it is not kept); with a title, the update omits it.
+    const afterCreate = events[0].id as string;
+    const patch = (Operations: unknown[]) => c.req('PATCH', `/Users/${created.json().id}`, { schemas: [PATCH_OP], Operations });
+    expect((await patch([{ op: 'replace', path: 'password', value: 'Hunter3-Secret' }])).statusCode).toBe(200);
+    expect((await patch([{ op: 'replace', path: 'password', value: 'Hunter4-Secret' }, { op: 'replace', path: 'title', value: 'Lead' }])).statusCode).toBe(200);
+    const updates = await eventsAfter(afterCreate);
+    expect(names(updates)).toEqual(['dsync.user.updated']);
+    expect(JSON.stringify(updates)).not.toMatch(/Hunter[34]-Secret/);
   });
 });

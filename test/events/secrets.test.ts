@@ -16,6 +16,7 @@ import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { UndecryptableSecret, decryptSecret, deriveKey, encryptSecret, encryptSecretV1, generateWebhookSecret, openSecret } from '../../src/events/crypto.ts';
 import { WebhookStore, upgradeWebhookSecrets } from '../../src/events/webhooks-store.ts';
 import type { Executor } from '../../src/store/db.ts';
+import { until } from '../support/eventually.ts';
 import { PUBLIC_URL, TEST_API_KEY, createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -83,14 +84,6 @@ async function receiver() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`;
   return { url, hits, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** A pino logger whose records are kept for assertions. */
