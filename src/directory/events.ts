@@ -7,7 +7,7 @@
 import type { EventType, PendingEvent } from '../store/event-log.ts';
 import { previousAttributes } from '../events/diff.ts';
 import type { Json } from '../scim/json.ts';
-import type { TailWrite } from '../store/kysely-store.ts';
+import type { TailWrite } from '../store/tail-writes.ts';
 import type { Executor } from '../store/db.ts';
 import { DirectoryReads, type ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';

@@ -14,7 +14,9 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from './db.ts';
 import { toStoreUnavailable } from './errors.ts';
-import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { queryLog, type QueryTimer } from './query-log.ts';
+import { POSTGRES_SAVEPOINTS } from './savepoints.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { postgresTypes } from './migrations/types.ts';
 
@@ -114,7 +116,7 @@ export class PostgresStore extends KyselyStore {
       connect: () => pool.connect().catch((error: unknown) => Promise.reject(toStoreUnavailable(error))),
       end: () => pool.end(),
     };
-    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool: classified }), ...queryLog(options.onQuery) }), postgresTypes, {
+    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool: classified }), ...queryLog(options.onQuery) }), postgresTypes, POSTGRES_SAVEPOINTS, {
       // Batches running at once, each on a connection; the rest of the pool serves reads and the dispatcher.
       groupCommitLanes: Math.max(1, Math.min(4, Math.floor((options.poolSize ?? 10) / 2))),
       ...options,

@@ -12,7 +12,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
 import type { Database } from './db.ts';
-import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { queryLog, type QueryTimer } from './query-log.ts';
+import { SQLITE_SAVEPOINTS } from './savepoints.ts';
 import { sqliteTypes } from './migrations/types.ts';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './sqlite-checkpointer.ts';
 
@@ -155,7 +157,7 @@ export class SqliteStore extends KyselyStore {
       logger?: Logger;
     } = {},
   ) {
-    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, options);
+    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, SQLITE_SAVEPOINTS, options);
     const interval = options.checkpointIntervalMs ?? 100;
     this.checkpointer =
       file === ':memory:' || interval <= 0
