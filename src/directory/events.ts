@@ -9,8 +9,10 @@ import { previousAttributes } from '../events/diff.ts';
 import type { Json } from '../scim/json.ts';
 import type { TailWrite } from '../store/tail-writes.ts';
 import type { Executor } from '../store/db.ts';
-import { DirectoryReads, type ResourceQueries } from '../store/scim/resources.ts';
-import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
+import { DirectoryReads } from '../store/scim/directory-reads.ts';
+import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import type { ResourceQueries } from '../store/scim/resources.ts';
+import type { DirectoryRecord } from '../store/store.ts';
 import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';
 

@@ -4,7 +4,8 @@
  */
 import { isObject, type Json } from '../scim/json.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schema/types.ts';
-import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
+import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import type { DirectoryRecord } from '../store/store.ts';
 
 export interface DirectoryEmail {
   primary: boolean;

@@ -4,8 +4,10 @@
  */
 import type { Json } from '../scim/json.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
-import { DirectoryReads, ResourceQueries, type GroupListFilter, type UserListFilter } from '../store/scim/resources.ts';
-import type { DirectoryRecord, GroupRecord, Page, PageQuery, UserRecord } from '../store/store.ts';
+import { DirectoryReads, type GroupListFilter, type UserListFilter } from '../store/scim/directory-reads.ts';
+import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import { ResourceQueries } from '../store/scim/resources.ts';
+import type { DirectoryRecord, Page, PageQuery } from '../store/store.ts';
 import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';
 

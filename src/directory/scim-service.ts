@@ -22,8 +22,10 @@ import { isUniqueViolation } from '../store/errors.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
 import { compileFilter, compileMemberFilter, compileSortKey, type FilterContext } from '../store/scim/filter-sql.ts';
 import type { Executor } from '../store/db.ts';
+import * as memberships from '../store/scim/memberships.ts';
+import type { EmailRow, GroupRecord, UserRecord } from '../store/scim/records.ts';
 import { ResourceQueries } from '../store/scim/resources.ts';
-import type { DirectoryRecord, EmailRow, GroupRecord, UserRecord } from '../store/store.ts';
+import type { DirectoryRecord } from '../store/store.ts';
 import { DirectoryEvents } from './events.ts';
 import { renderGroup, renderUser, type ScimUrls } from './render.ts';
 
@@ -290,7 +292,7 @@ export class ScimService {
     const directoryId = user.directory_id;
     const userObject = await events.user(user);
     const groups = await this.q.deleteUser(db, directoryId, user.id);
-    await this.q.touchGroups(db, directoryId, groups, now());
+    await memberships.touchGroups(db, directoryId, groups, now());
     this.adjustUserCounts(events, user.active, undefined);
     for (const group of await this.q.groupsByIds(db, directoryId, groups)) {
       events.add('dsync.group.user_removed', { directory_id: directoryId, user: userObject, group: await events.group(group) });
@@ -429,20 +431,20 @@ export class ScimService {
       ids.forEach((id) => (other.has(id) ? other.delete(id) : into.add(id)));
     for (const op of ops) {
       if (op.op === 'add') note(await this.addMembers(db, directoryId, groupId, op.ids, at, false), added, removed);
-      else if (op.op === 'remove') note(await this.q.removeMembers(db, groupId, userIds(op.ids)), removed, added);
-      else if (op.op === 'removeAll') note(await this.q.clearMembers(db, groupId), removed, added);
+      else if (op.op === 'remove') note(await memberships.removeMembers(db, groupId, userIds(op.ids)), removed, added);
+      else if (op.op === 'removeAll') note(await memberships.clearMembers(db, groupId), removed, added);
       else if (op.op === 'removeWhere') {
-        const ids = await this.q.memberIdsWhere(db, groupId, this.memberPredicate(op.filter, directoryId));
-        note(await this.q.removeMembers(db, groupId, ids), removed, added);
+        const ids = await memberships.memberIdsWhere(db, groupId, this.memberPredicate(op.filter, directoryId));
+        note(await memberships.removeMembers(db, groupId, ids), removed, added);
       } else if (op.op === 'replace') {
         const wanted = new Set(op.ids);
         const current = (await this.q.membersOfGroups(db, [groupId])).get(groupId) ?? [];
         const gone = current.filter((m) => !wanted.has(m.id)).map((m) => m.id);
-        note(await this.q.removeMembers(db, groupId, gone), removed, added);
+        note(await memberships.removeMembers(db, groupId, gone), removed, added);
         note(await this.addMembers(db, directoryId, groupId, op.ids, at, false), added, removed);
       }
     }
-    await this.q.touchUsers(db, directoryId, [...added, ...removed], at);
+    await memberships.touchUsers(db, directoryId, [...added, ...removed], at);
     return { added: [...added], removed: [...removed] };
   }
 
@@ -460,8 +462,8 @@ export class ScimService {
       const listed = unknown.slice(0, 5).map((id) => `"${shown(id)}"`).join(', ');
       throw badRequest('invalidValue', `members must be users of this directory; unknown: ${listed}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`);
     }
-    const added = await this.q.addMembers(db, directoryId, groupId, ids, at);
-    if (touch) await this.q.touchUsers(db, directoryId, added, at);
+    const added = await memberships.addMembers(db, directoryId, groupId, ids, at);
+    if (touch) await memberships.touchUsers(db, directoryId, added, at);
     return added;
   }
 
@@ -473,7 +475,7 @@ export class ScimService {
       checkIfMatch(options, current.version);
       const groupObject = await events.group(current);
       const members = await this.q.deleteGroup(db, dir.id, id);
-      await this.q.touchUsers(db, dir.id, members, now());
+      await memberships.touchUsers(db, dir.id, members, now());
       events.count({ groups: -1 });
       // Each member's removal, then the group itself.
       await events.memberships('dsync.group.user_removed', groupObject, members);
