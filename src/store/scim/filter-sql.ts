@@ -9,7 +9,7 @@
  * col = ?` for nullable ones) so that indexes serve them; child tables are reached with `r.id in (select …)`,
  * which the planner drives from the child table's index.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { badRequest } from '../../scim/errors.ts';
 import type { AttrPath, CompareOp, Filter, Literal, PatchPath } from '../../scim/filter/ast.ts';
 import { parsePatchPath } from '../../scim/filter/path.ts';
@@ -94,8 +94,8 @@ export function compileFilter(filter: Filter, ctx: FilterContext): Sql {
  * A filter on a Group's member elements (`value`, `display`, `type`), over the membership row `m` and the
  * member user `u`: what PATCH `remove members[…]` selects.
  */
-export function compileMemberFilter(filter: Filter, ctx: FilterContext): Sql {
-  return new Compiler(ctx).members(filter);
+export function compileMemberFilter(filter: Filter, ctx: FilterContext): RawBuilder<SqlBool> {
+  return new Compiler(ctx).members(filter).$castTo<SqlBool>();
 }
 
 /**
