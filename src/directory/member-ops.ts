@@ -2,14 +2,13 @@
  * A group's membership operations (from PUT's `members`, or PATCH's), applied in request order inside the write.
  * Members must be users of the directory; every user whose membership changes gets a new version.
  */
-import { printableId as shown } from '../ids.ts';
+import { isId, printableId as shown } from '../ids.ts';
 import { badRequest } from '../scim/errors.ts';
 import type { MemberOp } from '../scim/patch/apply.ts';
 import type { Executor } from '../store/db.ts';
 import * as memberships from '../store/scim/memberships.ts';
 import type { ResourceQueries } from '../store/scim/resources.ts';
 import { memberPredicate } from './sql-filters.ts';
-import { userIds } from './validated.ts';
 
 export interface MembershipChange {
   added: string[];
@@ -39,6 +38,11 @@ export async function applyMemberOps(q: ResourceQueries, db: Executor, directory
   }
   await memberships.touchUsers(db, directoryId, [...added, ...removed], at);
   return { added: [...added], removed: [...removed] };
+}
+
+/** The values that can be user ids; the others are members of nothing. */
+function userIds(values: string[]): string[] {
+  return values.filter((v) => isId(v, 'directory_user'));
 }
 
 /**

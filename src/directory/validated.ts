@@ -2,7 +2,6 @@
  * A SCIM body validated by the strict core, as the store keeps it: without what the server owns (id, meta, and
  * the membership attributes, which are rows of their own), with its indexed fields and email rows drawn out.
  */
-import { isId } from '../ids.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import { validateResource } from '../scim/schema/validate.ts';
@@ -48,9 +47,4 @@ export function emailsOf(resource: ScimResource): EmailRow[] {
   return emails
     .filter((e) => typeof e.value === 'string')
     .map((e) => ({ value: e.value as string, type: typeof e.type === 'string' ? e.type : null, primary: e.primary === true }));
-}
-
-/** The values that can be user ids; the others are members of nothing. */
-export function userIds(values: string[]): string[] {
-  return values.filter((v) => isId(v, 'directory_user'));
 }

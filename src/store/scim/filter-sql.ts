@@ -21,8 +21,6 @@ import { invalid, jsonKeys, resolveFilterPath, subDef, type FilterContext, type 
 import { jsonOperand, operand, type Operand } from './filter/operands.ts';
 import type { Dialect } from './sql-dialect.ts';
 
-export type { FilterContext } from './filter/context.ts';
-
 /**
  * Most child-table subqueries (`r.id in (select … from members/emails …)`) one filter compiles to, after
  * identical comparisons are folded and an `or` of comparisons on the same child table is merged into one
