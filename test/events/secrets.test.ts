@@ -15,7 +15,6 @@ import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { UndecryptableSecret, decryptSecret, deriveKey, encryptSecret, encryptSecretV1, generateWebhookSecret, openSecret } from '../../src/events/crypto.ts';
 import { WebhookStore, upgradeWebhookSecrets } from '../../src/events/webhooks-store.ts';
-import type { Executor } from '../../src/store/db.ts';
 import { until } from '../support/eventually.ts';
 import { PUBLIC_URL, TEST_API_KEY, createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
@@ -133,7 +132,7 @@ const storedCiphertext = async (id: string) =>
 /** An endpoint as stored by an earlier version: its secret in the v1 format under `key`. */
 async function legacyEndpoint(url: string, key: string) {
   const secret = generateWebhookSecret();
-  const { endpoint } = await new WebhookStore(t.store.db as unknown as Executor, key).create(url, ['dsync.user.created']);
+  const { endpoint } = await new WebhookStore(t.store.db, key).create(url, ['dsync.user.created']);
   await t.store.db.updateTable('webhook_endpoints').set({ secret_ciphertext: encryptSecretV1(secret, key) }).where('id', '=', endpoint.id).execute();
   return { id: endpoint.id, secret };
 }
@@ -302,7 +301,7 @@ describe('an undecryptable secret', () => {
 
   it('is disabled at start by the upgrade pass, which leaves readable endpoints alone', async () => {
     const lost = (await t.api('POST', '/webhook_endpoints', { endpoint_url: 'https://example.com/a', events: ['dsync.user.created'] })).json();
-    const { endpoint: kept } = await new WebhookStore(t.store.db as unknown as Executor, KEY_B).create('https://example.com/b', ['dsync.user.created']);
+    const { endpoint: kept } = await new WebhookStore(t.store.db, KEY_B).create('https://example.com/b', ['dsync.user.created']);
     const before = await storedCiphertext(lost.id);
     const { logger, records } = recordingLogger();
     const report = await upgradeWebhookSecrets(t.store, { current: KEY_B }, logger);
