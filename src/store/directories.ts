@@ -2,15 +2,15 @@
  * Directories: their rows, and their lifecycle events (`dsync.activated`, `dsync.deleted`). Deleting a directory
  * cascades to everything in it, with one `dsync.deleted` and no per-user events.
  */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { fromJson, now, toJson } from './codec.ts';
-import type { Database, Executor } from './db.ts';
+import type { DirectoriesTable, Executor } from './db.ts';
 import { appendEvents, type PendingEvent } from './event-log.ts';
 import { pageById } from './pagination.ts';
 import type { DirectoryRecord, DirectoryState, EventData, NewDirectory, Page, PageQuery } from './store.ts';
 
-/** A directories row, possibly joined with other columns (as when a token authenticates). */
-type DirectoryRow = Database['directories'] extends infer T ? { [K in keyof T]: unknown } : never;
+/** A directories row (joined rows, as when a token authenticates, carry more columns; they are ignored). */
+type DirectoryRow = Selectable<DirectoriesTable>;
 
 export interface DirectoryFilter {
   organization_id?: string;
@@ -20,19 +20,20 @@ export interface DirectoryFilter {
 
 export function toDirectory(row: DirectoryRow): DirectoryRecord {
   return {
-    id: row.id as string,
-    organization_id: row.organization_id as string,
-    type: row.type as string,
-    name: row.name as string,
-    domain: (row.domain as string | null) ?? null,
+    id: row.id,
+    organization_id: row.organization_id,
+    type: row.type,
+    name: row.name,
+    domain: row.domain ?? null,
+    // Written only from DirectoryState values (the column is text on both databases).
     state: row.state as DirectoryState,
     settings: fromJson<Record<string, unknown>>(row.settings),
     users_active: Number(row.users_active),
     users_inactive: Number(row.users_inactive),
     groups_count: Number(row.groups_count),
-    linked_at: (row.linked_at as string | null) ?? null,
-    created_at: row.created_at as string,
-    updated_at: row.updated_at as string,
+    linked_at: row.linked_at ?? null,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 

@@ -30,8 +30,8 @@ import type { Dialect } from './sql-dialect.ts';
  */
 export const MAX_CHILD_SUBQUERIES = 20;
 
-export function compileFilter(filter: Filter, ctx: FilterContext): Sql {
-  return new Compiler(ctx).node(filter);
+export function compileFilter(filter: Filter, ctx: FilterContext): RawBuilder<SqlBool> {
+  return new Compiler(ctx).node(filter).$castTo<SqlBool>();
 }
 
 /**

@@ -3,6 +3,7 @@
  * columns; the rest is its canonical JSON, without id, meta and the membership attributes, which are rows of
  * their own.
  */
+import type { Expression, SqlBool } from 'kysely';
 import { fromFlag, fromJson, toFlag, toJson } from '../codec.ts';
 
 /** A stored SCIM User: indexed columns plus the canonical resource JSON (without id, meta and groups). */
@@ -44,9 +45,9 @@ export interface MemberRef {
 
 export interface ResourceListQuery {
   /** A compiled SQL predicate over the resource table aliased `r` (see filter-sql.ts). */
-  where?: unknown;
+  where?: Expression<SqlBool>;
   /** A compiled SQL sort key over `r`, or undefined for the stable default (creation order). */
-  sortKey?: unknown;
+  sortKey?: Expression<unknown>;
   descending: boolean;
   /** 0-based offset. */
   offset: number;

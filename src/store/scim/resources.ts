@@ -2,7 +2,7 @@
  * Queries over SCIM users and groups, shared by both databases. Every method takes the executor it runs on, so
  * the same code serves plain reads and the write transaction of a SCIM request.
  */
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
 import type { Executor } from '../db.ts';
 import { filteredResources, listResources, type ResourceTable } from './list.ts';
@@ -213,7 +213,7 @@ export class ResourceQueries {
   }
 
   /** The resources of a directory matching a compiled filter, as a query to select from (also for EXPLAIN). */
-  filtered(db: Executor, table: ResourceTable, directoryId: string, where: unknown) {
+  filtered(db: Executor, table: ResourceTable, directoryId: string, where: Expression<SqlBool> | undefined) {
     return filteredResources(db, table, directoryId, where);
   }
 }
