@@ -155,7 +155,9 @@ export function managerIds(users: UserRecord[]): string[] {
  * A user's manager_email: the email found for the manager's id (or externalId) in `emails`, else the value
  * itself when the IdP put an email there.
  */
-export function managerEmail(resource: Json, emails: Map<string, string> | undefined): string | null {
+export function managerEmail(resource: Json, emails: Map<string, DirectoryEmail[]> | undefined): string | null {
   const manager = managerId(resource);
-  return manager ? (emails?.get(manager) ?? (manager.includes('@') ? manager : null)) : null;
+  if (!manager) return null;
+  const found = emails?.get(manager);
+  return (found ? primaryEmail(found) : null) ?? (manager.includes('@') ? manager : null);
 }

@@ -9,7 +9,7 @@ import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
 import { ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord, Page, PageQuery } from '../store/store.ts';
 import { scimBaseUrl } from '../urls.ts';
-import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
+import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser, type DirectoryEmail } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';
 
 export class DirectoryObjects {
@@ -40,7 +40,7 @@ export class DirectoryObjects {
 
   private async users(records: UserRecord[], withGroups: boolean): Promise<Json[]> {
     const dirs = await this.directories(records.map((u) => u.directory_id));
-    const managers = new Map<string, Map<string, string>>();
+    const managers = new Map<string, Map<string, DirectoryEmail[]>>();
     for (const [dirId] of dirs) {
       managers.set(dirId, await this.reads.managerEmails(dirId, managerIds(records.filter((u) => u.directory_id === dirId))));
     }

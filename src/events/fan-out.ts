@@ -5,6 +5,7 @@
  */
 import type { Insertable } from 'kysely';
 import { newId } from '../ids.ts';
+import { chunks } from '../store/chunks.ts';
 import { now } from '../store/codec.ts';
 import type { Executor, WebhookDeliveriesTable } from '../store/db.ts';
 import { markDue, queueOf, type DispatchStore, type QueueKey } from './queues.ts';
@@ -25,7 +26,7 @@ export function fanOutEvents(store: DispatchStore): Promise<number> {
     const endpoints = await enabledEndpoints(db);
     const at = now();
     const rows = events.flatMap((e) => endpoints.filter((we) => we.events.includes(e.event)).map((we) => newDelivery(we.id, e, at)));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('webhook_deliveries').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    for (const chunk of chunks(rows, INSERT_CHUNK)) await db.insertInto('webhook_deliveries').values(chunk).execute();
     for (const queue of queuesOf(rows)) await markDue(db, queue, at);
     await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
     return events.length;

@@ -3,7 +3,7 @@ import { chunks } from '../chunks.ts';
 import type { Executor } from '../db.ts';
 import { pageById } from '../pagination.ts';
 import type { Page, PageQuery } from '../store.ts';
-import { toGroup, toUser, type GroupRecord, type Row, type UserRecord } from './records.ts';
+import { toGroup, toUser, type EmailRow, type GroupRecord, type Row, type UserRecord } from './records.ts';
 
 export interface UserListFilter {
   directoryId?: string;
@@ -74,11 +74,11 @@ export class DirectoryReads {
   }
 
   /**
-   * Managers' primary emails, keyed by the value the IdP put in `manager.value`: the manager's SCIM id, or
-   * their externalId (what several IdPs send instead).
+   * Managers' emails in their stored order, keyed by the value the IdP put in `manager.value`: the manager's
+   * SCIM id, or their externalId (what several IdPs send instead). Which one is primary is the directory's rule.
    */
-  async managerEmails(directoryId: string, values: string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+  async managerEmails(directoryId: string, values: string[]): Promise<Map<string, EmailRow[]>> {
+    const out = new Map<string, EmailRow[]>();
     const wanted = [...new Set(values)];
     if (wanted.length === 0) return out;
     for (const chunk of chunks(wanted)) {
@@ -90,13 +90,9 @@ export class DirectoryReads {
         .where((eb) => eb.or([eb('u.id', 'in', chunk), eb('u.external_id', 'in', chunk)]))
         .orderBy('e.position')
         .execute();
-      const byUser = new Map<string, typeof rows>();
-      rows.forEach((r) => byUser.set(r.id, [...(byUser.get(r.id) ?? []), r]));
-      for (const [id, emails] of byUser) {
-        const best = emails.find((e) => Number(e.primary) === 1) ?? emails.find((e) => e.type?.toLowerCase() === 'work') ?? emails[0];
-        if (!best) continue;
-        out.set(id, best.value);
-        if (emails[0]!.external_id) out.set(emails[0]!.external_id, best.value);
+      for (const r of rows) {
+        const email: EmailRow = { value: r.value, type: r.type, primary: Number(r.primary) === 1 };
+        for (const key of r.external_id ? [r.id, r.external_id] : [r.id]) out.set(key, [...(out.get(key) ?? []), email]);
       }
     }
     return out;

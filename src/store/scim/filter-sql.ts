@@ -17,7 +17,8 @@ import type { AttrPath, Filter } from '../../scim/filter/ast.ts';
 import { formatPath } from '../../scim/filter/parser.ts';
 import { collection, memberElement, type Collection } from './filter/collections.ts';
 import { compare, present } from './filter/comparisons.ts';
-import { invalid, jsonKeys, resolveFilterPath, subDef, type FilterContext, type ResolvedAttribute, type Sql } from './filter/context.ts';
+import { invalid, jsonKeys, resolveFilterPath, subDef, type FilterContext, type Sql } from './filter/context.ts';
+import type { Resolved } from '../../scim/schema/resolve.ts';
 import { jsonOperand, operand, type Operand } from './filter/operands.ts';
 import type { Dialect } from './sql-dialect.ts';
 
@@ -114,7 +115,7 @@ class Compiler {
    * For a comparison or value filter on a multi-valued attribute: the attribute and the filter on its elements
    * (undefined for `attr pr`: any element). Undefined for anything else.
    */
-  private elementFilter(f: Filter): { resolved: ResolvedAttribute; inner: Filter | undefined } | undefined {
+  private elementFilter(f: Filter): { resolved: Resolved; inner: Filter | undefined } | undefined {
     if (f.kind !== 'compare' && f.kind !== 'present' && f.kind !== 'valuePath') return undefined;
     const resolved = resolveFilterPath(this.ctx, f.path);
     if (!resolved.attr.multiValued) return undefined;
@@ -165,7 +166,7 @@ class Compiler {
     return this.anyElement(resolved, filter);
   }
 
-  private anyElement(resolved: ResolvedAttribute, filter: Filter): Sql {
+  private anyElement(resolved: Resolved, filter: Filter): Sql {
     const c = collection(this.ctx, resolved, filter);
     return this.any(c, scoped(this.ctx.dialect, filter, (p) => c.element(elementName(p))));
   }

@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import type { Filter } from '../../../scim/filter/ast.ts';
 import * as d from '../sql-dialect.ts';
-import { invalid, jsonKeys, subDef, type FilterContext, type ResolvedAttribute, type Sql } from './context.ts';
+import { invalid, jsonKeys, subDef, type FilterContext, type Sql } from './context.ts';
+import type { Resolved } from '../../../scim/schema/resolve.ts';
 import { elementOperand, type Operand } from './operands.ts';
 
 /** The elements of a multi-valued attribute: how to say "some element matches", and how to read one. */
@@ -19,7 +20,7 @@ export interface Collection {
 }
 
 /** The elements of `resolved`, for an element filter reading `filter`'s sub-attributes. */
-export function collection(ctx: FilterContext, resolved: ResolvedAttribute, filter: Filter | undefined): Collection {
+export function collection(ctx: FilterContext, resolved: Resolved, filter: Filter | undefined): Collection {
   const { attr } = resolved;
   const core = resolved.schema === ctx.coreSchema;
   const emailColumns = ['value', 'type', 'primary'];
@@ -85,7 +86,7 @@ function membershipElement(sub: string | undefined, value: Sql, display: Sql, ty
 }
 
 /** Any other multi-valued attribute: the elements of its JSON array. */
-function jsonCollection(ctx: FilterContext, resolved: ResolvedAttribute): Collection {
+function jsonCollection(ctx: FilterContext, resolved: Resolved): Collection {
   const { dialect } = ctx;
   const keys = jsonKeys(ctx, { ...resolved, sub: undefined });
   const element = sql.ref('j.value');

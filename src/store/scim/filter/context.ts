@@ -3,16 +3,12 @@ import type { RawBuilder } from 'kysely';
 import { badRequest } from '../../../scim/errors.ts';
 import type { AttrPath } from '../../../scim/filter/ast.ts';
 import { formatPath } from '../../../scim/filter/parser.ts';
+import type { Resolved } from '../../../scim/schema/resolve.ts';
 import type { AttributeDef } from '../../../scim/schema/types.ts';
 import type { Dialect } from '../sql-dialect.ts';
 
 export type Sql = RawBuilder<unknown>;
 
-export interface ResolvedAttribute {
-  schema: string;
-  attr: AttributeDef;
-  sub?: AttributeDef;
-}
 
 export interface FilterContext {
   dialect: Dialect;
@@ -22,7 +18,7 @@ export interface FilterContext {
   resourceType: 'User' | 'Group';
   /** The core schema URN of the resource type (its attributes are stored at the JSON top level). */
   coreSchema: string;
-  resolve(path: AttrPath): ResolvedAttribute | undefined;
+  resolve(path: AttrPath): Resolved | undefined;
 }
 
 export const invalid = (detail: string) => badRequest('invalidFilter', detail);
@@ -41,7 +37,7 @@ const SCHEMAS_ATTRIBUTE: AttributeDef = {
 };
 
 /** The attribute a filter names; 400 invalidFilter when the resource type has none such. */
-export function resolveFilterPath(ctx: FilterContext, path: AttrPath): ResolvedAttribute {
+export function resolveFilterPath(ctx: FilterContext, path: AttrPath): Resolved {
   // `schemas eq "urn:…"` (an RFC 7644 §3.4.2.2 example): the resource's schema URIs, compared like strings.
   if (!path.uri && !path.sub && path.attr.toLowerCase() === 'schemas') return { schema: ctx.coreSchema, attr: SCHEMAS_ATTRIBUTE };
   const resolved = ctx.resolve(path);
@@ -50,7 +46,7 @@ export function resolveFilterPath(ctx: FilterContext, path: AttrPath): ResolvedA
 }
 
 /** JSON keys of an attribute in the stored resource: extensions live under their schema URN. */
-export function jsonKeys(ctx: FilterContext, resolved: ResolvedAttribute): string[] {
+export function jsonKeys(ctx: FilterContext, resolved: Resolved): string[] {
   const base = resolved.schema === ctx.coreSchema ? [] : [resolved.schema];
   return [...base, resolved.attr.name, ...(resolved.sub ? [resolved.sub.name] : [])];
 }

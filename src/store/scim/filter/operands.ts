@@ -5,7 +5,8 @@
 import { sql } from 'kysely';
 import type { AttrType, AttributeDef } from '../../../scim/schema/types.ts';
 import * as d from '../sql-dialect.ts';
-import { invalid, jsonKeys, type FilterContext, type ResolvedAttribute, type Sql } from './context.ts';
+import { invalid, jsonKeys, type FilterContext, type Sql } from './context.ts';
+import type { Resolved } from '../../../scim/schema/resolve.ts';
 
 /** A value the filter compares: a column or a JSON-extracted value, with how to compare it. */
 export interface Operand {
@@ -24,7 +25,7 @@ export interface Operand {
   jsonType?: Sql;
 }
 
-export function operand(ctx: FilterContext, resolved: ResolvedAttribute): Operand {
+export function operand(ctx: FilterContext, resolved: Resolved): Operand {
   const column = columnOperand(ctx, resolved);
   if (column) return column;
   const def = resolved.sub ?? resolved.attr;
@@ -32,7 +33,7 @@ export function operand(ctx: FilterContext, resolved: ResolvedAttribute): Operan
 }
 
 /** The indexed columns; undefined for attributes that live only in the JSON. */
-function columnOperand(ctx: FilterContext, resolved: ResolvedAttribute): Operand | undefined {
+function columnOperand(ctx: FilterContext, resolved: Resolved): Operand | undefined {
   if (resolved.schema !== ctx.coreSchema) return undefined;
   const name = resolved.sub ? `${resolved.attr.name}.${resolved.sub.name}` : resolved.attr.name;
   const text = (column: string, caseExact: boolean, lowered = false, nullable = false): Operand => ({
