@@ -1,6 +1,7 @@
 /**
- * Builds the HTTP application: health, metrics, OpenAPI, the management API and the SCIM endpoint. No I/O
- * happens here beyond what the routes do; the composition root (main.ts) owns the process.
+ * Builds the HTTP application: health, metrics, the OpenAPI document and its /docs page, the management API and
+ * the SCIM endpoint. No I/O happens here beyond what the routes do; the composition root (main.ts) owns the
+ * process.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -14,6 +15,7 @@ import type { AppContext } from './context.ts';
 import { ApiError, sendApiError } from './errors.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
+import { registerDocs } from './docs/index.ts';
 import { registerOpenApi } from './openapi/document.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
@@ -115,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await registerOpenApi(app, config.publicUrl);
+  registerDocs(app, () => app.swagger());
 
   const metrics = options.metrics ?? createMetrics({ processMetrics: false });
   instrument(app, metrics, { token: config.metricsToken });

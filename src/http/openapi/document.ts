@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import { isObject } from '../../scim/json.ts';
 import { SCIM_PATH } from '../../urls.ts';
 import { addComponents } from './components.ts';
-import { webhooksSection } from './webhooks.ts';
+import { ERRORS } from './operations.ts';
+import { SIGNATURE_HEADERS, WEBHOOK_RESPONSES, webhooksSection } from './webhooks.ts';
 
 /** package.json sits three levels up from both src/http/openapi/ and dist/http/openapi/. */
 function packageVersion(): string {
@@ -63,6 +64,27 @@ function markOptionalBodies(paths: unknown): void {
   }
 }
 
+/**
+ * Every operation answers the same few errors: each standard one (the status and description that
+ * operations.ts gave it) becomes one `components.responses` entry, referenced from the operations.
+ */
+function shareErrorResponses(document: { paths?: unknown; components?: unknown }): void {
+  const shared: Record<string, unknown> = {};
+  for (const item of isObject(document.paths) ? Object.values(document.paths) : []) {
+    for (const operation of isObject(item) ? Object.values(item) : []) {
+      const responses = isObject(operation) && isObject(operation.responses) ? operation.responses : {};
+      for (const [status, error] of Object.entries(ERRORS)) {
+        const response = responses[status];
+        if (!isObject(response) || response.description !== error.description) continue;
+        shared[error.name] = response;
+        responses[status] = { $ref: `#/components/responses/${error.name}` };
+      }
+    }
+  }
+  // A new object: the one given as an option is a module constant, shared by every app in the process.
+  if (isObject(document.components)) document.components.responses = { ...(isObject(document.components.responses) ? document.components.responses : {}), ...shared };
+}
+
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {
   addComponents(app);
   await app.register(swagger, {
@@ -73,6 +95,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
       tags: TAGS,
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'The management API key, `GUESTLIST_API_KEY` (`sk_…`).' } },
+        parameters: SIGNATURE_HEADERS,
+        responses: WEBHOOK_RESPONSES,
       },
       webhooks: webhooksSection(),
     },
@@ -82,6 +106,7 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
     transformObject: (document) => {
       if ('swaggerObject' in document) return document.swaggerObject;
       markOptionalBodies(document.openapiObject.paths);
+      shareErrorResponses(document.openapiObject);
       return document.openapiObject;
     },
   });

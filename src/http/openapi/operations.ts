@@ -10,15 +10,23 @@ import { ref } from '../schema.ts';
 
 export const SECURITY = [{ apiKey: [] }];
 
-const ERRORS = {
-  400: 'The body is not JSON (`invalid_json`); or a parameter, or a string or key in the body, holds a control character or a lone surrogate, or the body nests deeper than 64 (`invalid_request`).',
-  401: 'Missing or wrong API key (`unauthorized`).',
-  404: 'No object with this id (`entity_not_found`).',
-  413: 'The body is larger than `GUESTLIST_MAX_BODY_BYTES` (`payload_too_large`).',
-  415: 'The body is not `application/json` (`unsupported_media_type`).',
-  422: 'A field or parameter is missing, of the wrong type or out of range (`validation_error`); `errors[].field` names it.',
-  500: 'An unexpected error (`internal_error`); the answer reveals nothing internal.',
-  503: 'The database is unreachable (`service_unavailable`): retry after `Retry-After` seconds.',
+/** The shared error responses: `#/components/responses/<name>` in the document (see shareErrorResponses). */
+export const ERRORS = {
+  400: {
+    name: 'BadRequest',
+    description:
+      'The body is not JSON (`invalid_json`); or a parameter, or a string or key in the body, holds a control character or a lone surrogate, or the body nests deeper than 64 (`invalid_request`).',
+  },
+  401: { name: 'Unauthorized', description: 'Missing or wrong API key (`unauthorized`).' },
+  404: { name: 'NotFound', description: 'No object with this id (`entity_not_found`).' },
+  413: { name: 'PayloadTooLarge', description: 'The body is larger than `GUESTLIST_MAX_BODY_BYTES` (`payload_too_large`).' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`).' },
+  422: {
+    name: 'ValidationError',
+    description: 'A field or parameter is missing, of the wrong type or out of range (`validation_error`); `errors[].field` names it.',
+  },
+  500: { name: 'InternalError', description: 'An unexpected error (`internal_error`); the answer reveals nothing internal.' },
+  503: { name: 'ServiceUnavailable', description: 'The database is unreachable (`service_unavailable`): retry after `Retry-After` seconds.' },
 } as const;
 
 type ErrorStatus = keyof typeof ERRORS;
@@ -43,7 +51,7 @@ export function errorStatuses(route: Pick<RouteOptions, 'method' | 'url' | 'sche
 
 export function documentManagementRoute(route: RouteOptions): void {
   const schema = route.schema ?? {};
-  const errors = Object.fromEntries(errorStatuses(route).map((status) => [status, ref(ApiErrorObject, ERRORS[status])]));
+  const errors = Object.fromEntries(errorStatuses(route).map((status) => [status, ref(ApiErrorObject, ERRORS[status].description)]));
   route.schema = {
     ...schema,
     security: SECURITY,

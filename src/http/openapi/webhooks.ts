@@ -61,31 +61,36 @@ const header = (name: string, description: string, pattern: string): OpenAPIV3_1
   schema: { type: 'string', pattern },
 });
 
-/** The signatures over the exact bytes of the body, with the endpoint's `whsec_…` secret. */
-export const SIGNATURE_HEADERS = [
-  header('webhook-id', 'The event id (`event_…`). Deliveries are at least once: deduplicate on it.', '^event_'),
-  header('webhook-timestamp', 'When it was signed, in Unix seconds.', '^[0-9]+$'),
-  header(
+/**
+ * The signatures over the exact bytes of the body, with the endpoint's `whsec_…` secret: `components.parameters`,
+ * referenced by every webhook.
+ */
+export const SIGNATURE_HEADERS: Record<string, OpenAPIV3_1.ParameterObject> = {
+  WebhookId: header('webhook-id', 'The event id (`event_…`). Deliveries are at least once: deduplicate on it.', '^event_'),
+  WebhookTimestamp: header('webhook-timestamp', 'When it was signed, in Unix seconds.', '^[0-9]+$'),
+  WebhookSignature: header(
     'webhook-signature',
     'Standard Webhooks: `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, keyed with the base64-decoded part of the secret after `whsec_`. During a secret rotation it carries both signatures, space-separated. The `standardwebhooks` package verifies it.',
     '^v1,[A-Za-z0-9+/]+={0,2}( v1,[A-Za-z0-9+/]+={0,2})*$',
   ),
-  header(
+  GuestlistSignature: header(
     'Guestlist-Signature',
     '`t=<unix ms>, v1=<hex HMAC-SHA256 of "{t}.{body}">`, keyed with the whole secret string: what the WorkOS SDKs\' `constructEvent` verifies.',
     '^t=[0-9]+, v1=[0-9a-f]{64}$',
   ),
-];
+};
 
-// Not annotated: openapi-types' 3.1 operation wants responses that also fit its 3.0 types; the literal does.
-const RESPONSES = {
-  '2XX': { description: 'Received. Any 2xx within 10 seconds is success.' },
-  '410': { description: 'Gone: the endpoint is disabled at once (`disabled_reason: "gone"`).' },
-  default: {
+/** What the receiver's answer means: `components.responses`, referenced by every webhook. */
+export const WEBHOOK_RESPONSES = {
+  WebhookReceived: { description: 'Received. Any 2xx within 10 seconds is success.' },
+  WebhookGone: { description: 'Gone: the endpoint is disabled at once (`disabled_reason: "gone"`).' },
+  WebhookNotReceived: {
     description:
       'Anything else (another status, a time-out, a refused connection, a redirect) is retried with exponential backoff for three days, then the delivery is marked `failed`.',
   },
 };
+
+const responseRef = (name: keyof typeof WEBHOOK_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 
 /** `dsync.group.user_added` → `dsyncGroupUserAdded`: the webhook's operationId. */
 const camel = (type: string) => pascal(type).charAt(0).toLowerCase() + pascal(type).slice(1);
@@ -97,9 +102,9 @@ function webhook(type: EventType): OpenAPIV3_1.PathItemObject {
       summary: type,
       description: `${EVENTS[type].when}\n\nSent to every enabled endpoint subscribed to \`${type}\`, one at a time per directory, in log order. The body is compact JSON, exactly as \`GET /events\` shows the event.`,
       tags: ['webhooks'],
-      parameters: SIGNATURE_HEADERS,
+      parameters: Object.keys(SIGNATURE_HEADERS).map((name) => ({ $ref: `#/components/parameters/${name}` })),
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${pascal(type)}Event` } } } },
-      responses: RESPONSES,
+      responses: { '2XX': responseRef('WebhookReceived'), '410': responseRef('WebhookGone'), default: responseRef('WebhookNotReceived') },
     },
   };
 }
