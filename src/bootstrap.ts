@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { newId } from './ids.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
 import type { Store } from './store/store.ts';
-import { makePrivateDir } from './store/sqlite.ts';
+import { makePrivateDir } from './store/sqlite-files.ts';
 
 export interface ApiKeySetup {
   hashes: string[];

@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from './support/eventually.ts';
 
 const BIN = path.resolve('bin/guestlist.js');
 const dirs: string[] = [];
@@ -85,7 +86,8 @@ describe('guestlist command', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
 
     const key = /GUESTLIST_API_KEY=(sk_\S+)/.exec(server.stdout())?.[1];
-    expect(key).toBeDefined();
+    // 32 random bytes, base64url.
+    expect(key).toMatch(/^sk_[\w-]{43}$/);
     // The key is printed once, outside the JSON log lines, and works.
     expect(server.stdout().split('\n').filter((l) => l.startsWith('{') && l.includes(key!))).toEqual([]);
     const orgs = await fetch(`${server.url}/organizations`, { headers: { authorization: `Bearer ${key}` } });
@@ -106,9 +108,11 @@ describe('guestlist command', () => {
       request.on('error', reject);
     });
     request.write(body.slice(0, 5));
-    await new Promise((r) => setTimeout(r, 200));
+    // The signal goes once the server has the request (it logs it on receiving the headers, before the body)...
+    await until(() => /"method":"POST","url":"\/organizations".*"msg":"incoming request"/.test(server.stdout()), 10_000, 'the POST to be received');
     server.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    // ...and the rest of the body once the server has begun to shut down (it logs that before closing).
+    await until(() => server.stdout().includes('"msg":"shutting down"'), 10_000, 'the server to begin shutting down');
     request.end(body.slice(5));
     expect(await response).toBe(201);
     expect(await server.exited).toBe(0);

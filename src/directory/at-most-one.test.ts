@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { parseFilter } from '../scim/filter/parser.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
-import { matchesAtMostOne } from './scim-service.ts';
+import { matchesAtMostOne } from './at-most-one.ts';
 
 const users = (filter: string) => matchesAtMostOne(parseFilter(filter), USER_RESOURCE_TYPE);
 const groups = (filter: string) => matchesAtMostOne(parseFilter(filter), GROUP_RESOURCE_TYPE);

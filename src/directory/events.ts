@@ -7,12 +7,15 @@
 import type { EventType, PendingEvent } from '../store/event-log.ts';
 import { previousAttributes } from '../events/diff.ts';
 import type { Json } from '../scim/json.ts';
-import type { TailWrite } from '../store/kysely-store.ts';
+import type { TailWrite } from '../store/tail-writes.ts';
 import type { Executor } from '../store/db.ts';
-import { DirectoryReads, type ResourceQueries } from '../store/scim/resources.ts';
-import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
-import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
-import { renderGroup, renderUser } from './render.ts';
+import { DirectoryReads } from '../store/scim/directory-reads.ts';
+import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import type { ResourceQueries } from '../store/scim/resources.ts';
+import type { DirectoryRecord } from '../store/store.ts';
+import { chunks } from '../store/chunks.ts';
+import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
+import { renderGroup, renderUser, type ScimUrls } from './render.ts';
 
 export class DirectoryEvents {
   private readonly pending: PendingEvent[] = [];
@@ -21,14 +24,10 @@ export class DirectoryEvents {
   constructor(
     private readonly db: Executor,
     private readonly dir: DirectoryRecord,
-    private readonly publicUrl: string,
+    private readonly urls: ScimUrls,
     private readonly q: ResourceQueries,
   ) {
     this.reads = new DirectoryReads(db);
-  }
-
-  private get urls() {
-    return { base: `${this.publicUrl}/scim/v2/${this.dir.id}` };
   }
 
   add(event: EventType, data: Json): void {
@@ -36,12 +35,11 @@ export class DirectoryEvents {
   }
 
   async users(records: UserRecord[]): Promise<Map<string, Json>> {
-    const managers = await this.reads.managerEmails(this.dir.id, records.map((u) => managerId(u.resource)).filter((v): v is string => v !== null));
+    const managers = await this.reads.managerEmails(this.dir.id, managerIds(records));
     const out = new Map<string, Json>();
     for (const user of records) {
-      const manager = managerId(user.resource);
-      const managerEmail = manager ? (managers.get(manager) ?? (manager.includes('@') ? manager : null)) : null;
-      out.set(user.id, toDirectoryUser(user, { directory: this.dir, raw: renderUser(user, undefined, this.urls), managerEmail }));
+      const raw = renderUser(user, undefined, this.urls);
+      out.set(user.id, toDirectoryUser(user, { directory: this.dir, raw, managerEmail: managerEmail(user.resource, managers) }));
     }
     return out;
   }
@@ -61,14 +59,21 @@ export class DirectoryEvents {
 
   /** One membership event per user, with the users read in batches. */
   async memberships(event: 'dsync.group.user_added' | 'dsync.group.user_removed', group: Json, userIds: string[]): Promise<void> {
-    for (let i = 0; i < userIds.length; i += 500) {
-      const records = await this.q.usersByIds(this.db, this.dir.id, userIds.slice(i, i + 500));
-      const users = await this.users(records);
-      for (const id of userIds.slice(i, i + 500)) {
+    for (const chunk of chunks(userIds, 500)) {
+      const users = await this.users(await this.q.usersByIds(this.db, this.dir.id, chunk));
+      for (const id of chunk) {
         const user = users.get(id);
         if (user) this.add(event, { directory_id: this.dir.id, user, group });
       }
     }
+  }
+
+  /** Moves a user between the directory's active and inactive counts (undefined: not a user before / after). */
+  countUser(before: boolean | undefined, after: boolean | undefined): void {
+    const delta = (state: boolean | undefined, sign: number) => (state === undefined ? [0, 0] : state ? [sign, 0] : [0, sign]);
+    const [a1, i1] = delta(before, -1);
+    const [a2, i2] = delta(after, 1);
+    this.count({ usersActive: a1! + a2!, usersInactive: i1! + i2! });
   }
 
   /** Changes the directory's user and group counts. */

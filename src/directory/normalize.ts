@@ -4,7 +4,8 @@
  */
 import { isObject, type Json } from '../scim/json.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schema/types.ts';
-import type { DirectoryRecord, GroupRecord, UserRecord } from '../store/store.ts';
+import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import type { DirectoryRecord } from '../store/store.ts';
 
 export interface DirectoryEmail {
   primary: boolean;
@@ -140,7 +141,21 @@ export function toDirectoryGroup(group: GroupRecord, directory: DirectoryRecord,
 }
 
 /** The manager's id as the Enterprise extension holds it, to look up their email. */
-export function managerId(resource: Json): string | null {
+function managerId(resource: Json): string | null {
   const enterprise = isObject(resource[ENTERPRISE_USER_SCHEMA]) ? (resource[ENTERPRISE_USER_SCHEMA] as Json) : {};
   return isObject(enterprise.manager) ? str(enterprise.manager.value) : null;
+}
+
+/** The managers the users name, to look their emails up in one go. */
+export function managerIds(users: UserRecord[]): string[] {
+  return users.map((u) => managerId(u.resource)).filter((v): v is string => v !== null);
+}
+
+/**
+ * A user's manager_email: the email found for the manager's id (or externalId) in `emails`, else the value
+ * itself when the IdP put an email there.
+ */
+export function managerEmail(resource: Json, emails: Map<string, string> | undefined): string | null {
+  const manager = managerId(resource);
+  return manager ? (emails?.get(manager) ?? (manager.includes('@') ? manager : null)) : null;
 }

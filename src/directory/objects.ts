@@ -4,9 +4,12 @@
  */
 import type { Json } from '../scim/json.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
-import { DirectoryReads, ResourceQueries, type GroupListFilter, type UserListFilter } from '../store/scim/resources.ts';
-import type { DirectoryRecord, GroupRecord, Page, PageQuery, UserRecord } from '../store/store.ts';
-import { managerId, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
+import { DirectoryReads, type GroupListFilter, type UserListFilter } from '../store/scim/directory-reads.ts';
+import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import { ResourceQueries } from '../store/scim/resources.ts';
+import type { DirectoryRecord, Page, PageQuery } from '../store/store.ts';
+import { scimBaseUrl } from '../urls.ts';
+import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';
 
 export class DirectoryObjects {
@@ -22,7 +25,7 @@ export class DirectoryObjects {
   }
 
   private urls(directoryId: string) {
-    return { base: `${this.publicUrl}/scim/v2/${directoryId}` };
+    return { base: scimBaseUrl(this.publicUrl, directoryId) };
   }
 
   /** Directories by id, read once per request however many objects share them. */
@@ -39,20 +42,17 @@ export class DirectoryObjects {
     const dirs = await this.directories(records.map((u) => u.directory_id));
     const managers = new Map<string, Map<string, string>>();
     for (const [dirId] of dirs) {
-      const values = records.filter((u) => u.directory_id === dirId).map((u) => managerId(u.resource)).filter((v): v is string => v !== null);
-      managers.set(dirId, await this.reads.managerEmails(dirId, values));
+      managers.set(dirId, await this.reads.managerEmails(dirId, managerIds(records.filter((u) => u.directory_id === dirId))));
     }
     const out: Json[] = [];
     for (const user of records) {
       const directory = dirs.get(user.directory_id)!;
-      const manager = managerId(user.resource);
-      const managerEmail = manager ? (managers.get(user.directory_id)?.get(manager) ?? (manager.includes('@') ? manager : null)) : null;
       const groups = withGroups ? await this.groups(await this.reads.groupsOfUser(user.id)) : undefined;
       out.push(
         toDirectoryUser(user, {
           directory,
           raw: renderUser(user, undefined, this.urls(user.directory_id)),
-          managerEmail,
+          managerEmail: managerEmail(user.resource, managers.get(user.directory_id)),
           ...(groups ? { groups } : {}),
         }),
       );

@@ -1,7 +1,7 @@
 /** Stored records → SCIM resources as the IdP reads them: id, meta, and the membership attributes. */
 import { etagOf } from '../scim/etag.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
-import type { GroupRecord, MemberRef, UserRecord } from '../store/store.ts';
+import type { GroupRecord, MemberRef, UserRecord } from '../store/scim/records.ts';
 
 export interface ScimUrls {
   /** `{publicUrl}/scim/v2/{directoryId}` */

@@ -4,6 +4,7 @@
  * makes the order gap-free for readers).
  */
 import { newId } from '../ids.ts';
+import { chunks } from './chunks.ts';
 import type { Json } from '../scim/json.ts';
 import { toJson } from './codec.ts';
 import type { Executor } from './db.ts';
@@ -50,5 +51,5 @@ export async function appendEvents(db: Executor, events: PendingEvent[], at: str
     data: toJson(e.data),
     created_at: at,
   }));
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('events').values(rows.slice(i, i + 500)).execute();
+  for (const chunk of chunks(rows, 500)) await db.insertInto('events').values(chunk).execute();
 }

@@ -208,34 +208,27 @@ export class GroupCommit<Trx, Item> {
     if (!first) return;
     this.running += 1;
     this.schedule();
-    if (first.alone) {
-      try {
-        await this.alone(first.run).then(first.resolve, first.reject);
-      } finally {
-        this.claimed.delete(first.key);
-        this.running -= 1;
-        this.schedule();
-      }
-      return;
-    }
     const taken: Job<Trx, Item>[] = [first];
+    try {
+      if (first.alone) await this.alone(first.run).then(first.resolve, first.reject);
+      else await this.runShared(token, taken);
+    } finally {
+      for (const job of taken) if (this.claimed.get(job.key) === token) this.claimed.delete(job.key);
+      this.running -= 1;
+      this.schedule();
+    }
+  }
+
+  /**
+   * Runs `taken` (its first write, and whatever it takes while it runs) in one transaction and resolves the writes
+   * once it commits; then runs again, alone, the writes set aside or left without a result by a failed batch.
+   */
+  private async runShared(token: symbol, taken: Job<Trx, Item>[]): Promise<void> {
     const started = performance.now();
     const results = new Map<Job<Trx, Item>, unknown>();
     const again: Job<Trx, Item>[] = [];
     try {
-      await this.transaction(async (trx) => {
-        const items: Item[] = [];
-        await this.savepoints.begin(trx);
-        for (let job: Job<Trx, Item> | undefined = first; job; ) {
-          const kept = await this.runOne(trx, job, results, items, again);
-          job = taken.length < this.maxBatch && performance.now() - started < BATCH_BUDGET_MS ? this.take(token) : undefined;
-          if (job) taken.push(job);
-          // After a rollback the savepoint is still open, ready for the next write.
-          if (!job) await this.savepoints.release(trx);
-          else if (kept) await this.savepoints.renew(trx);
-        }
-        await this.finish(trx, items);
-      });
+      await this.transaction((trx) => this.runWrites(trx, token, started, taken, results, again));
       this.stats.batches += 1;
       this.stats.writes += results.size;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, taken.length);
@@ -251,26 +244,53 @@ export class GroupCommit<Trx, Item> {
       const retry = taken.filter((job) => !job.settled || again.includes(job));
       again.splice(0, again.length, ...retry);
     }
-    try {
-      // Still holding the batch's keys, so these run in order and before the keys' next writes.
-      let unavailable: { error: unknown } | undefined;
-      for (const job of again) {
-        if (unavailable) {
-          job.reject(unavailable.error);
-          continue;
-        }
-        this.stats.retriedAlone += 1;
-        try {
-          job.resolve(await this.alone(job.run));
-        } catch (error) {
-          if (this.isUnavailable(error)) unavailable = { error };
-          job.reject(error);
-        }
+    // Still holding the batch's keys, so these run in order and before the keys' next writes.
+    await this.runAgain(again);
+  }
+
+  /**
+   * The batch's transaction: each write in turn inside the savepoint, taking the next while the batch has room
+   * and time left, then the tails of the writes kept.
+   */
+  private async runWrites(
+    trx: Trx,
+    token: symbol,
+    started: number,
+    taken: Job<Trx, Item>[],
+    results: Map<Job<Trx, Item>, unknown>,
+    again: Job<Trx, Item>[],
+  ): Promise<void> {
+    const items: Item[] = [];
+    await this.savepoints.begin(trx);
+    for (let job: Job<Trx, Item> | undefined = taken[0]; job; ) {
+      const kept = await this.runOne(trx, job, results, items, again);
+      job = taken.length < this.maxBatch && performance.now() - started < BATCH_BUDGET_MS ? this.take(token) : undefined;
+      if (job) taken.push(job);
+      // After a rollback the savepoint is still open, ready for the next write.
+      if (!job) await this.savepoints.release(trx);
+      else if (kept) await this.savepoints.renew(trx);
+    }
+    await this.finish(trx, items);
+  }
+
+  /**
+   * Runs each write in a transaction of its own, in order. Once one finds the database unreachable, the rest are
+   * rejected with the same error at once.
+   */
+  private async runAgain(jobs: Job<Trx, Item>[]): Promise<void> {
+    let unavailable: { error: unknown } | undefined;
+    for (const job of jobs) {
+      if (unavailable) {
+        job.reject(unavailable.error);
+        continue;
       }
-    } finally {
-      for (const job of taken) if (this.claimed.get(job.key) === token) this.claimed.delete(job.key);
-      this.running -= 1;
-      this.schedule();
+      this.stats.retriedAlone += 1;
+      try {
+        job.resolve(await this.alone(job.run));
+      } catch (error) {
+        if (this.isUnavailable(error)) unavailable = { error };
+        job.reject(error);
+      }
     }
   }
 

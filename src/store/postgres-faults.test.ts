@@ -15,17 +15,10 @@ import { buildApp } from '../http/app.ts';
 import { apiKeyVerifier } from '../http/management/index.ts';
 import { newId } from '../ids.ts';
 import { hashSecret } from '../secrets.ts';
+import { until } from '../../test/support/eventually.ts';
 import { createTestDatabase, TEST_API_KEY, TEST_DATABASE_URL, type TestDatabase } from '../../test/support/harness.ts';
 import { isConnectionError, StoreUnavailable, toStoreUnavailable } from './errors.ts';
 import { PostgresStore } from './postgres.ts';
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

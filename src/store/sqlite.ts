@@ -1,114 +1,23 @@
 /**
  * SQLite through better-sqlite3: WAL for concurrent readers, foreign keys on, a busy timeout for other
  * processes, and `BEGIN IMMEDIATE` so a write transaction takes the write lock up front instead of failing
- * with SQLITE_BUSY when it upgrades from a read.
+ * with SQLITE_BUSY when it upgrades from a read (sqlite-dialect.ts).
  *
  * The database holds personal data, so its files (database, WAL, shared memory) are readable by their owner
- * only (0600), and a data folder created here is 0700, whatever the process umask (see `openSqliteDatabase`).
+ * only (0600), and a data folder created here is 0700, whatever the process umask (sqlite-files.ts).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from './db.ts';
-import { KyselyStore, queryLog, type QueryTimer } from './kysely-store.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { queryLog, type QueryTimer } from './query-log.ts';
+import { SQLITE_SAVEPOINTS } from './savepoints.ts';
 import { sqliteTypes } from './migrations/types.ts';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './sqlite-checkpointer.ts';
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-/**
- * Prepared statements, cached by SQL text. Kysely prepares every query afresh; with the same few dozen
- * statements serving all SCIM traffic, re-preparing was a sixth of a create's CPU time. Statements are run
- * synchronously to completion by Kysely, so reusing one is safe.
- */
-class StatementCache implements SqliteDatabase {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
-
-  constructor(
-    private readonly database: BetterSqlite3.Database,
-    private readonly capacity = 500,
-  ) {}
-
-  prepare(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql);
-    if (statement) {
-      // Refresh its place, so the least recently used statement is the one evicted.
-      this.statements.delete(sql);
-    } else {
-      statement = this.database.prepare(sql);
-      if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value!);
-    }
-    this.statements.set(sql, statement);
-    return statement;
-  }
-
-  close(): void {
-    this.statements.clear();
-    this.database.close();
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  private readonly database: SqliteDatabase;
-
-  constructor(database: BetterSqlite3.Database) {
-    const cached = new StatementCache(database);
-    super({ database: cached });
-    this.database = cached;
-  }
-  override createDriver() {
-    return new ImmediateSqliteDriver({ database: this.database });
-  }
-}
-
-/** Owner-only modes for the database's folder and files. */
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
-
-/**
- * Creates `dir` (and missing parents) as 0700. `mkdir`'s mode passes through the umask, so each folder created
- * is set exactly afterwards; folders that already existed are left as the operator made them.
- */
-export function makePrivateDir(dir: string): void {
-  const first = fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  if (first === undefined) return;
-  const top = path.resolve(first);
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    fs.chmodSync(d, PRIVATE_DIR_MODE);
-    if (d === top || d === path.dirname(d)) break;
-  }
-}
-
-/**
- * Makes the database file, before SQLite opens it, owner-only; an existing one with wider permissions (made
- * by an earlier version) is narrowed. SQLite creates the WAL and shared-memory files with the database file's
- * permissions (set exactly, not through the umask), so they follow; `restrictCompanions` narrows any that
- * predate this.
- */
-function restrictDatabaseFile(file: string): void {
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, PRIVATE_FILE_MODE);
-  try {
-    if ((fs.fstatSync(fd).mode & 0o777) !== PRIVATE_FILE_MODE) fs.fchmodSync(fd, PRIVATE_FILE_MODE);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function restrictCompanions(file: string): void {
-  for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) {
-    try {
-      if ((fs.statSync(companion).mode & 0o777) !== PRIVATE_FILE_MODE) fs.chmodSync(companion, PRIVATE_FILE_MODE);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-}
+import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+import { makePrivateDir, restrictCompanions, restrictDatabaseFile } from './sqlite-files.ts';
 
 export function openSqliteDatabase(file: string): BetterSqlite3.Database {
   const onDisk = file !== ':memory:' && file !== '';
@@ -155,7 +64,7 @@ export class SqliteStore extends KyselyStore {
       logger?: Logger;
     } = {},
   ) {
-    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, options);
+    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, SQLITE_SAVEPOINTS, options);
     const interval = options.checkpointIntervalMs ?? 100;
     this.checkpointer =
       file === ':memory:' || interval <= 0

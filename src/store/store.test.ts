@@ -34,9 +34,14 @@ describe('store', () => {
       updated_at: at,
     });
     await db.store.db.insertInto('directory_users').values(user(newId('directory_user'), 'ana@x.com')).execute();
+    // Refused by the (directory_id, user_name_lower) unique key, and not by anything else.
     await expect(
       db.store.db.insertInto('directory_users').values(user(newId('directory_user'), 'ana@x.com')).execute(),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject(
+      db.store.dialect === 'postgres'
+        ? { code: '23505', constraint: 'directory_users_user_name' }
+        : { code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed: directory_users.directory_id, directory_users.user_name_lower' },
+    );
     expect(await db.store.deleteOrganization(org.id, (d) => ({ id: d.id }))).toBe(true);
     const left = await db.store.db.selectFrom('directory_users').select('id').execute();
     expect(left).toEqual([]);

@@ -15,7 +15,7 @@ import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { UndecryptableSecret, decryptSecret, deriveKey, encryptSecret, encryptSecretV1, generateWebhookSecret, openSecret } from '../../src/events/crypto.ts';
 import { WebhookStore, upgradeWebhookSecrets } from '../../src/events/webhooks-store.ts';
-import type { Executor } from '../../src/store/db.ts';
+import { until } from '../support/eventually.ts';
 import { PUBLIC_URL, TEST_API_KEY, createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -85,14 +85,6 @@ async function receiver() {
   return { url, hits, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A pino logger whose records are kept for assertions. */
 function recordingLogger() {
   const records: { level: number; msg: string; [k: string]: unknown }[] = [];
@@ -140,7 +132,7 @@ const storedCiphertext = async (id: string) =>
 /** An endpoint as stored by an earlier version: its secret in the v1 format under `key`. */
 async function legacyEndpoint(url: string, key: string) {
   const secret = generateWebhookSecret();
-  const { endpoint } = await new WebhookStore(t.store.db as unknown as Executor, key).create(url, ['dsync.user.created']);
+  const { endpoint } = await new WebhookStore(t.store.db, key).create(url, ['dsync.user.created']);
   await t.store.db.updateTable('webhook_endpoints').set({ secret_ciphertext: encryptSecretV1(secret, key) }).where('id', '=', endpoint.id).execute();
   return { id: endpoint.id, secret };
 }
@@ -309,7 +301,7 @@ describe('an undecryptable secret', () => {
 
   it('is disabled at start by the upgrade pass, which leaves readable endpoints alone', async () => {
     const lost = (await t.api('POST', '/webhook_endpoints', { endpoint_url: 'https://example.com/a', events: ['dsync.user.created'] })).json();
-    const { endpoint: kept } = await new WebhookStore(t.store.db as unknown as Executor, KEY_B).create('https://example.com/b', ['dsync.user.created']);
+    const { endpoint: kept } = await new WebhookStore(t.store.db, KEY_B).create('https://example.com/b', ['dsync.user.created']);
     const before = await storedCiphertext(lost.id);
     const { logger, records } = recordingLogger();
     const report = await upgradeWebhookSecrets(t.store, { current: KEY_B }, logger);

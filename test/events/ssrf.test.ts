@@ -12,6 +12,7 @@ import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { postJson, type AllLookup } from '../../src/events/http-post.ts';
 import { UnsafeUrl, checkEndpointUrl, hostOf, internalAddressReason } from '../../src/events/url-safety.ts';
 import { createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
+import { until } from '../support/eventually.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -303,10 +304,7 @@ describe('connect time (dispatcher)', () => {
       const dir = await createDirectory(t);
       await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'mapped@acme.com' });
       const deliveries = async () => (await t.api('GET', `/webhook_endpoints/${we.id}/deliveries`)).json().data;
-      for (const start = Date.now(); (await deliveries())[0]?.attempt_count !== 1; ) {
-        if (Date.now() - start > 20_000) throw new Error('timed out waiting for the attempt');
-        await new Promise((res) => setTimeout(res, 20));
-      }
+      await until(async () => (await deliveries())[0]?.attempt_count === 1, 20_000, 'the attempt');
       const [delivery] = await deliveries();
       expect(delivery).toMatchObject({ state: 'pending', last_status: null, last_error: expect.stringMatching(/internal address, ::ffff:127\.0\.0\.1/) });
       expect(r.received).toHaveLength(0);
@@ -321,10 +319,7 @@ describe('connect time (dispatcher)', () => {
     const open = new Dispatcher(t.store, { ...options, blockPrivate: false, lookup: fakeDns(MAPPED_LOOPBACK), baseDelayMs: 10, maxDelayMs: 10 });
     open.start();
     try {
-      for (const start = Date.now(); r.received.length === 0; ) {
-        if (Date.now() - start > 20_000) throw new Error('timed out waiting for the control delivery');
-        await new Promise((res) => setTimeout(res, 20));
-      }
+      await until(() => r.received.length > 0, 20_000, 'the control delivery');
       expect(JSON.parse(r.received[0]!)).toMatchObject({ event: 'dsync.user.created' });
     } finally {
       await open.stop();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import { until } from '../support/eventually.ts';
 import { createDirectory, createTestApp, TEST_DATABASE_URL, type TestApp } from '../support/harness.ts';
 
 const BIN = path.resolve('bin/guestlist.js');
@@ -52,14 +53,6 @@ function startWorker(): Promise<{ child: ChildProcess; exited: Promise<unknown> 
   });
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 it('a worker killed mid-delivery and restarted loses nothing and keeps per-directory order', async () => {
   const received: { eventId: string; directoryId: string; ok: boolean }[] = [];
   const server = http.createServer((req, res) => {
@@ -88,7 +81,7 @@ it('a worker killed mid-delivery and restarted loses nothing and keeps per-direc
     await createUsers(0, 15);
 
     const first = await startWorker();
-    await until(() => received.length >= 8);
+    await until(() => received.length >= 8, 30_000, 'the first worker to deliver 8 events');
     first.child.kill('SIGKILL');
     await first.exited;
     const beforeRestart = received.length;
@@ -105,13 +98,13 @@ it('a worker killed mid-delivery and restarted loses nothing and keeps per-direc
         (await t.api('GET', `/events?directory_id=${dirId}&events=dsync.user.created&limit=100`)).json().data.map((e: { id: string }) => e.id) as string[];
       const all = (await Promise.all(dirs.map((d) => events(d.id)))).flat();
       expect(all).toHaveLength(50);
-      await until(() => all.every((id) => received.some((r) => r.eventId === id)));
+      await until(() => all.every((id) => received.some((r) => r.eventId === id)), 30_000, 'every event delivered');
       for (const dir of dirs) {
         const firstSuccess = [...new Set(received.filter((r) => r.directoryId === dir.id).map((r) => r.eventId))];
         expect(firstSuccess).toEqual(await events(dir.id));
       }
       // The last answers were received; their outcomes are recorded a moment later.
-      await until(async () => (await t.store.db.selectFrom('webhook_deliveries').select('state').execute()).every((s) => s.state === 'succeeded'));
+      await until(async () => (await t.store.db.selectFrom('webhook_deliveries').select('state').execute()).every((s) => s.state === 'succeeded'), 30_000, 'every delivery recorded as succeeded');
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
 import { TEST_API_KEY, createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
 let t: TestApp;
@@ -78,15 +79,23 @@ describe('SCIM bearer token', () => {
 
   it('authenticates a valid token, links the directory and records use', async () => {
     const fresh = await createDirectory(t);
+    const usedFrom = Date.now();
     const res = await send('GET', `/scim/v2/${fresh.id}/Users?aadOptscim062020`, { authorization: `Bearer ${fresh.bearer_token}` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(res.json().schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
     const after = (await t.api('GET', `/directories/${fresh.id}`)).json();
     expect(after.state).toBe('linked');
-    await new Promise((r) => setTimeout(r, 50));
-    const tokens = (await t.api('GET', `/directories/${fresh.id}/tokens`)).json();
-    expect(tokens.data[0].last_used_at).toEqual(expect.any(String));
+    // The use is recorded after the answer (fire and forget, off the request's path): poll until it lands.
+    const lastUsed = await eventually(async () => {
+      const tokens = (await t.api('GET', `/directories/${fresh.id}/tokens`)).json();
+      expect(tokens.data).toHaveLength(1);
+      expect(tokens.data[0].last_used_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      return Date.parse(tokens.data[0].last_used_at);
+    });
+    // The time of this use, not some other moment.
+    expect(lastUsed).toBeGreaterThanOrEqual(usedFrom);
+    expect(lastUsed).toBeLessThanOrEqual(Date.now());
   });
 
   it('answers SCIM Error JSON under /scim even without a directory in the path', async () => {

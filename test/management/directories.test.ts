@@ -118,10 +118,14 @@ describe('directory tokens', () => {
     expect((await t.scim('GET', `/scim/v2/${dir.id}/Users`, tok2.token)).statusCode).not.toBe(401);
 
     const firstId = dir.bearer_token_id;
+    const revokedFrom = Date.now();
     const revoked = await t.api('DELETE', `/directories/${dir.id}/tokens/${firstId}`);
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json()).toMatchObject({ id: firstId, state: 'revoked' });
-    expect(revoked.json().revoked_at).toEqual(expect.any(String));
+    // The time of this revocation.
+    expect(revoked.json().revoked_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(revoked.json().revoked_at)).toBeGreaterThanOrEqual(revokedFrom);
+    expect(Date.parse(revoked.json().revoked_at)).toBeLessThanOrEqual(Date.now());
     expect(revoked.body).not.toContain(first);
 
     expect((await t.scim('GET', `/scim/v2/${dir.id}/Users`, first)).statusCode).toBe(401);

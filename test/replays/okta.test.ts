@@ -79,10 +79,11 @@ describe('Okta', () => {
           method: 'GET',
           path: '/Users?count=1&startIndex=1',
           status: 200,
-          check: (j) => {
+          check: (j, v) => {
             expect(j.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
             expect(j).toMatchObject({ itemsPerPage: 1, startIndex: 1 });
-            expect(j.Resources[0]).toHaveProperty('id');
+            // The directory is fresh: its one user is the one just created.
+            expect(j).toMatchObject({ totalResults: 1, Resources: [{ id: v.user, userName: oktaUser.userName }] });
           },
         },
         { name: 'get by id', method: 'GET', path: '/Users/{user}', status: 200, check: (j, v) => expect(j.id).toBe(v.user) },

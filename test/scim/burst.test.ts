@@ -5,7 +5,7 @@
  * retrying the 429s after their Retry-After ends with all 10,000 created. A second directory stays served.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDirectory, createTestApp, TEST_DATABASE_URL, type TestApp } from '../support/harness.ts';
+import { createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
 const USERS = 10_000;
 const CLIENTS = 256;
@@ -88,10 +88,10 @@ it('10,000 creates from 256 clients: only 201 or 429, nothing lost or doubled, a
   expect(refusedTotal).toBe(statuses.get(429) ?? 0);
 
   expect([...statuses.keys()].filter((s) => s !== 201 && s !== 429)).toEqual([]);
-  // On PostgreSQL requests wait on the database concurrently, so a burst meets the small limits. On SQLite every
-  // query completes synchronously, a request runs start to finish without yielding, and the backlog waits in
-  // the socket queue instead: in flight never exceeds one, and 429s need not occur.
-  if (TEST_DATABASE_URL) expect(statuses.get(429)).toBeGreaterThan(0);
+  // The burst meets the small limits on both databases: on PostgreSQL requests wait on the database
+  // concurrently, and on SQLite (where each query completes synchronously) a write still waits at least one
+  // event-loop turn for its group-commit batch, while other requests are read and admitted.
+  expect(statuses.get(429)).toBeGreaterThan(0);
   expect(statuses.get(201)).toBe(USERS);
   expect(retryAfterMissing).toBe(0);
   expect(quietServed).toBeGreaterThan(0);

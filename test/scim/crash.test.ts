@@ -12,7 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/harness.ts';
-import { call, createDirectoryOver, SERVER_API_KEY, serverEnv, startServer, until, USER_SCHEMA, type ServerProcess } from '../support/server-process.ts';
+import { call, createDirectoryOver, SERVER_API_KEY, serverEnv, startServer, USER_SCHEMA, type ServerProcess } from '../support/server-process.ts';
+import { until } from '../support/eventually.ts';
 
 let t: TestDatabase;
 const servers: ServerProcess[] = [];

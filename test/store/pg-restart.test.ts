@@ -24,11 +24,11 @@ import {
   SERVER_API_KEY,
   serverEnv,
   startServer,
-  until,
   USER_SCHEMA,
   type Reply,
   type ServerProcess,
 } from '../support/server-process.ts';
+import { until } from '../support/eventually.ts';
 
 const VERSION = '15';
 const canRun =

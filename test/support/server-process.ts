@@ -54,14 +54,6 @@ export function startServer(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   });
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export interface Reply {
   status: number;
   headers: Headers;

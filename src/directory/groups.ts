@@ -1,0 +1,137 @@
+/**
+ * SCIM Groups of one directory: validated by the strict core, written in one transaction with the events they
+ * decide. Members are rows of their own (member-ops.ts), never an array rewritten inside the group.
+ */
+import { newId } from '../ids.ts';
+import { conflict, notFound } from '../scim/errors.ts';
+import { jsonEqual } from '../scim/json.ts';
+import type { ListRequest } from '../scim/list.ts';
+import { applyPatch, type MemberOp } from '../scim/patch/apply.ts';
+import { GROUP_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
+import { compileProjection } from '../scim/schema/projection.ts';
+import type { ScimResource } from '../scim/schema/types.ts';
+import { now } from '../store/codec.ts';
+import type { Executor } from '../store/db.ts';
+import * as memberships from '../store/scim/memberships.ts';
+import type { GroupRecord } from '../store/scim/records.ts';
+import type { DirectoryRecord } from '../store/store.ts';
+import type { DirectoryEvents } from './events.ts';
+import { addMembers, applyMemberOps } from './member-ops.ts';
+import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
+import { NO_PROJECTION, wants, type Projection } from './projection.ts';
+import { renderGroup } from './render.ts';
+import type { ScimContext, WriteOptions } from './scim-context.ts';
+import { listQuery } from './sql-filters.ts';
+import { groupFields, validGroup } from './validated.ts';
+import { isLargeMembership, isLargePatch } from './write-size.ts';
+
+/** A group's new attributes and the membership operations that come with them. */
+type GroupChange = (current: GroupRecord) => { resource: ScimResource; memberOps: MemberOp[] };
+
+export class ScimGroups {
+  constructor(private readonly ctx: ScimContext) {}
+
+  async create(dir: DirectoryRecord, body: unknown): Promise<ScimResource> {
+    const { resource, members } = validGroup(body, 'create');
+    const at = now();
+    const group: GroupRecord = { id: newId('directory_group'), directory_id: dir.id, ...groupFields(resource), version: 1, resource, created_at: at, updated_at: at };
+    await guardUnique(`displayName "${group.display_name}" is already in use in this directory.`, () =>
+      this.ctx.write(dir, async (db, events) => {
+        await this.ctx.q.insertGroup(db, group);
+        const added = await addMembers(this.ctx.q, db, dir.id, group.id, members, at);
+        await memberships.touchUsers(db, dir.id, added, at);
+        events.count({ groups: 1 });
+        const groupObject = await events.group(group);
+        events.add('dsync.group.created', groupObject);
+        await events.memberships('dsync.group.user_added', groupObject, added);
+      }, isLargeMembership(members)),
+    );
+    return renderGroup(group, (await this.ctx.q.membersOfGroups(this.ctx.store.db, [group.id])).get(group.id), this.ctx.urls(dir));
+  }
+
+  async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+    assertId(id, 'Group');
+    const { q, store } = this.ctx;
+    const group = await q.getGroup(store.db, dir.id, id);
+    if (!group) throw notFound(`Group ${id} not found.`);
+    const members = wants(projection, 'members') ? (await q.membersOfGroups(store.db, [group.id])).get(group.id) : undefined;
+    return { resource: compileProjection(GROUP_RESOURCE_TYPE, projection)(renderGroup(group, members, this.ctx.urls(dir))), version: group.version };
+  }
+
+  async replace(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'Group');
+    const { resource, members } = validGroup(body, 'replace');
+    return this.update(dir, id, options, () => ({ resource, memberOps: [{ op: 'replace', ids: members }] }), isLargeMembership(members));
+  }
+
+  async patch(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'Group');
+    const change: GroupChange = (current) => {
+      const { resource, memberOps } = applyPatch(GROUP_RESOURCE_TYPE, current.resource, body, options.patch);
+      return { resource: validGroup({ ...resource, members: undefined }, 'replace').resource, memberOps };
+    };
+    return this.update(dir, id, options, change, isLargePatch(body));
+  }
+
+  async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
+    assertId(id, 'Group');
+    await this.ctx.write(dir, async (db, events) => {
+      const current = await this.locked(db, dir, id, options);
+      const groupObject = await events.group(current);
+      const members = await this.ctx.q.deleteGroup(db, dir.id, id);
+      await memberships.touchUsers(db, dir.id, members, now());
+      events.count({ groups: -1 });
+      // Each member's removal, then the group itself.
+      await events.memberships('dsync.group.user_removed', groupObject, members);
+      events.add('dsync.group.deleted', groupObject);
+    });
+  }
+
+  async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
+    const { q, store } = this.ctx;
+    const { total, rows } = await q.listGroups(store.db, dir.id, listQuery(store.dialect, GROUP_RESOURCE_TYPE, dir.id, request));
+    const members = wants(request, 'members') && rows.length > 0 ? await q.membersOfGroups(store.db, rows.map((r) => r.id)) : undefined;
+    const urls = this.ctx.urls(dir);
+    const projected = compileProjection(GROUP_RESOURCE_TYPE, request);
+    return { total, resources: rows.map((g) => projected(renderGroup(g, members?.get(g.id) ?? [], urls))) };
+  }
+
+  private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: GroupChange, alone: boolean): Promise<ScimResource> {
+    const group = await guardUnique('displayName is already in use in this directory.', () =>
+      this.ctx.write(dir, async (db, events) => this.change(db, events, dir, await this.locked(db, dir, id, options), change), alone),
+    );
+    const members = options.withMembers === false ? undefined : (await this.ctx.q.membersOfGroups(this.ctx.store.db, [group.id])).get(group.id);
+    return renderGroup(group, members, this.ctx.urls(dir));
+  }
+
+  /** The group, locked for the write (on PostgreSQL), if it exists and matches If-Match. */
+  private async locked(db: Executor, dir: DirectoryRecord, id: string, options: WriteOptions): Promise<GroupRecord> {
+    const current = await this.ctx.q.getGroup(db, dir.id, id, true);
+    if (!current) throw notFound(`Group ${id} not found.`);
+    checkIfMatch(options.ifMatch, current.version);
+    return current;
+  }
+
+  /** Inside the write: the membership operations, then the group's new version unless nothing changed. */
+  private async change(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, current: GroupRecord, change: GroupChange): Promise<GroupRecord> {
+    const { resource, memberOps } = change(current);
+    const at = now();
+    const before = await events.group(current);
+    const { added, removed } = await applyMemberOps(this.ctx.q, db, dir.id, current.id, memberOps, at);
+    const resourceChanged = !jsonEqual(resource, current.resource);
+    if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
+    const next: GroupRecord = { ...current, ...groupFields(resource), version: current.version + 1, resource, updated_at: at };
+    if (next.display_name.toLowerCase() !== current.display_name.toLowerCase()) await this.assertDisplayNameFree(db, dir.id, next.display_name, current.id);
+    await this.ctx.q.updateGroup(db, next);
+    const after = await events.group(next);
+    if (resourceChanged) events.updated('dsync.group.updated', before, after);
+    await events.memberships('dsync.group.user_removed', after, removed);
+    await events.memberships('dsync.group.user_added', after, added);
+    return next;
+  }
+
+  private async assertDisplayNameFree(db: Executor, directoryId: string, displayName: string, selfId: string): Promise<void> {
+    const owner = await this.ctx.q.groupIdByDisplayName(db, directoryId, displayName);
+    if (owner !== undefined && owner !== selfId) throw conflict(`displayName "${displayName}" is already in use in this directory.`);
+  }
+}

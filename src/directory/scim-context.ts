@@ -1,0 +1,55 @@
+/** What the SCIM operations of every directory share: the store and its resource queries, URLs, the write path. */
+import type { PatchOptions } from '../scim/patch/apply.ts';
+import type { Executor } from '../store/db.ts';
+import type { KyselyStore } from '../store/kysely-store.ts';
+import { ResourceQueries } from '../store/scim/resources.ts';
+import type { DirectoryRecord } from '../store/store.ts';
+import { scimBaseUrl } from '../urls.ts';
+import { DirectoryEvents } from './events.ts';
+import type { ScimUrls } from './render.ts';
+
+export interface WriteOptions {
+  /** The request's If-Match header: the write happens only if the resource's ETag matches (else 412). */
+  ifMatch?: string;
+  /**
+   * Groups only: whether the answer carries `members`. Without them the write costs the same whatever the
+   * group's size (PATCH of one member in a group of 100,000).
+   */
+  withMembers?: boolean;
+  /** How the PATCH engine reads tolerant forms (set by the dialect edge). */
+  patch?: PatchOptions;
+}
+
+/** A write's work inside its transaction: its queries through `db`, what changed told to `events`. */
+export type DirectoryWrite<T> = (db: Executor, events: DirectoryEvents) => Promise<T>;
+
+export class ScimContext {
+  readonly q: ResourceQueries;
+
+  constructor(
+    readonly store: KyselyStore,
+    private readonly publicUrl: string,
+  ) {
+    this.q = new ResourceQueries(store.dialect);
+  }
+
+  urls(dir: DirectoryRecord): ScimUrls {
+    return { base: scimBaseUrl(this.publicUrl, dir.id) };
+  }
+
+  /**
+   * One write transaction in a directory; the events it decides are appended last, before commit. A large write
+   * (`alone`) takes a transaction of its own rather than hold up a batch of small ones.
+   */
+  write<T>(dir: DirectoryRecord, fn: DirectoryWrite<T>, alone = false): Promise<T> {
+    return this.store.batchedTransaction(
+      async (db, defer) => {
+        const events = new DirectoryEvents(db, dir, this.urls(dir), this.q);
+        const result = await fn(db, events);
+        events.flush(defer);
+        return result;
+      },
+      { alone, key: dir.id },
+    );
+  }
+}

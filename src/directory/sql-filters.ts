@@ -1,0 +1,45 @@
+/**
+ * SCIM filters and sorts, compiled for the store: a resource type's filter context, a list request as the
+ * store's query, and PATCH's `members[…]` selection.
+ */
+import type { Expression, SqlBool } from 'kysely';
+import type { Filter } from '../scim/filter/ast.ts';
+import { parseFilter } from '../scim/filter/parser.ts';
+import type { ListRequest } from '../scim/list.ts';
+import { GROUP_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
+import { resolveAttribute } from '../scim/schema/resolve.ts';
+import type { ResourceTypeDef } from '../scim/schema/types.ts';
+import { compileFilter, compileMemberFilter } from '../store/scim/filter-sql.ts';
+import type { FilterContext } from '../store/scim/filter/context.ts';
+import { compileSortKey } from '../store/scim/filter/sort-key.ts';
+import type { ResourceListQuery } from '../store/scim/records.ts';
+import type { Dialect } from '../store/scim/sql-dialect.ts';
+import { matchesAtMostOne } from './at-most-one.ts';
+
+function filterContext(dialect: Dialect, rt: ResourceTypeDef, directoryId: string): FilterContext {
+  return {
+    dialect,
+    directoryId,
+    resourceType: rt.id,
+    coreSchema: rt.schema,
+    resolve: (path) => resolveAttribute(rt, path),
+  };
+}
+
+export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: string, request: ListRequest): ResourceListQuery {
+  const ctx = filterContext(dialect, rt, directoryId);
+  const filter = request.filter !== undefined ? parseFilter(request.filter) : undefined;
+  return {
+    where: filter ? compileFilter(filter, ctx) : undefined,
+    sortKey: request.sortBy ? compileSortKey(request.sortBy, ctx) : undefined,
+    descending: request.sortOrder === 'descending',
+    offset: request.startIndex - 1,
+    limit: request.count,
+    atMostOne: filter !== undefined && matchesAtMostOne(filter, rt),
+  };
+}
+
+/** The members a PATCH `members[…]` filter selects, as a predicate over the membership `m` and user `u`. */
+export function memberPredicate(dialect: Dialect, filter: Filter, directoryId: string): Expression<SqlBool> {
+  return compileMemberFilter(filter, filterContext(dialect, GROUP_RESOURCE_TYPE, directoryId));
+}

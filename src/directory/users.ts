@@ -1,0 +1,137 @@
+/**
+ * SCIM Users of one directory: validated by the strict core, written in one transaction with the events they
+ * decide. The directory's lifecycle policy applies here: with `inactive_users: delete`, deactivation deletes.
+ */
+import { newId } from '../ids.ts';
+import { notFound, conflict } from '../scim/errors.ts';
+import { jsonEqual } from '../scim/json.ts';
+import type { ListRequest } from '../scim/list.ts';
+import { applyPatch } from '../scim/patch/apply.ts';
+import { USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
+import { compileProjection } from '../scim/schema/projection.ts';
+import type { ScimResource } from '../scim/schema/types.ts';
+import { now } from '../store/codec.ts';
+import type { Executor } from '../store/db.ts';
+import * as memberships from '../store/scim/memberships.ts';
+import type { UserRecord } from '../store/scim/records.ts';
+import type { DirectoryRecord } from '../store/store.ts';
+import type { DirectoryEvents } from './events.ts';
+import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
+import { NO_PROJECTION, wants, type Projection } from './projection.ts';
+import { renderUser } from './render.ts';
+import type { ScimContext, WriteOptions } from './scim-context.ts';
+import { listQuery } from './sql-filters.ts';
+import { emailsOf, userFields, validUser } from './validated.ts';
+import { isLargePatch, isLargeResource } from './write-size.ts';
+
+/** A user as a write leaves it; `deleted` when the write deleted it (lifecycle policy). */
+type Written = UserRecord | (UserRecord & { deleted: true });
+
+export class ScimUsers {
+  constructor(private readonly ctx: ScimContext) {}
+
+  async create(dir: DirectoryRecord, body: unknown): Promise<ScimResource> {
+    const resource = validUser(body, 'create');
+    const at = now();
+    const user: UserRecord = { id: newId('directory_user'), directory_id: dir.id, ...userFields(resource), version: 1, resource, created_at: at, updated_at: at };
+    // The unique index on (directory, lowercased userName) decides; no lookup before the insert.
+    await guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
+      this.ctx.write(dir, async (db, events) => {
+        await this.ctx.q.insertUser(db, user, emailsOf(resource));
+        events.countUser(undefined, user.active);
+        events.add('dsync.user.created', await events.user(user));
+      }, isLargeResource(resource)),
+    );
+    return renderUser(user, [], this.ctx.urls(dir));
+  }
+
+  async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+    assertId(id, 'User');
+    const { q, store } = this.ctx;
+    const user = await q.getUser(store.db, dir.id, id);
+    if (!user) throw notFound(`User ${id} not found.`);
+    const groups = wants(projection, 'groups') ? (await q.groupsOfUsers(store.db, [user.id])).get(user.id) : undefined;
+    return { resource: compileProjection(USER_RESOURCE_TYPE, projection)(renderUser(user, groups, this.ctx.urls(dir))), version: user.version };
+  }
+
+  async replace(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'User');
+    const resource = validUser(body, 'replace');
+    return this.update(dir, id, options, () => resource, isLargeResource(resource));
+  }
+
+  async patch(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
+    assertId(id, 'User');
+    const change = (current: UserRecord) => validUser(applyPatch(USER_RESOURCE_TYPE, current.resource, body, options.patch).resource, 'replace');
+    return this.update(dir, id, options, change, isLargePatch(body));
+  }
+
+  async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
+    assertId(id, 'User');
+    await this.ctx.write(dir, async (db, events) => this.remove(db, events, await this.locked(db, dir, id, options)));
+  }
+
+  async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
+    const { q, store } = this.ctx;
+    const { total, rows } = await q.listUsers(store.db, dir.id, listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request));
+    const groups = wants(request, 'groups') && rows.length > 0 ? await q.groupsOfUsers(store.db, rows.map((r) => r.id)) : undefined;
+    const urls = this.ctx.urls(dir);
+    const projected = compileProjection(USER_RESOURCE_TYPE, request);
+    return { total, resources: rows.map((u) => projected(renderUser(u, groups?.get(u.id), urls))) };
+  }
+
+  private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: (current: UserRecord) => ScimResource, alone: boolean): Promise<ScimResource> {
+    const user = await guardUnique('userName is already in use in this directory.', () =>
+      this.ctx.write(dir, async (db, events) => this.change(db, events, dir, await this.locked(db, dir, id, options), change), alone),
+    );
+    const groups = 'deleted' in user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [user.id])).get(user.id);
+    return renderUser(user, groups, this.ctx.urls(dir));
+  }
+
+  /** The user, locked for the write (on PostgreSQL), if it exists and matches If-Match. */
+  private async locked(db: Executor, dir: DirectoryRecord, id: string, options: WriteOptions): Promise<UserRecord> {
+    const current = await this.ctx.q.getUser(db, dir.id, id, true);
+    if (!current) throw notFound(`User ${id} not found.`);
+    checkIfMatch(options.ifMatch, current.version);
+    return current;
+  }
+
+  /** Inside the write: nothing when the resource stays the same, else the update (or the policy's deletion). */
+  private async change(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, current: UserRecord, change: (current: UserRecord) => ScimResource): Promise<Written> {
+    const resource = change(current);
+    if (jsonEqual(resource, current.resource)) return current;
+    const next: UserRecord = { ...current, ...userFields(resource), version: current.version + 1, resource, updated_at: now() };
+    if (current.active && !next.active && dir.settings.inactive_users === 'delete') {
+      // Lifecycle policy `delete`: deactivation is deletion; a later return is a new user.
+      await this.remove(db, events, current);
+      return { ...next, deleted: true };
+    }
+    if (next.user_name.toLowerCase() !== current.user_name.toLowerCase()) await this.assertUserNameFree(db, dir.id, next.user_name, current.id);
+    const before = await events.user(current);
+    await this.ctx.q.updateUser(db, next, emailsOf(resource), { user: current, emails: emailsOf(current.resource) });
+    if (next.active !== current.active) events.countUser(current.active, next.active);
+    events.updated('dsync.user.updated', before, await events.user(next));
+    return next;
+  }
+
+  /**
+   * Hard delete: the user, its memberships (each group's version moves) and its place in the counts. Each
+   * membership's `dsync.group.user_removed` comes before the `dsync.user.deleted`.
+   */
+  private async remove(db: Executor, events: DirectoryEvents, user: UserRecord): Promise<void> {
+    const directoryId = user.directory_id;
+    const userObject = await events.user(user);
+    const groups = await this.ctx.q.deleteUser(db, directoryId, user.id);
+    await memberships.touchGroups(db, directoryId, groups, now());
+    events.countUser(user.active, undefined);
+    for (const group of await this.ctx.q.groupsByIds(db, directoryId, groups)) {
+      events.add('dsync.group.user_removed', { directory_id: directoryId, user: userObject, group: await events.group(group) });
+    }
+    events.add('dsync.user.deleted', userObject);
+  }
+
+  private async assertUserNameFree(db: Executor, directoryId: string, userName: string, selfId: string): Promise<void> {
+    const owner = await this.ctx.q.userIdByUserName(db, directoryId, userName);
+    if (owner !== undefined && owner !== selfId) throw conflict(`userName "${userName}" is already in use in this directory.`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Membership changes: rows of their own, never an array inside the group, so adding one member to a group of
+ * 100,000 costs the same as adding one to a group of 1. A membership change moves the version and lastModified
+ * of every user and group it touches.
+ */
+import type { Expression, SqlBool } from 'kysely';
+import { chunks } from '../chunks.ts';
+import type { Executor } from '../db.ts';
+
+/** Adds memberships; returns the user ids that were not members before (re-adding is a no-op). */
+export async function addMembers(db: Executor, directoryId: string, groupId: string, userIds: string[], at: string): Promise<string[]> {
+  const added: string[] = [];
+  for (const chunk of chunks([...new Set(userIds)])) {
+    const rows = await db
+      .insertInto('directory_group_members')
+      .values(chunk.map((user_id) => ({ group_id: groupId, user_id, directory_id: directoryId, created_at: at })))
+      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .execute();
+    rows.forEach((r) => added.push(r.user_id));
+  }
+  return added;
+}
+
+/** Removes memberships; returns the user ids that were members (removing a non-member is a no-op). */
+export async function removeMembers(db: Executor, groupId: string, userIds: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const chunk of chunks([...new Set(userIds)])) {
+    const rows = await db
+      .deleteFrom('directory_group_members')
+      .where('group_id', '=', groupId)
+      .where('user_id', 'in', chunk)
+      .returning('user_id')
+      .execute();
+    rows.forEach((r) => removed.push(r.user_id));
+  }
+  return removed;
+}
+
+/** Removes every member; returns their user ids. */
+export async function clearMembers(db: Executor, groupId: string): Promise<string[]> {
+  const rows = await db.deleteFrom('directory_group_members').where('group_id', '=', groupId).returning('user_id').execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** Members matching an element predicate compiled over `m` (membership) and `u` (user). */
+export async function memberIdsWhere(db: Executor, groupId: string, where: Expression<SqlBool>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('directory_group_members as m')
+    .innerJoin('directory_users as u', 'u.id', 'm.user_id')
+    .select('m.user_id')
+    .where('m.group_id', '=', groupId)
+    .where(where)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** A membership change is a change to each user it touches: version and lastModified move. */
+export async function touchUsers(db: Executor, directoryId: string, ids: string[], at: string): Promise<void> {
+  for (const chunk of chunks(ids)) {
+    await db
+      .updateTable('directory_users')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: at }))
+      .where('directory_id', '=', directoryId)
+      .where('id', 'in', chunk)
+      .execute();
+  }
+}
+
+/** The same for each group a change touches (a user's deletion leaves its groups). */
+export async function touchGroups(db: Executor, directoryId: string, ids: string[], at: string): Promise<void> {
+  for (const chunk of chunks([...new Set(ids)])) {
+    await db
+      .updateTable('directory_groups')
+      .set((eb) => ({ version: eb('version', '+', 1), updated_at: at }))
+      .where('directory_id', '=', directoryId)
+      .where('id', 'in', chunk)
+      .execute();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Stored SCIM resources: the records the store hands out, and their rows. A resource's indexed attributes are
+ * columns; the rest is its canonical JSON, without id, meta and the membership attributes, which are rows of
+ * their own.
+ */
+import { fromFlag, fromJson, toFlag, toJson } from '../codec.ts';
+
+/** A stored SCIM User: indexed columns plus the canonical resource JSON (without id, meta and groups). */
+export interface UserRecord {
+  id: string;
+  directory_id: string;
+  user_name: string;
+  external_id: string | null;
+  active: boolean;
+  version: number;
+  resource: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A stored SCIM Group: the resource JSON never holds members; they are rows of their own. */
+export interface GroupRecord {
+  id: string;
+  directory_id: string;
+  display_name: string;
+  external_id: string | null;
+  version: number;
+  resource: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EmailRow {
+  value: string;
+  type: string | null;
+  primary: boolean;
+}
+
+/** A membership as SCIM shows it: the other side's id and display name. */
+export interface MemberRef {
+  id: string;
+  display: string;
+}
+
+export interface ResourceListQuery {
+  /** A compiled SQL predicate over the resource table aliased `r` (see filter-sql.ts). */
+  where?: unknown;
+  /** A compiled SQL sort key over `r`, or undefined for the stable default (creation order). */
+  sortKey?: unknown;
+  descending: boolean;
+  /** 0-based offset. */
+  offset: number;
+  limit: number;
+  /**
+   * The filter matches at most one resource (an equality on a unique attribute, as IdPs look a user up before
+   * creating it): the page itself then gives the total, with no separate count.
+   */
+  atMostOne?: boolean;
+}
+
+export interface ResourceList<T> {
+  total: number;
+  rows: T[];
+}
+
+export type Row = Record<string, unknown>;
+
+export function toUser(row: Row): UserRecord {
+  return {
+    id: row.id as string,
+    directory_id: row.directory_id as string,
+    user_name: row.user_name as string,
+    external_id: (row.external_id as string | null) ?? null,
+    active: fromFlag(row.active),
+    version: Number(row.version),
+    resource: fromJson(row.resource),
+    created_at: row.created_at as string,
+    updated_at: row.updated_at as string,
+  };
+}
+
+export function toGroup(row: Row): GroupRecord {
+  return {
+    id: row.id as string,
+    directory_id: row.directory_id as string,
+    display_name: row.display_name as string,
+    external_id: (row.external_id as string | null) ?? null,
+    version: Number(row.version),
+    resource: fromJson(row.resource),
+    created_at: row.created_at as string,
+    updated_at: row.updated_at as string,
+  };
+}
+
+export function userRow(user: UserRecord) {
+  return {
+    id: user.id,
+    directory_id: user.directory_id,
+    user_name: user.user_name,
+    user_name_lower: user.user_name.toLowerCase(),
+    external_id: user.external_id,
+    active: toFlag(user.active),
+    version: user.version,
+    resource: toJson(user.resource),
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+  };
+}
+
+export function emailRows(user: UserRecord, emails: EmailRow[]) {
+  return emails.map((e, position) => ({
+    user_id: user.id,
+    directory_id: user.directory_id,
+    position,
+    value: e.value,
+    value_lower: e.value.toLowerCase(),
+    type: e.type,
+    primary: toFlag(e.primary),
+  }));
+}
+
+export function groupRow(group: GroupRecord) {
+  return {
+    id: group.id,
+    directory_id: group.directory_id,
+    display_name: group.display_name,
+    display_name_lower: group.display_name.toLowerCase(),
+    external_id: group.external_id,
+    version: group.version,
+    resource: toJson(group.resource),
+    created_at: group.created_at,
+    updated_at: group.updated_at,
+  };
+}
