@@ -1,20 +1,22 @@
 /**
- * Builds the HTTP application: health, metrics, OpenAPI, the management API and the SCIM endpoint. No I/O
- * happens here beyond what the routes do; the composition root (main.ts) owns the process.
+ * Builds the HTTP application: health, metrics, the OpenAPI document and its /docs page, the management API and
+ * the SCIM endpoint. No I/O happens here beyond what the routes do; the composition root (main.ts) owns the
+ * process.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import { ScimError } from '../scim/errors.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import { SCIM_PATH } from '../urls.ts';
 import type { AppContext } from './context.ts';
+import { registerDocs } from './docs/index.ts';
 import { ApiError, sendApiError } from './errors.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
+import { registerOpenApi } from './openapi/document.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
 import { sendScimError } from './scim/reply.ts';
@@ -114,14 +116,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Guestlist management API', version: '1' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-    },
-  });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app, config.publicUrl);
+  registerDocs(app, () => app.swagger());
 
   const metrics = options.metrics ?? createMetrics({ processMetrics: false });
   instrument(app, metrics, { token: config.metricsToken });

@@ -2,12 +2,12 @@
  * The API's objects (API.md §3) as TypeBox schemas, which validate nothing at runtime here but drive response
  * serialization and the OpenAPI document, and the functions that build them from records. The management API
  * answers with them, and events carry them: the SCIM endpoint records `dsync.activated` with a directory object.
+ * Each object with an `$id` is registered once (openapi/components.ts) and referenced with ref().
  */
-import { Type, type Static, type TString } from '@sinclair/typebox';
-import type { DirectoryRecord, OrganizationRecord, TokenRecord } from '../store/store.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import type { DirectoryRecord, DirectoryState, OrganizationRecord, TokenRecord } from '../store/store.ts';
 import { scimBaseUrl } from '../urls.ts';
-
-export const Nullable = <T extends TString>(t: T) => Type.Union([t, Type.Null()]);
+import { Nullable, StringEnum, ref } from './schema.ts';
 
 export const DIRECTORY_TYPES = [
   'generic scim v2.0',
@@ -22,83 +22,120 @@ export const DIRECTORY_TYPES = [
   'gsuite directory',
 ] as const;
 
-export const OrganizationDomain = Type.Object({
-  object: Type.Literal('organization_domain'),
-  id: Type.String(),
-  organization_id: Type.String(),
-  domain: Type.String(),
-});
+/** Every directory state, with its meaning (a Record, so a new DirectoryState cannot be left undocumented). */
+const DIRECTORY_STATES: Record<DirectoryState, string> = {
+  linked: 'the IdP has made its first authenticated request',
+  unlinked: 'before that',
+  deleting: 'while it is being deleted (only in `dsync.deleted`)',
+};
+
+const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
+
+/** `{message, code, errors?}`: every management API error (API.md §3). */
+export const ApiErrorObject = Type.Object(
+  {
+    message: Type.String({ description: 'What went wrong, for a person.' }),
+    code: Type.String({ description: 'What went wrong, for a program: `validation_error`, `entity_not_found`, `unauthorized`, …' }),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'The field or parameter at fault (`domains.0`, `settings.inactive_users`, `limit`).' }),
+          code: Type.String({ description: '`required`, `invalid`, `not_found`, `conflict`, …' }),
+          message: Type.Optional(Type.String()),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Error', description: 'An error.' },
+);
+
+export const OrganizationDomain = Type.Object(
+  {
+    object: Type.Literal('organization_domain'),
+    id: Type.String(),
+    organization_id: Type.String(),
+    domain: Type.String({ description: 'Lowercase.' }),
+  },
+  { $id: 'OrganizationDomain' },
+);
 
 export const Organization = Type.Object(
   {
     object: Type.Literal('organization'),
-    id: Type.String(),
+    id: Type.String({ description: '`org_…`' }),
     name: Type.String(),
-    domains: Type.Array(OrganizationDomain),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    domains: Type.Array(ref(OrganizationDomain)),
+    created_at: Timestamp(),
+    updated_at: Timestamp(),
   },
-  { $id: 'Organization' },
+  { $id: 'Organization', description: "A customer of the host app, and the email domains it owns." },
 );
 
 export const DirectorySettings = Type.Object(
   {
     inactive_users: Type.Optional(
-      Type.Union([Type.Literal('retain'), Type.Literal('delete')], {
-        description: '`retain` keeps deactivated users as `inactive`; `delete` deletes them on deactivation.',
+      StringEnum(['retain', 'delete'], {
+        description: '`retain` (the default) keeps deactivated users as `inactive`; `delete` deletes them on deactivation.',
       }),
     ),
   },
   { additionalProperties: false },
 );
 
-export const Directory = Type.Object(
-  {
-    object: Type.Literal('directory'),
-    id: Type.String(),
-    organization_id: Type.String(),
-    type: Type.String(),
-    state: Type.String(),
-    name: Type.String(),
-    domain: Nullable(Type.String()),
-    scim_base_url: Type.String(),
-    settings: DirectorySettings,
-    metadata: Type.Object({
-      users: Type.Object({ active: Type.Integer(), inactive: Type.Integer() }),
-      groups: Type.Integer(),
-    }),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'Directory' },
-);
+const directoryFields = {
+  object: Type.Literal('directory'),
+  id: Type.String({ description: '`directory_…`' }),
+  organization_id: Type.String(),
+  type: StringEnum<string>(DIRECTORY_TYPES, { description: 'The identity provider it is set up for.' }),
+  state: StringEnum<string>(Object.keys(DIRECTORY_STATES), {
+    description: Object.entries(DIRECTORY_STATES).map(([state, meaning]) => `\`${state}\`: ${meaning}`).join('; ') + '.',
+  }),
+  name: Type.String(),
+  domain: Nullable(Type.String()),
+  scim_base_url: Type.String({ description: 'The SCIM base URL to give the IdP.' }),
+  settings: DirectorySettings,
+  metadata: Type.Object({
+    users: Type.Object({ active: Type.Integer(), inactive: Type.Integer() }),
+    groups: Type.Integer(),
+  }),
+  created_at: Timestamp(),
+  updated_at: Timestamp(),
+};
 
-export const DirectoryWithToken = Type.Composite([
-  Directory,
-  Type.Object({
+export const Directory = Type.Object(directoryFields, {
+  $id: 'Directory',
+  description: 'A connection to one identity provider, for one organization.',
+});
+
+export const DirectoryWithToken = Type.Object(
+  {
+    ...directoryFields,
     bearer_token: Type.String({ description: 'The first SCIM bearer token. Shown only in this response.' }),
     bearer_token_id: Type.String(),
-  }),
-]);
-
-export const DirectoryToken = Type.Object(
-  {
-    object: Type.Literal('directory_token'),
-    id: Type.String(),
-    directory_id: Type.String(),
-    token_suffix: Type.String(),
-    state: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
-    created_at: Type.String({ format: 'date-time' }),
-    last_used_at: Nullable(Type.String({ format: 'date-time' })),
-    revoked_at: Nullable(Type.String({ format: 'date-time' })),
   },
-  { $id: 'DirectoryToken' },
+  { $id: 'DirectoryWithToken', description: 'A new directory, with its first SCIM bearer token.' },
 );
 
-export const NewDirectoryToken = Type.Composite([
-  DirectoryToken,
-  Type.Object({ token: Type.String({ description: 'The bearer token. Shown only in this response.' }) }),
-]);
+const tokenFields = {
+  object: Type.Literal('directory_token'),
+  id: Type.String({ description: '`directory_token_…`' }),
+  directory_id: Type.String(),
+  token_suffix: Type.String({ description: "The token's last characters, to tell tokens apart." }),
+  state: StringEnum(['active', 'revoked']),
+  created_at: Timestamp(),
+  last_used_at: Nullable(Timestamp()),
+  revoked_at: Nullable(Timestamp()),
+};
+
+export const DirectoryToken = Type.Object(tokenFields, {
+  $id: 'DirectoryToken',
+  description: "A SCIM bearer token of a directory (never the secret itself).",
+});
+
+export const NewDirectoryToken = Type.Object(
+  { ...tokenFields, token: Type.String({ description: 'The bearer token. Shown only in this response.' }) },
+  { $id: 'NewDirectoryToken', description: 'A new SCIM bearer token, with its secret.' },
+);
 
 export function organizationObject(org: OrganizationRecord): Static<typeof Organization> {
   return {

@@ -1,7 +1,8 @@
 /** The management API's list parameters and envelope (API.md §3). */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Page, PageQuery } from '../store/store.ts';
 import { ApiError, invalid } from './errors.ts';
+import { ref } from './schema.ts';
 
 /** Query strings arrive as text; ranges are checked by parseLimit and parseOrder so errors name the parameter. */
 export const PageParams = {
@@ -58,9 +59,13 @@ export function listEnvelope<T, U>(page: Page<T>, toObject: (row: T) => U): List
 }
 
 export const ListMetadata = Type.Object({
-  before: Type.Union([Type.String(), Type.Null()]),
-  after: Type.Union([Type.String(), Type.Null()]),
+  before: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `before` for the previous page; null at the start.' }),
+  after: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `after` for the next page; null at the end.' }),
 });
 
-export const ListOf = <T extends ReturnType<typeof Type.Object>>(item: T) =>
-  Type.Object({ object: Type.Literal('list'), data: Type.Array(item), list_metadata: ListMetadata });
+/** The list envelope of `item` (which has an `$id`), itself a component named `<item>List`. */
+export const ListOf = <T extends TSchema>(item: T, description: string) =>
+  Type.Object(
+    { object: Type.Literal('list'), data: Type.Array(ref(item)), list_metadata: ListMetadata },
+    { $id: `${item.$id}List`, description },
+  );

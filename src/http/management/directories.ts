@@ -6,6 +6,7 @@ import { StoreConflict, type DirectoryRecord } from '../../store/store.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import {
+  ApiErrorObject,
   DIRECTORY_TYPES,
   Directory,
   DirectorySettings,
@@ -16,6 +17,7 @@ import {
   tokenObject,
 } from '../objects.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import { NoContent, ref } from '../schema.ts';
 import { IdParams, Name, requireName } from './fields.ts';
 import type { ManagementScope } from './scope.ts';
 
@@ -34,21 +36,29 @@ const TYPE_LABELS: Record<string, string> = {
   'gsuite directory': 'Google Workspace',
 };
 
+// `type` is checked by the handler, not by an enum here, so that its 422 names the accepted values.
 const CreateBody = Type.Object({
   organization_id: Type.String(),
   type: Type.String({ description: `One of: ${DIRECTORY_TYPES.join(', ')}.` }),
-  name: Type.Optional(Name),
-  domain: Type.Optional(Type.String({ maxLength: 253 })),
+  name: Type.Optional({ ...Name, description: 'Default: the organization\'s name and the IdP\'s, e.g. "Acme Okta".' }),
+  domain: Type.Optional(Type.String({ maxLength: 253, description: "Default: the organization's first domain." })),
 });
-const UpdateBody = Type.Object({ name: Type.Optional(Name), settings: Type.Optional(DirectorySettings) });
-const TokenParams = Type.Object({ id: Type.String(), token_id: Type.String() });
+const UpdateBody = Type.Object({
+  name: Type.Optional(Name),
+  settings: Type.Optional({ ...DirectorySettings, description: 'Merged into the current settings; an unknown key is a 422.' }),
+});
+const TokenParams = Type.Object({ id: Type.String({ description: 'The directory id.' }), token_id: Type.String() });
 const ListQuery = Type.Object({
   ...PageParams,
-  organization_id: Type.Optional(Type.String()),
-  search: Type.Optional(Type.String({ maxLength: 255 })),
-  domain: Type.Optional(Type.String({ maxLength: 253 })),
+  organization_id: Type.Optional(Type.String({ description: "Only this organization's directories." })),
+  search: Type.Optional(Type.String({ maxLength: 255, description: 'Matches the name, case-insensitively and literally.' })),
+  domain: Type.Optional(Type.String({ maxLength: 253, description: 'Only directories with this domain.' })),
 });
 const TokenListQuery = Type.Object(PageParams);
+
+export const DirectoryList = ListOf(Directory, 'A page of directories.');
+export const DirectoryTokenList = ListOf(DirectoryToken, 'A page of directory tokens.');
+const tags = ['directories'];
 
 export function directoryRoutes(app: ManagementScope, { store, config }: AppContext): void {
   const present = (dir: DirectoryRecord) => directoryObject(dir, config.publicUrl);
@@ -61,7 +71,16 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
 
   app.post(
     '/directories',
-    { schema: { tags: ['directories'], body: CreateBody, response: { 201: DirectoryWithToken } } },
+    {
+      schema: {
+        operationId: 'createDirectory',
+        summary: 'Create a directory',
+        description: 'Answers with the first SCIM bearer token, in plain text, only here. Emits `dsync.token.created`.',
+        tags,
+        body: CreateBody,
+        response: { 201: ref(DirectoryWithToken, 'The new directory, with its first bearer token.') },
+      },
+    },
     async (request, reply) => {
       const { organization_id, type } = request.body;
       if (!(DIRECTORY_TYPES as readonly string[]).includes(type)) {
@@ -84,7 +103,15 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
 
   app.get(
     '/directories',
-    { schema: { tags: ['directories'], querystring: ListQuery, response: { 200: ListOf(Directory) } } },
+    {
+      schema: {
+        operationId: 'listDirectories',
+        summary: 'List directories',
+        tags,
+        querystring: ListQuery,
+        response: { 200: ref(DirectoryList, 'A page of directories, newest first by default.') },
+      },
+    },
     async (request) => {
       const { organization_id, search, domain } = request.query;
       const page = await store.listDirectories(parsePage(request.query), {
@@ -98,13 +125,23 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
 
   app.get(
     '/directories/:id',
-    { schema: { tags: ['directories'], params: IdParams, response: { 200: Directory } } },
+    { schema: { operationId: 'getDirectory', summary: 'Get a directory', tags, params: IdParams, response: { 200: ref(Directory, 'The directory.') } } },
     async (request) => present(await requireDirectory(request.params.id)),
   );
 
   app.patch(
     '/directories/:id',
-    { schema: { tags: ['directories'], params: IdParams, body: UpdateBody, response: { 200: Directory } } },
+    {
+      schema: {
+        operationId: 'updateDirectory',
+        summary: 'Update a directory',
+        description: 'Renames it, or changes its settings: `settings` keys merge into the current ones.',
+        tags,
+        params: IdParams,
+        body: UpdateBody,
+        response: { 200: ref(Directory, 'The updated directory.') },
+      },
+    },
     async (request) => {
       const current = await requireDirectory(request.params.id);
       const name = requireName(request.body.name);
@@ -120,7 +157,16 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
 
   app.delete(
     '/directories/:id',
-    { schema: { tags: ['directories'], params: IdParams } },
+    {
+      schema: {
+        operationId: 'deleteDirectory',
+        summary: 'Delete a directory',
+        description: 'Deletes the directory and everything in it, and emits a single `dsync.deleted`.',
+        tags,
+        params: IdParams,
+        response: { 204: NoContent('Deleted.') },
+      },
+    },
     async (request, reply) => {
       if (!(await store.deleteDirectory(request.params.id, present))) throw notFound('Directory', request.params.id);
       return reply.status(204).send();
@@ -129,7 +175,19 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
 
   app.post(
     '/directories/:id/tokens',
-    { schema: { tags: ['directories'], params: IdParams, response: { 201: NewDirectoryToken } } },
+    {
+      schema: {
+        operationId: 'createDirectoryToken',
+        summary: 'Create a SCIM bearer token',
+        description: 'A directory has at most two active tokens, so that one can be rotated without downtime. Emits `dsync.token.created`.',
+        tags,
+        params: IdParams,
+        response: {
+          201: ref(NewDirectoryToken, 'The new token, with its secret (shown only here).'),
+          409: ref(ApiErrorObject, 'The directory already has two active tokens (`token_limit_reached`).'),
+        },
+      },
+    },
     async (request, reply) => {
       const dir = await requireDirectory(request.params.id);
       const { secret, token } = generateDirectoryToken();
@@ -147,7 +205,14 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
   app.get(
     '/directories/:id/tokens',
     {
-      schema: { tags: ['directories'], params: IdParams, querystring: TokenListQuery, response: { 200: ListOf(DirectoryToken) } },
+      schema: {
+        operationId: 'listDirectoryTokens',
+        summary: "List a directory's SCIM bearer tokens",
+        tags,
+        params: IdParams,
+        querystring: TokenListQuery,
+        response: { 200: ref(DirectoryTokenList, 'A page of tokens (never their secrets).') },
+      },
     },
     async (request) => {
       const dir = await requireDirectory(request.params.id);
@@ -157,7 +222,16 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
 
   app.delete(
     '/directories/:id/tokens/:token_id',
-    { schema: { tags: ['directories'], params: TokenParams, response: { 200: DirectoryToken } } },
+    {
+      schema: {
+        operationId: 'revokeDirectoryToken',
+        summary: 'Revoke a SCIM bearer token',
+        description: 'It stops authenticating at once; revoking it again keeps the first `revoked_at`. Emits `dsync.token.revoked`.',
+        tags,
+        params: TokenParams,
+        response: { 200: ref(DirectoryToken, 'The revoked token.') },
+      },
+    },
     async (request) => {
       const dir = await requireDirectory(request.params.id);
       const token = await store.revokeToken(dir.id, request.params.token_id, tokenObject);

@@ -3,28 +3,28 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { DirectoryObjects } from '../../directory/objects.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { Nullable } from '../objects.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import { Nullable, StringEnum, ref } from '../schema.ts';
 import { IdParams } from './fields.ts';
 import type { ManagementScope } from './scope.ts';
 
-const Open = Type.Object({}, { additionalProperties: true });
+const Open = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
 export const DirectoryGroup = Type.Object(
   {
     object: Type.Literal('directory_group'),
-    id: Type.String(),
-    idp_id: Type.String(),
+    id: Type.String({ description: '`directory_group_…`' }),
+    idp_id: Type.String({ description: "The group's `externalId`, else its `displayName`." }),
     directory_id: Type.String(),
     organization_id: Type.String(),
-    name: Type.String(),
+    name: Type.String({ description: 'The `displayName`.' }),
     member_count: Type.Integer(),
-    raw_attributes: Open,
-    version: Type.Integer(),
+    raw_attributes: Open('The SCIM resource without `members`.'),
+    version: Type.Integer({ description: 'Grows with every change to the group.' }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { $id: 'DirectoryGroup' },
+  { $id: 'DirectoryGroup', description: 'A group as the identity provider sent it, normalized.' },
 );
 
 const Email = Type.Object({ primary: Type.Boolean(), type: Nullable(Type.String()), value: Type.String() });
@@ -33,37 +33,44 @@ const Slug = Type.Object({ slug: Type.String() });
 export const DirectoryUser = Type.Object(
   {
     object: Type.Literal('directory_user'),
-    id: Type.String(),
-    idp_id: Type.String(),
+    id: Type.String({ description: '`directory_user_…`' }),
+    idp_id: Type.String({ description: "The IdP's `externalId`, else the SCIM id." }),
     directory_id: Type.String(),
     organization_id: Type.String(),
-    email: Nullable(Type.String()),
+    email: Nullable(Type.String(), { description: 'The primary email, else the first `work` one, else the first; null without one.' }),
     emails: Type.Array(Email),
     first_name: Nullable(Type.String()),
     last_name: Nullable(Type.String()),
     name: Nullable(Type.String()),
     username: Type.String(),
-    state: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
+    state: StringEnum(['active', 'inactive']),
     role: Slug,
     roles: Type.Array(Slug),
-    custom_attributes: Open,
-    raw_attributes: Open,
-    version: Type.Integer(),
+    custom_attributes: Open('Auto-mapped attributes (`job_title`, `department_name`, `manager_email`, …), present when the IdP sent them.'),
+    raw_attributes: Open('The SCIM resource as stored, with `id` and `meta`.'),
+    version: Type.Integer({ description: 'Grows with every change to the user or its memberships.' }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
-    groups: Type.Optional(Type.Array(DirectoryGroup)),
+    groups: Type.Optional(Type.Array(ref(DirectoryGroup), { description: "The user's groups." })),
   },
-  { $id: 'DirectoryUser' },
+  { $id: 'DirectoryUser', description: 'A user as the identity provider sent it, normalized.' },
 );
 
 const UserQuery = Type.Object({
   ...PageParams,
-  directory: Type.Optional(Type.String()),
-  group: Type.Optional(Type.String()),
-  email: Type.Optional(Type.String({ maxLength: 320 })),
+  directory: Type.Optional(Type.String({ description: 'A directory id (this or `group` is required).' })),
+  group: Type.Optional(Type.String({ description: "A group id: only that group's members." })),
+  email: Type.Optional(Type.String({ maxLength: 320, description: "Matches any of the user's emails, case-insensitively." })),
   idp_id: Type.Optional(Type.String({ maxLength: 1024 })),
 });
-const GroupQuery = Type.Object({ ...PageParams, directory: Type.Optional(Type.String()), user: Type.Optional(Type.String()) });
+const GroupQuery = Type.Object({
+  ...PageParams,
+  directory: Type.Optional(Type.String({ description: 'A directory id (this or `user` is required).' })),
+  user: Type.Optional(Type.String({ description: "A user id: only that user's groups." })),
+});
+
+export const DirectoryUserList = ListOf(DirectoryUser, 'A page of directory users.');
+export const DirectoryGroupList = ListOf(DirectoryGroup, 'A page of directory groups.');
 
 /**
  * The domain renders directory users and groups as plain JSON (DirectoryObjects), not as the types these
@@ -76,7 +83,15 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
 
   app.get(
     '/directory_users',
-    { schema: { tags: ['directory users'], querystring: UserQuery, response: { 200: untyped(ListOf(DirectoryUser)) } } },
+    {
+      schema: {
+        operationId: 'listDirectoryUsers',
+        summary: 'List directory users',
+        tags: ['directory users'],
+        querystring: UserQuery,
+        response: { 200: untyped(ref(DirectoryUserList, 'A page of directory users.')) },
+      },
+    },
     async (request) => {
       const { directory, group, email, idp_id } = request.query;
       if (directory === undefined && group === undefined) {
@@ -97,7 +112,15 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
 
   app.get(
     '/directory_users/:id',
-    { schema: { tags: ['directory users'], params: IdParams, response: { 200: untyped(DirectoryUser) } } },
+    {
+      schema: {
+        operationId: 'getDirectoryUser',
+        summary: 'Get a directory user',
+        tags: ['directory users'],
+        params: IdParams,
+        response: { 200: untyped(ref(DirectoryUser, 'The directory user, with `groups`.')) },
+      },
+    },
     async (request) => {
       const user = await objects.getUser(request.params.id);
       if (!user) throw notFound('Directory user', request.params.id);
@@ -107,7 +130,15 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
 
   app.get(
     '/directory_groups',
-    { schema: { tags: ['directory groups'], querystring: GroupQuery, response: { 200: untyped(ListOf(DirectoryGroup)) } } },
+    {
+      schema: {
+        operationId: 'listDirectoryGroups',
+        summary: 'List directory groups',
+        tags: ['directory groups'],
+        querystring: GroupQuery,
+        response: { 200: untyped(ref(DirectoryGroupList, 'A page of directory groups.')) },
+      },
+    },
     async (request) => {
       const { directory, user } = request.query;
       if (directory === undefined && user === undefined) {
@@ -123,7 +154,15 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
 
   app.get(
     '/directory_groups/:id',
-    { schema: { tags: ['directory groups'], params: IdParams, response: { 200: untyped(DirectoryGroup) } } },
+    {
+      schema: {
+        operationId: 'getDirectoryGroup',
+        summary: 'Get a directory group',
+        tags: ['directory groups'],
+        params: IdParams,
+        response: { 200: untyped(ref(DirectoryGroup, 'The directory group, with `member_count`.')) },
+      },
+    },
     async (request) => {
       const group = await objects.getGroup(request.params.id);
       if (!group) throw notFound('Directory group', request.params.id);

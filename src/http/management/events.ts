@@ -1,33 +1,45 @@
 /** `GET /events`: the event log, oldest first by default, with a gap-free `after` cursor (API.md §4). */
-import { Type } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 import { cursorSeq, readEvents } from '../../events/reads.ts';
 import { EVENT_TYPES } from '../../store/event-log.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, invalid } from '../errors.ts';
-import { ListMetadata, parseLimit, parseOrder } from '../pagination.ts';
+import { ListOf, parseLimit, parseOrder } from '../pagination.ts';
+import { StringEnum, ref } from '../schema.ts';
 import type { ManagementScope } from './scope.ts';
 
-export const Event = Type.Object(
-  {
-    object: Type.Literal('event'),
-    id: Type.String(),
-    event: Type.String(),
-    data: Type.Object({}, { additionalProperties: true }),
-    created_at: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'Event' },
+/** An Event object whose `event` and `data` are given: the generic one below, or one per type (the webhooks). */
+export const eventSchema = <E extends TSchema, D extends TSchema>(event: E, data: D, options: SchemaOptions) =>
+  Type.Object(
+    {
+      object: Type.Literal('event'),
+      id: Type.String({ description: '`event_…`; also the `webhook-id` of its deliveries.' }),
+      event,
+      data,
+      created_at: Type.String({ format: 'date-time' }),
+    },
+    options,
+  );
+
+export const Event = eventSchema(
+  StringEnum<string>(EVENT_TYPES),
+  Type.Object({}, { additionalProperties: true, description: "The object the event is about; each type's `data` is under `webhooks`." }),
+  { $id: 'Event', description: 'One change, from the event log.' },
 );
 
+export const EventList = ListOf(Event, 'A page of events.');
+
+const Types = Type.Union([Type.String(), Type.Array(Type.String())], { description: `Event types, comma-separated or repeated: ${EVENT_TYPES.join(', ')}.` });
 const Query = Type.Object({
-  events: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  'events[]': Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  organization_id: Type.Optional(Type.String()),
-  directory_id: Type.Optional(Type.String()),
-  after: Type.Optional(Type.String()),
-  range_start: Type.Optional(Type.String()),
-  range_end: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.String()),
-  order: Type.Optional(Type.String()),
+  events: Type.Optional(Types),
+  'events[]': Type.Optional({ ...Types, description: 'The same as `events`.' }),
+  organization_id: Type.Optional(Type.String({ description: "Only this organization's events." })),
+  directory_id: Type.Optional(Type.String({ description: "Only this directory's events." })),
+  after: Type.Optional(Type.String({ description: 'An event id: the events after it. 422 `cursor_expired` when it is past retention.' })),
+  range_start: Type.Optional(Type.String({ description: 'ISO 8601 time: events created at or after it.' })),
+  range_end: Type.Optional(Type.String({ description: 'ISO 8601 time: events created before it.' })),
+  limit: Type.Optional(Type.String({ description: 'Page size, 1 to 100 (default 10).' })),
+  order: Type.Optional(Type.String({ description: '`asc` (the default: oldest first) or `desc`.' })),
 });
 
 function list(value: string | string[] | undefined): string[] {
@@ -47,9 +59,13 @@ export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
     '/events',
     {
       schema: {
+        operationId: 'listEvents',
+        summary: 'List events',
+        description:
+          'The event log, a total order: `list_metadata.after` is always the place to continue from (also on an empty page), so a consumer that polls with it never misses or repeats an event.',
         tags: ['events'],
         querystring: Query,
-        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(Event), list_metadata: ListMetadata }) },
+        response: { 200: ref(EventList, 'A page of events, oldest first by default.') },
       },
     },
     async (request) => {

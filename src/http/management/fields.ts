@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { invalid } from '../errors.ts';
 
 /** `/…/:id` */
-export const IdParams = Type.Object({ id: Type.String() });
+export const IdParams = Type.Object({ id: Type.String({ description: "The object's id." }) });
 
 export const Name = Type.String({ minLength: 1, maxLength: 255 });
 

@@ -5,6 +5,7 @@ import { verifySecret } from '../../secrets.ts';
 import { bearerToken } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, sendApiError } from '../errors.ts';
+import { documentManagementRoute } from '../openapi/operations.ts';
 import { directoryRoutes } from './directories.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
 import { eventRoutes } from './events.ts';
@@ -33,6 +34,8 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
     if (!ctx.apiKeys.verify(key)) throw new ApiError(401, 'unauthorized', 'Invalid API key.');
   });
   app.addHook('preValidation', checkManagementInput);
+  // Each route's schema gains the API key and its error responses: served, and documented in /openapi.json.
+  app.addHook('onRoute', documentManagementRoute);
   const scope = app.withTypeProvider<TypeBoxTypeProvider>();
   organizationRoutes(scope, ctx);
   directoryRoutes(scope, ctx);

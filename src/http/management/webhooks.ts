@@ -9,14 +9,17 @@ import { isObject } from '../../scim/json.ts';
 import { EVENT_TYPES } from '../../store/event-log.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
-import { Nullable } from '../objects.ts';
+import { ApiErrorObject } from '../objects.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
+import { NoContent, Nullable, StringEnum, ref } from '../schema.ts';
 import { IdParams } from './fields.ts';
 import type { ManagementScope } from './scope.ts';
 
+const STATUSES = ['enabled', 'disabled'] as const;
+
 const endpointFields = {
   object: Type.Literal('webhook_endpoint'),
-  id: Type.String(),
+  id: Type.String({ description: '`we_…`' }),
   endpoint_url: Type.String(),
   secret_hint: Nullable(
     Type.String({ description: "The secret's last four characters, to tell secrets apart; null when it cannot be decrypted (see disabled_reason)." }),
@@ -24,20 +27,20 @@ const endpointFields = {
   previous_secret_expires_at: Nullable(
     Type.String({ format: 'date-time', description: 'While the secret before the last rotation still signs next to the current one.' }),
   ),
-  status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),
+  status: StringEnum(STATUSES),
   disabled_reason: Nullable(
     Type.String({
       description:
         'Why Guestlist disabled the endpoint: `secret_undecryptable` (its secret cannot be decrypted with GUESTLIST_SECRET_KEY: rotate it, then re-enable) or `gone` (it answered 410). Null otherwise.',
     }),
   ),
-  events: Type.Array(Type.String()),
+  events: Type.Array(StringEnum<string>(EVENT_TYPES), { description: 'The event types it receives.' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 };
 
 /** What reads return: never the secret itself. */
-export const WebhookEndpoint = Type.Object(endpointFields, { $id: 'WebhookEndpoint' });
+export const WebhookEndpoint = Type.Object(endpointFields, { $id: 'WebhookEndpoint', description: 'Where events are delivered (never its secret).' });
 
 /** What create and rotate_secret return: the only answers that carry the secret. */
 export const WebhookEndpointWithSecret = Type.Object(
@@ -45,45 +48,77 @@ export const WebhookEndpointWithSecret = Type.Object(
     ...endpointFields,
     secret: Type.String({ description: 'whsec_…: verifies signatures. Shown only in this answer; store it now. Rotate with POST …/rotate_secret.' }),
   },
-  { $id: 'WebhookEndpointWithSecret' },
+  { $id: 'WebhookEndpointWithSecret', description: 'A webhook endpoint with its secret: only in the answers to create and rotate_secret.' },
 );
 
-const Delivery = Type.Object(
+const DELIVERY_STATES = ['pending', 'sending', 'succeeded', 'failed'] as const;
+
+const Attempt = Type.Object({
+  attempted_at: Type.String({ format: 'date-time' }),
+  status: Nullable(Type.Integer(), { description: "The receiver's HTTP status; null when it did not answer." }),
+  error: Nullable(Type.String()),
+  duration_ms: Type.Integer(),
+});
+
+export const WebhookDelivery = Type.Object(
   {
     object: Type.Literal('webhook_delivery'),
     id: Type.String(),
     endpoint_id: Type.String(),
     event_id: Type.String(),
     directory_id: Nullable(Type.String()),
-    state: Type.String(),
+    state: StringEnum<string>(DELIVERY_STATES),
     attempt_count: Type.Integer(),
-    next_attempt_at: Nullable(Type.String()),
-    last_attempt_at: Nullable(Type.String()),
-    last_status: Type.Union([Type.Integer(), Type.Null()]),
+    next_attempt_at: Nullable(Type.String({ format: 'date-time' })),
+    last_attempt_at: Nullable(Type.String({ format: 'date-time' })),
+    last_status: Nullable(Type.Integer()),
     last_error: Nullable(Type.String()),
-    attempts: Type.Array(Type.Object({ attempted_at: Type.String(), status: Type.Union([Type.Integer(), Type.Null()]), error: Nullable(Type.String()), duration_ms: Type.Integer() })),
-    created_at: Type.String(),
+    attempts: Type.Array(Attempt, { description: 'Every attempt, oldest first.' }),
+    created_at: Type.String({ format: 'date-time' }),
   },
-  { $id: 'WebhookDelivery' },
+  { $id: 'WebhookDelivery', description: 'One event on its way to one endpoint, with every attempt.' },
 );
 
-const Events = Type.Array(Type.String(), { minItems: 1, maxItems: EVENT_TYPES.length });
-const CreateBody = Type.Object({ endpoint_url: Type.String({ maxLength: 2048 }), events: Events });
+/** The answer to a resend: the delivery is queued again. */
+export const ResentDelivery = Type.Object(
+  { object: Type.Literal('webhook_delivery'), id: Type.String(), state: Type.Literal('pending') },
+  { $id: 'ResentDelivery', description: 'A delivery queued again.' },
+);
+
+export const WebhookEndpointList = ListOf(WebhookEndpoint, 'A page of webhook endpoints.');
+export const WebhookDeliveryList = ListOf(WebhookDelivery, 'A page of deliveries.');
+
+// Event names are checked by the handler, not by an enum here, so that its 422 names the unknown one.
+const Events = Type.Array(Type.String(), { minItems: 1, maxItems: EVENT_TYPES.length, description: `Event types to receive: ${EVENT_TYPES.join(', ')}.` });
+const EndpointUrl = Type.String({ maxLength: 2048, description: 'An `http` or `https` URL, without credentials.' });
+const CreateBody = Type.Object({ endpoint_url: EndpointUrl, events: Events });
 const UpdateBody = Type.Object({
-  endpoint_url: Type.Optional(Type.String({ maxLength: 2048 })),
+  endpoint_url: Type.Optional(EndpointUrl),
   events: Type.Optional(Events),
-  status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')])),
+  status: Type.Optional(StringEnum(STATUSES, { description: 'Setting it clears `disabled_reason`.' })),
 });
-const DeliveryState = Type.Union(['pending', 'sending', 'succeeded', 'failed'].map((s) => Type.Literal(s)));
-const DeliveriesQuery = Type.Object({ ...PageParams, state: Type.Optional(DeliveryState) });
-const DeliveryParams = Type.Object({ id: Type.String(), delivery_id: Type.String() });
+const DeliveriesQuery = Type.Object({ ...PageParams, state: Type.Optional(StringEnum(DELIVERY_STATES, { description: 'Only deliveries in this state.' })) });
+const DeliveryParams = Type.Object({ id: Type.String({ description: 'The endpoint id.' }), delivery_id: Type.String() });
+/** Optional (Fastify validates a body by media type only when one is sent): `{}` or no body rotates with a day of overlap. */
+const RotateBody = Type.Object({
+  // One `type` list rather than anyOf with null, so that a wrong value gets one error, not one per branch.
+  overlap_seconds: Type.Optional(
+    Type.Unsafe<number | null>({
+      type: ['integer', 'null'],
+      minimum: 0,
+      maximum: 7 * 86_400,
+      description: 'How long the previous secret keeps signing next to the new one: 0 to 604800 seconds; absent or null, 86400.',
+    }),
+  ),
+});
+const tags = ['webhook endpoints'];
 
 const toObject = (we: EndpointRecord) => ({ object: 'webhook_endpoint' as const, ...we });
 const withSecret = ({ endpoint, secret }: CreatedRecord) => ({ ...toObject(endpoint), secret });
 
 /**
- * `overlap_seconds`, 0 to 7 days, one day when absent. Read by hand: the body itself is optional, which a body
- * schema cannot say, so the route has none.
+ * `overlap_seconds`, 0 to 7 days, one day when absent. Read here too: the body is optional, and the route's
+ * schema checks it only when it comes as JSON.
  */
 function overlapSeconds(body: unknown): number {
   const overlap = (isObject(body) ? body.overlap_seconds : undefined) ?? 86_400;
@@ -113,7 +148,16 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
 
   app.post(
     '/webhook_endpoints',
-    { schema: { tags: ['webhooks'], body: CreateBody, response: { 201: WebhookEndpointWithSecret } } },
+    {
+      schema: {
+        operationId: 'createWebhookEndpoint',
+        summary: 'Create a webhook endpoint',
+        description: 'Answers with its `whsec_…` secret, shown only here. 422 when the URL is refused (see `GUESTLIST_WEBHOOK_BLOCK_PRIVATE`).',
+        tags,
+        body: CreateBody,
+        response: { 201: ref(WebhookEndpointWithSecret, 'The new endpoint, with its secret.') },
+      },
+    },
     async (request, reply) => {
       checkEvents(request.body.events);
       await checkUrl(request.body.endpoint_url);
@@ -124,13 +168,21 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
 
   app.get(
     '/webhook_endpoints',
-    { schema: { tags: ['webhooks'], querystring: Type.Object(PageParams), response: { 200: ListOf(WebhookEndpoint) } } },
+    {
+      schema: {
+        operationId: 'listWebhookEndpoints',
+        summary: 'List webhook endpoints',
+        tags,
+        querystring: Type.Object(PageParams),
+        response: { 200: ref(WebhookEndpointList, 'A page of webhook endpoints.') },
+      },
+    },
     async (request) => listEnvelope(await webhooks().list(parsePage(request.query)), toObject),
   );
 
   app.get(
     '/webhook_endpoints/:id',
-    { schema: { tags: ['webhooks'], params: IdParams, response: { 200: WebhookEndpoint } } },
+    { schema: { operationId: 'getWebhookEndpoint', summary: 'Get a webhook endpoint', tags, params: IdParams, response: { 200: ref(WebhookEndpoint, 'The endpoint.') } } },
     async (request) => {
       const endpoint = await webhooks().get(request.params.id);
       if (!endpoint) throw notFound('Webhook endpoint', request.params.id);
@@ -140,7 +192,20 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
 
   app.patch(
     '/webhook_endpoints/:id',
-    { schema: { tags: ['webhooks'], params: IdParams, body: UpdateBody, response: { 200: WebhookEndpoint } } },
+    {
+      schema: {
+        operationId: 'updateWebhookEndpoint',
+        summary: 'Update a webhook endpoint',
+        description: 'Changes its URL or events, or enables or disables it.',
+        tags,
+        params: IdParams,
+        body: UpdateBody,
+        response: {
+          200: ref(WebhookEndpoint, 'The updated endpoint.'),
+          409: ref(ApiErrorObject, 'Enabling an endpoint whose secret cannot be decrypted (`secret_undecryptable`): rotate it first.'),
+        },
+      },
+    },
     async (request) => {
       checkEvents(request.body.events);
       await checkUrl(request.body.endpoint_url);
@@ -161,14 +226,34 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
     },
   );
 
-  app.delete('/webhook_endpoints/:id', { schema: { tags: ['webhooks'], params: IdParams } }, async (request, reply) => {
+  const deleteSchema = {
+    operationId: 'deleteWebhookEndpoint',
+    summary: 'Delete a webhook endpoint',
+    description: 'Its pending deliveries go with it.',
+    tags,
+    params: IdParams,
+    response: { 204: NoContent('Deleted.') },
+  };
+  app.delete('/webhook_endpoints/:id', { schema: deleteSchema }, async (request, reply) => {
     if (!(await webhooks().remove(request.params.id))) throw notFound('Webhook endpoint', request.params.id);
     return reply.status(204).send();
   });
 
   app.post(
     '/webhook_endpoints/:id/rotate_secret',
-    { schema: { tags: ['webhooks'], params: IdParams, response: { 200: WebhookEndpointWithSecret } } },
+    {
+      schema: {
+        operationId: 'rotateWebhookEndpointSecret',
+        summary: "Rotate a webhook endpoint's secret",
+        description:
+          'Answers with the new secret, shown only here. The previous one keeps signing next to it until `previous_secret_expires_at`. The body is optional.',
+        tags,
+        params: IdParams,
+        body: { content: { 'application/json': { schema: RotateBody } } },
+        'x-optional-body': true,
+        response: { 200: ref(WebhookEndpointWithSecret, 'The endpoint, with its new secret.') },
+      },
+    },
     async (request) => {
       const rotated = await webhooks().rotate(request.params.id, overlapSeconds(request.body));
       if (!rotated) throw notFound('Webhook endpoint', request.params.id);
@@ -178,7 +263,17 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
 
   app.get(
     '/webhook_endpoints/:id/deliveries',
-    { schema: { tags: ['webhooks'], params: IdParams, querystring: DeliveriesQuery, response: { 200: ListOf(Delivery) } } },
+    {
+      schema: {
+        operationId: 'listWebhookDeliveries',
+        summary: "List a webhook endpoint's deliveries",
+        description: 'The delivery log, newest first unless `order=asc`, each delivery with all its attempts.',
+        tags,
+        params: IdParams,
+        querystring: DeliveriesQuery,
+        response: { 200: ref(WebhookDeliveryList, 'A page of deliveries.') },
+      },
+    },
     async (request) => {
       if (!(await webhooks().get(request.params.id))) throw notFound('Webhook endpoint', request.params.id);
       const page = await webhooks().deliveries(request.params.id, parsePage(request.query), request.query.state);
@@ -188,7 +283,16 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
 
   app.post(
     '/webhook_endpoints/:id/deliveries/:delivery_id/resend',
-    { schema: { tags: ['webhooks'], params: DeliveryParams } },
+    {
+      schema: {
+        operationId: 'resendWebhookDelivery',
+        summary: 'Resend a delivery',
+        description: 'Queues a finished (`succeeded` or `failed`) delivery again, at its place in event order.',
+        tags,
+        params: DeliveryParams,
+        response: { 202: ref(ResentDelivery, 'Queued.') },
+      },
+    },
     async (request, reply) => {
       // One transaction (which wakes the dispatcher on commit): the delivery and its queue change together.
       const resent = await store.transaction((trx) => new WebhookStore(trx, keys).resend(request.params.id, request.params.delivery_id));

@@ -1,0 +1,62 @@
+/**
+ * Every schema with an `$id`, registered once with app.addSchema before the routes: route schemas reach them
+ * with ref() (src/http/schema.ts), Fastify serializes through them, and @fastify/swagger emits each as
+ * `#/components/schemas/<$id>`.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { DirectoryList, DirectoryTokenList } from '../management/directories.ts';
+import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserList } from '../management/directory-objects.ts';
+import { Event, EventList } from '../management/events.ts';
+import { OrganizationList } from '../management/organizations.ts';
+import {
+  ResentDelivery,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+} from '../management/webhooks.ts';
+import {
+  ApiErrorObject,
+  Directory,
+  DirectoryToken,
+  DirectoryWithToken,
+  NewDirectoryToken,
+  Organization,
+  OrganizationDomain,
+} from '../objects.ts';
+import { DirectoryGroupUpdate, DirectoryMembership, DirectoryUserUpdate, EVENT_SCHEMAS } from './webhooks.ts';
+
+export const COMPONENTS: TSchema[] = [
+  ApiErrorObject,
+  Organization,
+  OrganizationDomain,
+  OrganizationList,
+  Directory,
+  DirectoryWithToken,
+  DirectoryList,
+  DirectoryToken,
+  NewDirectoryToken,
+  DirectoryTokenList,
+  DirectoryUser,
+  DirectoryUserList,
+  DirectoryGroup,
+  DirectoryGroupList,
+  Event,
+  EventList,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEndpointList,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  ResentDelivery,
+  DirectoryUserUpdate,
+  DirectoryGroupUpdate,
+  DirectoryMembership,
+  ...EVENT_SCHEMAS,
+];
+
+export function addComponents(app: FastifyInstance): void {
+  for (const schema of COMPONENTS) app.addSchema(schema);
+}
