@@ -15,7 +15,8 @@ import { fromJson, now, toJson } from '../store/codec.ts';
 import { pageById } from '../store/pagination.ts';
 import type { Executor, WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../store/db.ts';
 import type { Page, PageQuery } from '../store/store.ts';
-import { queueOf, setQueueDue } from './queues.ts';
+import { isTransientConflict } from '../store/errors.ts';
+import { queueOf, setQueueDue, type DispatchStore } from './queues.ts';
 import { UndecryptableSecret, encryptSecret, generateWebhookSecret, openSecret, toSecretKeys, type Decrypted, type SecretKeys } from './crypto.ts';
 
 /** Why Guestlist disabled an endpoint by itself. */
@@ -77,6 +78,30 @@ const liveUntil = (row: Row, at: Date): string | null => {
 };
 
 /** Enabled endpoints and what they subscribe to (fan-out needs nothing else, and no secret). */
+/**
+ * Deletes an endpoint and, by cascade, its queues, deliveries and attempts. On PostgreSQL the endpoint row and
+ * then its queues are locked first: the dispatcher records an outcome by locking a queue and then updating its
+ * delivery, while the cascade alone would lock the deliveries and then wait for the queue, a deadlock that
+ * PostgreSQL breaks by failing one side (the delete answered 500). A deadlock left possible (an outcome that
+ * disables this very endpoint at the same moment) is retried.
+ */
+export async function deleteEndpoint(store: DispatchStore, id: string): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.db.transaction().execute(async (db) => {
+        if (store.dialect === 'postgres') {
+          await db.selectFrom('webhook_endpoints').select('id').where('id', '=', id).forUpdate().execute();
+          await db.selectFrom('webhook_queues').select('endpoint_id').where('endpoint_id', '=', id).forUpdate().execute();
+        }
+        const res = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
+        return Number(res.numDeletedRows) > 0;
+      });
+    } catch (error) {
+      if (attempt >= 3 || !isTransientConflict(error)) throw error;
+    }
+  }
+}
+
 export async function enabledEndpoints(db: Executor): Promise<{ id: string; events: string[] }[]> {
   const rows = await db.selectFrom('webhook_endpoints').select(['id', 'events']).where('status', '=', 'enabled').execute();
   return rows.map((r) => ({ id: r.id, events: fromJson<string[]>(r.events) }));
@@ -253,11 +278,6 @@ export class WebhookStore {
     }
     const res = await this.db.updateTable('webhook_endpoints').set(set).where('id', '=', id).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0 ? this.get(id) : undefined;
-  }
-
-  async remove(id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { UnsafeUrl, checkEndpointUrl } from '../../events/url-safety.ts';
-import { WebhookStore, type WebhookEndpoint as EndpointRecord, type WebhookEndpointWithSecret as CreatedRecord } from '../../events/webhooks-store.ts';
+import { WebhookStore, deleteEndpoint, type WebhookEndpoint as EndpointRecord, type WebhookEndpointWithSecret as CreatedRecord } from '../../events/webhooks-store.ts';
 import { isObject } from '../../scim/json.ts';
 import { EVENT_TYPES } from '../../store/event-log.ts';
 import type { AppContext } from '../context.ts';
@@ -235,7 +235,7 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
     response: { 204: NoContent('Deleted.') },
   };
   app.delete('/webhook_endpoints/:id', { schema: deleteSchema }, async (request, reply) => {
-    if (!(await webhooks().remove(request.params.id))) throw notFound('Webhook endpoint', request.params.id);
+    if (!(await deleteEndpoint(store, request.params.id))) throw notFound('Webhook endpoint', request.params.id);
     return reply.status(204).send();
   });
 
