@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { normalizePatchBody } from '../../dialects/patch.ts';
 import { normalizeListRequest } from '../../dialects/query.ts';
 import { normalizeResourceBody } from '../../dialects/resource.ts';
-import type { Projection } from '../../directory/scim-service.ts';
+import type { Projection } from '../../directory/projection.ts';
 import { parseListRequest, parseSearchRequest, type ListLimits, type ListRequest } from '../../scim/list.ts';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../scim/schema/definitions.ts';
 import type { ResourceTypeDef } from '../../scim/schema/types.ts';

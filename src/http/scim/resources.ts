@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PATCH_TOLERANCE } from '../../dialects/patch.ts';
-import { wants, type Projection, type ScimService } from '../../directory/scim-service.ts';
+import { wants, type Projection } from '../../directory/projection.ts';
+import type { ScimService } from '../../directory/scim-service.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { etagMatches, etagOf } from '../../scim/etag.ts';
 import { listResponse, type ListRequest } from '../../scim/list.ts';
