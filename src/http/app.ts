@@ -13,6 +13,7 @@ import type { GroupCommit } from '../store/group-commit.ts';
 import { SCIM_PATH } from '../urls.ts';
 import type { AppContext } from './context.ts';
 import { ApiError, sendApiError } from './errors.ts';
+import { acceptEmptyJsonBodies } from './json-body.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
 import { Admission } from './scim/admission.ts';
@@ -113,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  acceptEmptyJsonBodies(app);
 
   await app.register(swagger, {
     openapi: {
