@@ -14,6 +14,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import type { KyselyStore } from '../../src/store/kysely-store.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
+import type { QueryTimer } from '../../src/store/query-log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { hashSecret } from '../../src/secrets.ts';
 
@@ -26,11 +27,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+export interface TestDatabaseOptions {
+  /** Sees every query the store runs (to count them). */
+  onQuery?: QueryTimer;
+}
+
 /** A fresh, migrated store on whichever database the run targets. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   if (TEST_DATABASE_URL) {
-    const store = new PostgresStore({ url: TEST_DATABASE_URL, schema: name, poolSize: 5 });
+    const store = new PostgresStore({ url: TEST_DATABASE_URL, schema: name, poolSize: 5, ...options });
     await store.migrate();
     return {
       store,
@@ -44,7 +50,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-test-'));
-  const store = new SqliteStore(path.join(dir, 'guestlist.db'));
+  const store = new SqliteStore(path.join(dir, 'guestlist.db'), options);
   await store.migrate();
   return {
     store,
@@ -66,8 +72,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function createTestApp(env: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase(options);
   const config = loadConfig({ GUESTLIST_API_KEY: TEST_API_KEY, GUESTLIST_PUBLIC_URL: PUBLIC_URL, ...env });
   const app = await buildApp({
     config,

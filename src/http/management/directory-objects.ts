@@ -43,6 +43,7 @@ export const DirectoryUser = Type.Object(
     last_name: Nullable(Type.String()),
     name: Nullable(Type.String()),
     username: Type.String(),
+    job_title: Nullable(Type.String()),
     state: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
     role: Slug,
     roles: Type.Array(Slug),
@@ -51,7 +52,7 @@ export const DirectoryUser = Type.Object(
     version: Type.Integer(),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
-    groups: Type.Optional(Type.Array(DirectoryGroup)),
+    groups: Type.Array(DirectoryGroup),
   },
   { $id: 'DirectoryUser' },
 );

@@ -9,7 +9,15 @@ export interface UserListFilter {
   directoryId?: string;
   groupId?: string;
   email?: string;
+  /** `email` also matches users without emails whose userName it is (for whom it is their `email`). */
+  emailFromUserName?: boolean;
   idpId?: string;
+}
+
+/** A manager as their email needs them. */
+export interface ManagerContact {
+  userName: string;
+  emails: { value: string; primary: boolean; type: string | null }[];
 }
 
 export interface GroupListFilter {
@@ -38,8 +46,13 @@ export class DirectoryReads {
       q = q.where('u.id', 'in', members);
     }
     if (filter.email !== undefined) {
-      const withEmail = this.db.selectFrom('directory_user_emails').select('user_id').where('value_lower', '=', filter.email.toLowerCase());
-      q = q.where('u.id', 'in', withEmail);
+      const email = filter.email.toLowerCase();
+      const withEmail = this.db.selectFrom('directory_user_emails').select('user_id').where('value_lower', '=', email);
+      q = q.where((eb) => {
+        const anyEmail = eb.selectFrom('directory_user_emails as e').select('e.user_id').whereRef('e.user_id', '=', 'u.id');
+        const byUserName = eb.and([eb('u.user_name_lower', '=', email), eb.not(eb.exists(anyEmail))]);
+        return eb.or([eb('u.id', 'in', withEmail), ...(filter.emailFromUserName ? [byUserName] : [])]);
+      });
     }
     if (filter.idpId !== undefined) {
       const idp = filter.idpId;
@@ -61,42 +74,48 @@ export class DirectoryReads {
     return { ...page0, data: page0.data.map((r) => toGroup(r as Row)) };
   }
 
-  /** The groups of one user, in id order. */
-  async groupsOfUser(userId: string): Promise<GroupRecord[]> {
-    const rows = await this.db
-      .selectFrom('directory_groups as g')
-      .innerJoin('directory_group_members as m', 'm.group_id', 'g.id')
-      .selectAll('g')
-      .where('m.user_id', '=', userId)
-      .orderBy('g.id')
-      .execute();
-    return rows.map((r) => toGroup(r as Row));
+  /**
+   * The groups of each of the users, in id order: one query per thousand users, however many groups each has
+   * (a list page's users all come back with their groups, so this must not be a query per user).
+   */
+  async groupsOfUsers(userIds: string[]): Promise<Map<string, GroupRecord[]>> {
+    const out = new Map<string, GroupRecord[]>(userIds.map((id) => [id, []]));
+    for (const chunk of chunks([...new Set(userIds)])) {
+      const rows = await this.db
+        .selectFrom('directory_groups as g')
+        .innerJoin('directory_group_members as m', 'm.group_id', 'g.id')
+        .selectAll('g')
+        .select('m.user_id as member_id')
+        .where('m.user_id', 'in', chunk)
+        .orderBy('g.id')
+        .execute();
+      for (const { member_id, ...group } of rows) out.get(member_id)?.push(toGroup(group as Row));
+    }
+    return out;
   }
 
   /**
-   * Managers' primary emails, keyed by the value the IdP put in `manager.value`: the manager's SCIM id, or
-   * their externalId (what several IdPs send instead).
+   * What a manager's email is made of (their emails in order, and their userName), keyed by the value the IdP
+   * put in `manager.value`: the manager's SCIM id, or their externalId (what several IdPs send instead).
    */
-  async managerEmails(directoryId: string, values: string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+  async managers(directoryId: string, values: string[]): Promise<Map<string, ManagerContact>> {
+    const out = new Map<string, ManagerContact>();
     const wanted = [...new Set(values)];
-    if (wanted.length === 0) return out;
     for (const chunk of chunks(wanted)) {
       const rows = await this.db
         .selectFrom('directory_users as u')
-        .innerJoin('directory_user_emails as e', 'e.user_id', 'u.id')
-        .select(['u.id', 'u.external_id', 'e.value', 'e.primary', 'e.type', 'e.position'])
+        .leftJoin('directory_user_emails as e', 'e.user_id', 'u.id')
+        .select(['u.id', 'u.external_id', 'u.user_name', 'e.value', 'e.primary', 'e.type', 'e.position'])
         .where('u.directory_id', '=', directoryId)
         .where((eb) => eb.or([eb('u.id', 'in', chunk), eb('u.external_id', 'in', chunk)]))
+        .orderBy('u.id')
         .orderBy('e.position')
         .execute();
-      const byUser = new Map<string, typeof rows>();
-      rows.forEach((r) => byUser.set(r.id, [...(byUser.get(r.id) ?? []), r]));
-      for (const [id, emails] of byUser) {
-        const best = emails.find((e) => Number(e.primary) === 1) ?? emails.find((e) => e.type?.toLowerCase() === 'work') ?? emails[0];
-        if (!best) continue;
-        out.set(id, best.value);
-        if (emails[0]!.external_id) out.set(emails[0]!.external_id, best.value);
+      for (const r of rows) {
+        const contact = out.get(r.id) ?? { userName: r.user_name, emails: [] };
+        if (r.value !== null) contact.emails.push({ value: r.value, primary: Number(r.primary) === 1, type: r.type });
+        out.set(r.id, contact);
+        if (r.external_id) out.set(r.external_id, contact);
       }
     }
     return out;
