@@ -21,6 +21,8 @@ import { hashSecret } from '../../src/secrets.ts';
 export const TEST_DATABASE_URL = process.env.GUESTLIST_TEST_DATABASE_URL || undefined;
 export const TEST_API_KEY = 'sk_test_0123456789abcdefghijklmnop';
 export const PUBLIC_URL = 'https://guestlist.example.com';
+/** GUESTLIST_SECRET_KEY of every test app: a dispatcher decrypts the webhook secrets with it. */
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
 
 export interface TestDatabase {
   store: KyselyStore;
@@ -79,7 +81,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     config,
     store: db.store,
     logger: pino({ level: 'silent' }),
-    secretKey: 'test-secret-key-0123456789abcdefghijklmnop', apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
+    secretKey: TEST_SECRET_KEY, apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
   });
   const send = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({
