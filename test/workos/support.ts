@@ -78,6 +78,8 @@ export async function inBatches<T>(tasks: (() => Promise<T>)[], size = 20): Prom
 export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /** A loopback HTTP server that records every request and answers 200. */
@@ -87,7 +89,7 @@ export async function receiver() {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       res.writeHead(200).end();
     });
   });
