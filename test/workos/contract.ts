@@ -169,6 +169,20 @@ export const DIRECTORY: Shape = {
   type: f('string', 'PHP new and .NET new strict enums (§4, item 19)', { oneOf: TYPES_NEW_SDKS_KNOW }),
   state: f('string', 'Kotlin new, .NET new, PHP new strict; Node maps linked→active (§4, item 20)', { oneOf: REST_DIRECTORY_STATES }),
   domain: f('string', 'Python new/v5, Kotlin new, PHP new: optional, null accepted (§4, item 18)', { nullable: true }),
+  // The study left `metadata` unread (§12) and advised omitting it; API.md requires it. Python new's
+  // directory_sync/models/directory_metadata.py (@541f5717) reads {users: {active, inactive}, groups}, all required.
+  metadata: f('object', 'Python new DirectoryMetadata.from_dict: data["users"], data["groups"] (directory_metadata.py)', {
+    optional: true,
+    fields: {
+      users: f('object', 'Python new DirectoryMetadataUser: data["active"], data["inactive"] (directory_metadata_user.py)', {
+        fields: {
+          active: f('integer', 'Python new DirectoryMetadataUser.active: int'),
+          inactive: f('integer', 'Python new DirectoryMetadataUser.inactive: int'),
+        },
+      }),
+      groups: f('integer', 'Python new DirectoryMetadata.groups: int'),
+    },
+  }),
   created_at: f('timestamp', 'Kotlin new R! OffsetDateTime, Python new parsed (§4, item 16)'),
   updated_at: f('timestamp', 'Kotlin new R! OffsetDateTime, Python new parsed (§4, item 16)'),
 };
