@@ -35,7 +35,7 @@ export class DirectoryEvents {
   }
 
   async users(records: UserRecord[]): Promise<Map<string, Json>> {
-    const managers = await this.reads.managerEmails(this.dir.id, managerIds(records));
+    const managers = await this.reads.managers(this.dir.id, managerIds(records));
     const out = new Map<string, Json>();
     for (const user of records) {
       const raw = renderUser(user, undefined, this.urls);

@@ -4,6 +4,7 @@
  */
 import { isObject, type Json } from '../scim/json.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schema/types.ts';
+import type { ManagerContact } from '../store/scim/directory-reads.ts';
 import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 
@@ -15,16 +16,39 @@ export interface DirectoryEmail {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-export function normalizedEmails(resource: Json): DirectoryEmail[] {
-  const emails = Array.isArray(resource.emails) ? resource.emails.filter(isObject) : [];
-  return emails
-    .filter((e) => typeof e.value === 'string')
-    .map((e) => ({ primary: e.primary === true, type: str(e.type), value: e.value as string }));
+/** `local@domain.tld`: what a userName must look like to stand in for a missing email. */
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const isEmailAddress = (text: string): boolean => EMAIL_ADDRESS.test(text);
+
+/** The email `email` names: `primary: true`, else the first `work` one, else the first; -1 for none. */
+function primaryIndex(emails: { primary: boolean; type: string | null }[]): number {
+  const marked = emails.findIndex((e) => e.primary);
+  if (marked >= 0) return marked;
+  const work = emails.findIndex((e) => e.type?.toLowerCase() === 'work');
+  return work >= 0 ? work : emails.length > 0 ? 0 : -1;
 }
 
-/** The primary email: `primary: true`, else the first `work` one, else the first. */
-export function primaryEmail(emails: DirectoryEmail[]): string | null {
-  return (emails.find((e) => e.primary) ?? emails.find((e) => e.type?.toLowerCase() === 'work') ?? emails[0])?.value ?? null;
+/**
+ * The user's emails, with exactly one marked primary when there are any: the one `email` names, so the two
+ * never disagree (WorkOS's legacy Java and .NET SDKs find the primary email by the flag, and throw on none).
+ */
+export function normalizedEmails(resource: Json): DirectoryEmail[] {
+  const emails = Array.isArray(resource.emails) ? resource.emails.filter(isObject) : [];
+  const listed = emails
+    .filter((e) => typeof e.value === 'string')
+    .map((e) => ({ primary: e.primary === true, type: str(e.type), value: e.value as string }));
+  const primary = primaryIndex(listed);
+  return listed.map((e, i) => ({ ...e, primary: i === primary }));
+}
+
+/**
+ * A user's `email`: the primary one of its (normalized) emails; with no emails, its userName when that is an
+ * email address (IdPs that send only `userName: "ana@acme.com"`); else null.
+ */
+export function userEmail(emails: DirectoryEmail[], userName: string | null): string | null {
+  if (emails.length > 0) return emails[primaryIndex(emails)]!.value;
+  return userName !== null && isEmailAddress(userName) ? userName : null;
 }
 
 /**
@@ -106,12 +130,14 @@ export function toDirectoryUser(user: UserRecord, ctx: DirectoryUserContext): Js
     idp_id: user.external_id ?? user.id,
     directory_id: user.directory_id,
     organization_id: ctx.directory.organization_id,
-    email: primaryEmail(emails),
+    email: userEmail(emails, user.user_name),
     emails,
     first_name: first,
     last_name: last,
     name: str(name.formatted) ?? str(resource.displayName) ?? ([first, last].filter(Boolean).join(' ') || null),
     username: user.user_name,
+    // WorkOS's (deprecated) top-level job title, which its SDKs still read; also in custom_attributes.
+    job_title: str(resource.title),
     state: user.active ? 'active' : 'inactive',
     role: { slug: slugs[0] ?? 'member' },
     roles: (slugs.length > 0 ? slugs : ['member']).map((slug) => ({ slug })),
@@ -152,12 +178,12 @@ export function managerIds(users: UserRecord[]): string[] {
 }
 
 /**
- * A user's manager_email: the email found for the manager's id (or externalId) in `emails`, else the value
- * itself when the IdP put an email there.
+ * A user's manager_email: the `email` of the user that the manager's id (or externalId) names in `managers`,
+ * by the rule of every user's `email`; else the value itself when the IdP put an email there.
  */
-export function managerEmail(resource: Json, emails: Map<string, DirectoryEmail[]> | undefined): string | null {
+export function managerEmail(resource: Json, managers: Map<string, ManagerContact> | undefined): string | null {
   const manager = managerId(resource);
   if (!manager) return null;
-  const found = emails?.get(manager);
-  return (found ? primaryEmail(found) : null) ?? (manager.includes('@') ? manager : null);
+  const contact = managers?.get(manager);
+  return (contact ? userEmail(contact.emails, contact.userName) : null) ?? (manager.includes('@') ? manager : null);
 }

@@ -1,16 +1,20 @@
 /**
  * Reads for the management API: Directory Users and Groups across directories, normalized, with what each
  * object needs from elsewhere (its directory's organization, group memberships, member counts, managers).
+ * Every user the API returns carries its `groups` (WorkOS SDKs read them on list items too), fetched for a
+ * whole page at once: the queries per page are a handful, whatever its size.
  */
 import type { Json } from '../scim/json.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
-import { DirectoryReads, type GroupListFilter, type UserListFilter } from '../store/scim/directory-reads.ts';
+import { DirectoryReads, type GroupListFilter, type ManagerContact, type UserListFilter } from '../store/scim/directory-reads.ts';
 import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
 import { ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord, Page, PageQuery } from '../store/store.ts';
 import { scimBaseUrl } from '../urls.ts';
-import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser, type DirectoryEmail } from './normalize.ts';
+import { isEmailAddress, managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';
+
+type Directories = Map<string, DirectoryRecord>;
 
 export class DirectoryObjects {
   private readonly reads: DirectoryReads;
@@ -28,52 +32,60 @@ export class DirectoryObjects {
     return { base: scimBaseUrl(this.publicUrl, directoryId) };
   }
 
-  /** Directories by id, read once per request however many objects share them. */
-  private async directories(ids: string[]): Promise<Map<string, DirectoryRecord>> {
-    const out = new Map<string, DirectoryRecord>();
+  /** Directories by id, each read once per request however many objects share it; `known` are not read again. */
+  private async directories(ids: string[], known: Directories = new Map()): Promise<Directories> {
+    const out = new Map(known);
     for (const id of new Set(ids)) {
+      if (out.has(id)) continue;
       const dir = await this.store.getDirectory(id);
       if (dir) out.set(id, dir);
     }
     return out;
   }
 
-  private async users(records: UserRecord[], withGroups: boolean): Promise<Json[]> {
+  private async users(records: UserRecord[]): Promise<Json[]> {
     const dirs = await this.directories(records.map((u) => u.directory_id));
-    const managers = new Map<string, Map<string, DirectoryEmail[]>>();
+    const groupsOf = await this.reads.groupsOfUsers(records.map((u) => u.id));
+    const groups = await this.groupObjects([...groupsOf.values()].flat(), dirs);
+    const managers = new Map<string, Map<string, ManagerContact>>();
     for (const [dirId] of dirs) {
-      managers.set(dirId, await this.reads.managerEmails(dirId, managerIds(records.filter((u) => u.directory_id === dirId))));
+      managers.set(dirId, await this.reads.managers(dirId, managerIds(records.filter((u) => u.directory_id === dirId))));
     }
-    const out: Json[] = [];
-    for (const user of records) {
-      const directory = dirs.get(user.directory_id)!;
-      const groups = withGroups ? await this.groups(await this.reads.groupsOfUser(user.id)) : undefined;
-      out.push(
-        toDirectoryUser(user, {
-          directory,
-          raw: renderUser(user, undefined, this.urls(user.directory_id)),
-          managerEmail: managerEmail(user.resource, managers.get(user.directory_id)),
-          ...(groups ? { groups } : {}),
-        }),
-      );
-    }
-    return out;
+    return records.map((user) =>
+      toDirectoryUser(user, {
+        directory: dirs.get(user.directory_id)!,
+        raw: renderUser(user, undefined, this.urls(user.directory_id)),
+        managerEmail: managerEmail(user.resource, managers.get(user.directory_id)),
+        groups: (groupsOf.get(user.id) ?? []).map((g) => groups.get(g.id)!),
+      }),
+    );
+  }
+
+  /** Directory Group objects by id, with their member counts read in one go. */
+  private async groupObjects(records: GroupRecord[], known?: Directories): Promise<Map<string, Json>> {
+    const unique = [...new Map(records.map((g) => [g.id, g])).values()];
+    const dirs = await this.directories(unique.map((g) => g.directory_id), known);
+    const counts = await this.resources.memberCounts(this.store.db, unique.map((g) => g.id));
+    return new Map(
+      unique.map((g) => [g.id, toDirectoryGroup(g, dirs.get(g.directory_id)!, counts.get(g.id) ?? 0, renderGroup(g, undefined, this.urls(g.directory_id)))]),
+    );
   }
 
   private async groups(records: GroupRecord[]): Promise<Json[]> {
-    const dirs = await this.directories(records.map((g) => g.directory_id));
-    const counts = await this.resources.memberCounts(this.store.db, records.map((g) => g.id));
-    return records.map((g) => toDirectoryGroup(g, dirs.get(g.directory_id)!, counts.get(g.id) ?? 0, renderGroup(g, undefined, this.urls(g.directory_id))));
+    const objects = await this.groupObjects(records);
+    return records.map((g) => objects.get(g.id)!);
   }
 
   async listUsers(filter: UserListFilter, page: PageQuery): Promise<Page<Json>> {
-    const found = await this.reads.users(filter, page);
-    return { ...found, data: await this.users(found.data, false) };
+    // A user without emails whose userName is an email address has that as its `email`: found by it too.
+    const email = filter.email;
+    const found = await this.reads.users({ ...filter, ...(email !== undefined && isEmailAddress(email) ? { emailFromUserName: true } : {}) }, page);
+    return { ...found, data: await this.users(found.data) };
   }
 
   async getUser(id: string): Promise<Json | undefined> {
     const user = await this.reads.user(id);
-    return user ? (await this.users([user], true))[0] : undefined;
+    return user ? (await this.users([user]))[0] : undefined;
   }
 
   async listGroups(filter: GroupListFilter, page: PageQuery): Promise<Page<Json>> {

@@ -4,7 +4,11 @@
  *   v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the base64-decoded part after `whsec_`. During
  *   a secret rotation both secrets sign, space-separated, as the spec allows.
  * - `Guestlist-Signature: t=<unix ms>, v1=<hex HMAC-SHA256 of "t.body">`, keyed with the whole secret string
- *   (what WorkOS SDKs' constructEvent verifies).
+ *   (what WorkOS SDKs' constructEvent verifies), and the same value as `WorkOS-Signature`, the header apps
+ *   written for WorkOS read. Exactly that punctuation and one `v1`: several SDKs split on ", " and expect two
+ *   parts, so during a rotation only the current secret signs it.
+ * Headers are computed per attempt (postEvent calls this each time), so `t` is always fresh: WorkOS SDKs refuse
+ * a timestamp more than 180 seconds old.
  */
 import { createHmac } from 'node:crypto';
 
@@ -19,10 +23,12 @@ export function guestlistSignature(secret: string, timestampMs: number, body: st
 
 export function signatureHeaders(secrets: string[], id: string, body: string, at = Date.now()): Record<string, string> {
   const seconds = Math.floor(at / 1000);
+  const workos = guestlistSignature(secrets[0]!, at, body);
   return {
     'webhook-id': id,
     'webhook-timestamp': String(seconds),
     'webhook-signature': secrets.map((s) => standardSignature(s, id, seconds, body)).join(' '),
-    'guestlist-signature': guestlistSignature(secrets[0]!, at, body),
+    'guestlist-signature': workos,
+    'workos-signature': workos,
   };
 }

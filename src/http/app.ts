@@ -14,6 +14,7 @@ import { SCIM_PATH } from '../urls.ts';
 import type { AppContext } from './context.ts';
 import { registerDocs } from './docs/index.ts';
 import { ApiError, sendApiError } from './errors.ts';
+import { acceptEmptyJsonBodies } from './json-body.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi/document.ts';
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  acceptEmptyJsonBodies(app);
 
   await registerOpenApi(app, config.publicUrl);
   registerDocs(app, () => app.swagger());

@@ -86,6 +86,7 @@ const directoryFields = {
   object: Type.Literal('directory'),
   id: Type.String({ description: '`directory_…`' }),
   organization_id: Type.String(),
+  external_key: Type.String({ description: "WorkOS's key of the directory in its SCIM URL; here, the directory's id." }),
   type: StringEnum<string>(DIRECTORY_TYPES, { description: 'The identity provider it is set up for.' }),
   state: StringEnum<string>(Object.keys(DIRECTORY_STATES), {
     description: Object.entries(DIRECTORY_STATES).map(([state, meaning]) => `\`${state}\`: ${meaning}`).join('; ') + '.',
@@ -106,6 +107,22 @@ export const Directory = Type.Object(directoryFields, {
   $id: 'Directory',
   description: 'A connection to one identity provider, for one organization.',
 });
+
+/**
+ * A directory as lifecycle events carry it: `state` in the event vocabulary WorkOS's SDKs expect (`active` /
+ * `inactive` where the REST object says `linked` / `unlinked`; src/directory/lifecycle-events.ts), and, in
+ * `dsync.activated`, the organization's domains.
+ */
+export const DirectoryEvent = Type.Object(
+  {
+    ...directoryFields,
+    state: StringEnum<string>(['active', 'inactive', 'deleting', 'invalid_credentials'], {
+      description: "The directory's state in the event vocabulary: `active` (linked), `inactive` (unlinked), `deleting`.",
+    }),
+    domains: Type.Optional(Type.Array(ref(OrganizationDomain), { description: "The organization's domains (`dsync.activated`)." })),
+  },
+  { $id: 'DirectoryEvent', description: 'A directory as `dsync.activated` and `dsync.deleted` carry it.' },
+);
 
 export const DirectoryWithToken = Type.Object(
   {
@@ -153,6 +170,7 @@ export function directoryObject(dir: DirectoryRecord, publicUrl: string): Static
     object: 'directory',
     id: dir.id,
     organization_id: dir.organization_id,
+    external_key: dir.id,
     type: dir.type,
     state: dir.state,
     name: dir.name,

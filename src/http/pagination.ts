@@ -1,15 +1,15 @@
 /** The management API's list parameters and envelope (API.md §3). */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Page, PageQuery } from '../store/store.ts';
-import { ApiError, invalid } from './errors.ts';
+import { invalid } from './errors.ts';
 import { ref } from './schema.ts';
 
 /** Query strings arrive as text; ranges are checked by parseLimit and parseOrder so errors name the parameter. */
 export const PageParams = {
   limit: Type.Optional(Type.String({ description: 'Page size, 1 to 100 (default 10).' })),
-  before: Type.Optional(Type.String({ description: 'Object id: return the page before it.' })),
+  before: Type.Optional(Type.String({ description: 'Object id: return the page before it (with `after`: the objects between the two).' })),
   after: Type.Optional(Type.String({ description: 'Object id: return the page after it.' })),
-  order: Type.Optional(Type.String({ description: '`asc` or `desc` (default `desc`).' })),
+  order: Type.Optional(Type.String({ description: '`asc`, `desc` (the default) or `normal` (WorkOS: `desc`, with `before` reaching older objects and `after` newer ones).' })),
 };
 const PageParamsSchema = Type.Object(PageParams);
 type PageParamsType = Static<typeof PageParamsSchema>;
@@ -22,23 +22,25 @@ export function parseLimit(value: string | undefined): number {
   return limit;
 }
 
-export function parseOrder(value: string | undefined, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
+export type OrderParam = 'asc' | 'desc' | 'normal';
+
+/** `order`: `asc`, `desc`, or WorkOS's `normal`; `fallback` when absent. */
+export function parseOrder(value: string | undefined, fallback: 'asc' | 'desc'): OrderParam {
   const order = value ?? fallback;
-  if (order !== 'asc' && order !== 'desc') throw invalid('order', 'invalid', "order must be 'asc' or 'desc'.");
+  if (order !== 'asc' && order !== 'desc' && order !== 'normal') throw invalid('order', 'invalid', "order must be 'asc', 'desc' or 'normal'.");
   return order;
 }
 
+/**
+ * The page a list request asks for. `before` and `after` may come together (WorkOS SDKs carry a caller's
+ * `before` into every page they fetch after it): that is the window strictly between the two.
+ */
 export function parsePage(query: PageParamsType): PageQuery {
-  const limit = parseLimit(query.limit);
   const order = parseOrder(query.order, 'desc');
-  if (query.before !== undefined && query.after !== undefined) {
-    throw new ApiError(422, 'validation_error', 'Use either before or after, not both.', [
-      { field: 'before', code: 'conflict' },
-    ]);
-  }
   return {
-    limit,
-    order,
+    limit: parseLimit(query.limit),
+    order: order === 'normal' ? 'desc' : order,
+    ...(order === 'normal' ? { reverseCursors: true } : {}),
     ...(query.before ? { before: query.before } : {}),
     ...(query.after ? { after: query.after } : {}),
   };

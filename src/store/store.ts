@@ -7,9 +7,15 @@ export type Order = 'asc' | 'desc';
 
 export interface PageQuery {
   limit: number;
+  /** With `after` too: only the objects strictly between the two (docs/management-api.md § Lists). */
   before?: string;
   after?: string;
   order: Order;
+  /**
+   * WorkOS's `order=normal`: the list runs `desc`, but `before` reaches older objects and `after` newer ones,
+   * in the request and in `list_metadata` alike.
+   */
+  reverseCursors?: boolean;
 }
 
 /** A page of a cursor list; `before`/`after` are the cursors for the neighbouring pages, null at the ends. */

@@ -39,7 +39,12 @@ describe('event log', () => {
     expect(names(events)).toEqual(['dsync.token.created', 'dsync.activated']);
     expect(events[0].data).toMatchObject({ object: 'directory_token', directory_id: c.directoryId });
     expect(JSON.stringify(events[0])).not.toContain(c.token);
-    expect(events[1].data).toMatchObject({ object: 'directory', id: c.directoryId, state: 'linked' });
+    // Events speak WorkOS's event vocabulary for a directory's state (`active`, where the REST object says
+    // `linked`), and dsync.activated carries the organization's domains.
+    expect(events[1].data).toMatchObject({ object: 'directory', id: c.directoryId, state: 'active', external_key: c.directoryId });
+    const org = (await c.t.api('GET', `/organizations/${events[1].data.organization_id}`)).json();
+    expect(events[1].data.domains).toEqual(org.domains);
+    expect((await c.t.api('GET', `/directories/${c.directoryId}`)).json().state).toBe('linked');
     expect(events[1].id).toMatch(/^event_/);
   });
 
@@ -127,13 +132,19 @@ describe('GET /events', () => {
     expect(window.length).toBe(asc.length);
   });
 
-  it('keeps the cursor at the end of the log, so a consumer can keep polling', async () => {
+  it('ends with an empty page without a cursor, and a consumer keeps polling from its own', async () => {
     const end = await lastId();
+    const last = (await c.t.api('GET', `/events?directory_id=${c.directoryId}&limit=1&order=desc`)).json();
+    expect(last.list_metadata.after).toBe(end);
+    // An empty page has no `after`: WorkOS SDKs that page while `after` is set (PHP, Kotlin, .NET) stop there
+    // instead of asking for the same empty page forever.
     const page = (await c.t.api('GET', `/events?directory_id=${c.directoryId}&after=${end}`)).json();
-    expect(page).toEqual({ object: 'list', data: [], list_metadata: { before: null, after: end } });
+    expect(page).toEqual({ object: 'list', data: [], list_metadata: { before: null, after: null } });
+    const cursor = page.list_metadata.after ?? end;
     await c.createUser('later@acme.com');
-    const next = (await c.t.api('GET', `/events?directory_id=${c.directoryId}&after=${end}`)).json();
+    const next = (await c.t.api('GET', `/events?directory_id=${c.directoryId}&after=${cursor}`)).json();
     expect(names(next.data)).toEqual(['dsync.user.created']);
+    expect(next.list_metadata.after).toBe(next.data[0].id);
   });
 
   it('rejects bad parameters and unknown cursors', async () => {

@@ -146,6 +146,8 @@ describe('delivery', () => {
       expect(verified).toEqual(hit.json);
       const [, t0, v1] = /^t=(\d+), v1=([0-9a-f]+)$/.exec(hit.headers['guestlist-signature'] as string)!;
       expect(v1).toBe(createHmac('sha256', we.secret).update(`${t0}.${hit.body}`).digest('hex'));
+      // Apps written for WorkOS read WorkOS-Signature: the same value.
+      expect(hit.headers['workos-signature']).toBe(hit.headers['guestlist-signature']);
       expect(hit.headers['webhook-id']).toBe(hit.json.id);
       const fromApi = (await t.api('GET', `/events?directory_id=${dir.id}&events=dsync.user.created`)).json().data[0];
       expect(hit.json).toEqual(fromApi);
@@ -154,6 +156,29 @@ describe('delivery', () => {
       const log = await deliveries();
       expect(log.data[0]).toMatchObject({ object: 'webhook_delivery', state: 'succeeded', last_status: 200, attempt_count: 1 });
       expect(log.data[0].attempts).toHaveLength(1);
+      await t.api('DELETE', `/webhook_endpoints/${we.id}`);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('signs each attempt afresh: WorkOS SDKs refuse a WorkOS-Signature timestamp older than 180 s', async () => {
+    const r = await receiver((_x, n) => ({ status: n === 0 ? 500 : 200 }));
+    try {
+      const we = (await t.api('POST', '/webhook_endpoints', { endpoint_url: r.url, events: ['dsync.user.created'] })).json();
+      const dir = await createDirectory(t);
+      await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'resigned@acme.com' });
+      await until(() => r.received.length >= 2);
+      const [first, second] = r.received as [Received, Received];
+      expect(second.body).toBe(first.body);
+      const stamps = [first, second].map((hit) => {
+        const header = hit.headers['workos-signature'] as string;
+        // Exactly one ", ", `t` (unix ms) first, one lowercase-hex v1: the one form every WorkOS SDK parses.
+        const [, ts, v1] = /^t=(\d{13}), v1=([0-9a-f]{64})$/.exec(header)!;
+        expect(v1).toBe(createHmac('sha256', we.secret).update(`${ts}.${hit.body}`).digest('hex'));
+        return Number(ts);
+      });
+      expect(stamps[1]).toBeGreaterThan(stamps[0]!);
       await t.api('DELETE', `/webhook_endpoints/${we.id}`);
     } finally {
       await r.close();

@@ -26,10 +26,13 @@ describe('directories', () => {
       metadata: { users: { active: 0, inactive: 0 }, groups: 0 },
     });
     expect(dir.id).toMatch(/^directory_[0-9A-Z]{26}$/);
+    // WorkOS's external_key (non-null in its SDKs): the key in the SCIM URL, here the directory's id.
+    expect(dir.external_key).toBe(dir.id);
     expect(dir.bearer_token).toMatch(/^gl_scim_[A-Za-z0-9_-]{43}$/);
     expect(dir.bearer_token_id).toMatch(/^directory_token_/);
 
     const read = (await t.api('GET', `/directories/${dir.id}`)).json();
+    expect(read.external_key).toBe(dir.id);
     expect(read).not.toHaveProperty('bearer_token');
     expect(JSON.stringify(read)).not.toContain(dir.bearer_token);
     const tokens = await t.api('GET', `/directories/${dir.id}/tokens`);

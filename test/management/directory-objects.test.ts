@@ -43,10 +43,12 @@ describe('Directory Users', () => {
       directory_id: c.directoryId,
       organization_id: dir.organization_id,
       email: 'ana.lima@acme.com',
+      // Exactly one email is primary: the one `email` names (none was marked, so the first work one).
       emails: [
         { primary: false, type: 'home', value: 'ana@home.net' },
-        { primary: false, type: 'work', value: 'ana.lima@acme.com' },
+        { primary: true, type: 'work', value: 'ana.lima@acme.com' },
       ],
+      job_title: 'Engineer',
       first_name: 'Ana',
       last_name: 'Lima',
       name: 'Ana Lima',
@@ -165,5 +167,68 @@ describe('lifecycle', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('WorkOS shapes of Directory Users', () => {
+  let w: ScimClient;
+  beforeAll(async () => {
+    w = await scimClient();
+  });
+  afterAll(() => w.close());
+  const get = async (url: string) => {
+    const res = await w.t.api('GET', url);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+
+  it('every user in a list carries its groups, as the full Directory Groups the API serves', async () => {
+    const [a, b, loner] = [await w.createUser('a@acme.com'), await w.createUser('b@acme.com'), await w.createUser('loner@acme.com')];
+    const g1 = await w.createGroup('G1', { members: [{ value: a.id }, { value: b.id }] });
+    const g2 = await w.createGroup('G2', { members: [{ value: a.id }] });
+    const group = async (id: string) => get(`/directory_groups/${id}`);
+    for (const list of [await get(`/directory_users?directory=${w.directoryId}&order=asc`), await get(`/directory_users?group=${g1.id}&order=asc`)]) {
+      for (const user of list.data) {
+        const expected = (await get(`/directory_groups?user=${user.id}&order=asc`)).data;
+        expect(user.groups, user.username).toEqual(expected);
+      }
+    }
+    const users = (await get(`/directory_users?directory=${w.directoryId}&order=asc`)).data;
+    expect(users.map((u: { id: string }) => u.id)).toEqual([a.id, b.id, loner.id]);
+    expect(users[0].groups).toEqual([await group(g1.id), await group(g2.id)]);
+    expect(users[1].groups).toEqual([await group(g1.id)]);
+    expect(users[2].groups).toEqual([]);
+    expect((await get(`/directory_users/${a.id}`)).groups).toEqual(users[0].groups);
+  });
+
+  it('a user with no emails and an email address for userName has it as email: API, events, filter, manager', async () => {
+    const late = await w.createUser('late@example.com');
+    const user = await get(`/directory_users/${late.id}`);
+    expect(user).toMatchObject({ email: 'late@example.com', emails: [], username: 'late@example.com' });
+    const created = (await get(`/events?directory_id=${w.directoryId}&events=dsync.user.created&limit=100`)).data.find((e: { data: { id: string } }) => e.data.id === late.id);
+    expect(created.data.email).toBe('late@example.com');
+    expect((await get(`/directory_users?directory=${w.directoryId}&email=LATE@example.com`)).data.map((u: { id: string }) => u.id)).toEqual([late.id]);
+    // Not an email address: no email. Emails present: they decide, and the userName does not match the filter.
+    const handle = await w.createUser('jdoe');
+    expect((await get(`/directory_users/${handle.id}`)).email).toBeNull();
+    expect((await get(`/directory_users?directory=${w.directoryId}&email=jdoe`)).data).toEqual([]);
+    const both = await w.createUser('upn@acme.onmicrosoft.com', { emails: [{ value: 'mail@acme.com', type: 'work' }] });
+    expect((await get(`/directory_users/${both.id}`)).email).toBe('mail@acme.com');
+    expect((await get(`/directory_users?directory=${w.directoryId}&email=upn@acme.onmicrosoft.com`)).data).toEqual([]);
+    const report = await w.createUser('report@example.com', { [ENTERPRISE]: { manager: { value: late.id } } });
+    expect((await get(`/directory_users/${report.id}`)).custom_attributes.manager_email).toBe('late@example.com');
+  });
+
+  it('exactly one email is primary, the one email names; job_title is top-level too', async () => {
+    const two = await w.createUser('two@acme.com', {
+      title: 'Lead',
+      emails: [{ value: 'x@acme.com', type: 'home' }, { value: 'y@acme.com', type: 'other' }],
+    });
+    const user = await get(`/directory_users/${two.id}`);
+    // None marked and none `work`: the first is `email`, and the one marked primary.
+    expect(user).toMatchObject({ email: 'x@acme.com', job_title: 'Lead', emails: [{ primary: true, value: 'x@acme.com' }, { primary: false, value: 'y@acme.com' }] });
+    const marked = await w.createUser('marked@acme.com', { emails: [{ value: 'w@acme.com', type: 'work' }, { value: 'p@acme.com', type: 'home', primary: true }] });
+    expect((await get(`/directory_users/${marked.id}`)).emails.map((e: { primary: boolean }) => e.primary)).toEqual([false, true]);
+    expect((await get(`/directory_users/${(await w.createUser('none@acme.com')).id}`)).job_title).toBeNull();
   });
 });

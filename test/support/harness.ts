@@ -14,23 +14,31 @@ import { buildApp } from '../../src/http/app.ts';
 import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import type { KyselyStore } from '../../src/store/kysely-store.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
+import type { QueryTimer } from '../../src/store/query-log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { hashSecret } from '../../src/secrets.ts';
 
 export const TEST_DATABASE_URL = process.env.GUESTLIST_TEST_DATABASE_URL || undefined;
 export const TEST_API_KEY = 'sk_test_0123456789abcdefghijklmnop';
 export const PUBLIC_URL = 'https://guestlist.example.com';
+/** GUESTLIST_SECRET_KEY of every test app: a dispatcher decrypts the webhook secrets with it. */
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
 
 export interface TestDatabase {
   store: KyselyStore;
   drop(): Promise<void>;
 }
 
+export interface TestDatabaseOptions {
+  /** Sees every query the store runs (to count them). */
+  onQuery?: QueryTimer;
+}
+
 /** A fresh, migrated store on whichever database the run targets. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   if (TEST_DATABASE_URL) {
-    const store = new PostgresStore({ url: TEST_DATABASE_URL, schema: name, poolSize: 5 });
+    const store = new PostgresStore({ url: TEST_DATABASE_URL, schema: name, poolSize: 5, ...options });
     await store.migrate();
     return {
       store,
@@ -44,7 +52,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-test-'));
-  const store = new SqliteStore(path.join(dir, 'guestlist.db'));
+  const store = new SqliteStore(path.join(dir, 'guestlist.db'), options);
   await store.migrate();
   return {
     store,
@@ -66,14 +74,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function createTestApp(env: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase(options);
   const config = loadConfig({ GUESTLIST_API_KEY: TEST_API_KEY, GUESTLIST_PUBLIC_URL: PUBLIC_URL, ...env });
   const app = await buildApp({
     config,
     store: db.store,
     logger: pino({ level: 'silent' }),
-    secretKey: 'test-secret-key-0123456789abcdefghijklmnop', apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
+    secretKey: TEST_SECRET_KEY, apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
   });
   const send = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({

@@ -10,7 +10,7 @@ import { listOf } from './list.js';
 const DEFAULT_LIMIT = 10;
 
 /**
- * The Events API sets `list_metadata.after` on every page, the last one too (it is where a tail continues), so
+ * The Events API sets `list_metadata.after` on every page with events, the last one too (it is where a tail continues), so
  * iterating "everything there is now" ends at the first page that is not full.
  */
 function untilShortPage(limit: number): NextCursor<Event> {

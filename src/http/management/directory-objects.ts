@@ -30,8 +30,7 @@ export const DirectoryGroup = Type.Object(
 const Email = Type.Object({ primary: Type.Boolean(), type: Nullable(Type.String()), value: Type.String() });
 const Slug = Type.Object({ slug: Type.String() });
 
-export const DirectoryUser = Type.Object(
-  {
+const userFields = {
     object: Type.Literal('directory_user'),
     id: Type.String({ description: '`directory_user_…`' }),
     idp_id: Type.String({ description: "The IdP's `externalId`, else the SCIM id." }),
@@ -43,6 +42,7 @@ export const DirectoryUser = Type.Object(
     last_name: Nullable(Type.String()),
     name: Nullable(Type.String()),
     username: Type.String(),
+    job_title: Nullable(Type.String()),
     state: StringEnum(['active', 'inactive']),
     role: Slug,
     roles: Type.Array(Slug),
@@ -51,10 +51,15 @@ export const DirectoryUser = Type.Object(
     version: Type.Integer({ description: 'Grows with every change to the user or its memberships.' }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
-    groups: Type.Optional(Type.Array(ref(DirectoryGroup), { description: "The user's groups." })),
-  },
+};
+
+export const DirectoryUser = Type.Object(
+  { ...userFields, groups: Type.Array(ref(DirectoryGroup), { description: "The user's groups (every Directory User the API returns carries them, list items too)." }) },
   { $id: 'DirectoryUser', description: 'A user as the identity provider sent it, normalized.' },
 );
+
+/** A user as events carry it: without `groups` (membership events name the group themselves). */
+export const DirectoryUserEvent = Type.Object(userFields, { $id: 'DirectoryUserEvent', description: 'A Directory User as events carry it, without its groups.' });
 
 const UserQuery = Type.Object({
   ...PageParams,

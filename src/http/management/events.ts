@@ -1,11 +1,12 @@
 /** `GET /events`: the event log, oldest first by default, with a gap-free `after` cursor (API.md §4). */
 import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
-import { cursorSeq, readEvents } from '../../events/reads.ts';
+import { cursorSeq, eventObject, readEvents, type EventQuery, type EventRecord } from '../../events/reads.ts';
 import { EVENT_TYPES } from '../../store/event-log.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, invalid } from '../errors.ts';
-import { ListOf, parseLimit, parseOrder } from '../pagination.ts';
+import { ListOf, parseLimit, parseOrder, type OrderParam } from '../pagination.ts';
 import { StringEnum, ref } from '../schema.ts';
+import { eventTypesOf } from './query.ts';
 import type { ManagementScope } from './scope.ts';
 
 /** An Event object whose `event` and `data` are given: the generic one below, or one per type (the webhooks). */
@@ -42,16 +43,21 @@ const Query = Type.Object({
   order: Type.Optional(Type.String({ description: '`asc` (the default: oldest first) or `desc`.' })),
 });
 
-function list(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
-
 function timestamp(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw invalid(field, 'invalid', `${field} must be an ISO 8601 timestamp.`);
   return new Date(ms).toISOString();
+}
+
+/**
+ * One page of the log. `normal` is WorkOS's descending order in which `after` reaches newer events: the page
+ * right after the cursor (the newest page without one), newest first.
+ */
+async function readPage(store: AppContext['store'], order: OrderParam, q: Omit<EventQuery, 'order'>): Promise<EventRecord[]> {
+  if (order !== 'normal') return readEvents(store.db, { ...q, order });
+  if (q.afterSeq === undefined) return readEvents(store.db, { ...q, order: 'desc' });
+  return (await readEvents(store.db, { ...q, order: 'asc' })).reverse();
 }
 
 export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
@@ -70,7 +76,7 @@ export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
     },
     async (request) => {
       const q = request.query;
-      const types = [...list(q.events), ...list(q['events[]'])];
+      const types = eventTypesOf(q);
       const unknown = types.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
       if (unknown) throw invalid('events', 'invalid', `Unknown event type "${unknown}".`);
       const limit = parseLimit(q.limit);
@@ -86,7 +92,7 @@ export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
       }
       const rangeStart = timestamp(q.range_start, 'range_start');
       const rangeEnd = timestamp(q.range_end, 'range_end');
-      const rows = await readEvents(store.db, {
+      const rows = await readPage(store, order, {
         ...(types.length > 0 ? { events: types } : {}),
         ...(q.organization_id !== undefined ? { organizationId: q.organization_id } : {}),
         ...(q.directory_id !== undefined ? { directoryId: q.directory_id } : {}),
@@ -94,11 +100,13 @@ export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
         ...(rangeStart ? { rangeStart } : {}),
         ...(rangeEnd ? { rangeEnd } : {}),
         limit,
-        order,
       });
-      const data = rows.map((r) => ({ object: 'event' as const, id: r.id, event: r.event, data: r.data, created_at: r.created_at }));
-      // `after` is always the position to continue from, so a consumer tailing the log keeps its place.
-      return { object: 'list' as const, data, list_metadata: { before: null, after: data[data.length - 1]?.id ?? q.after ?? null } };
+      const data = rows.map(eventObject);
+      // `after` is where a reader continues from: the page's last event (for `normal`, the newest, its first).
+      // An empty page has none: SDKs that page while `after` is set (PHP, Kotlin, .NET) stop there, and a
+      // tailing reader keeps the cursor it sent.
+      const next = order === 'normal' ? data[0] : data[data.length - 1];
+      return { object: 'list' as const, data, list_metadata: { before: null, after: next?.id ?? null } };
     },
   );
 }

@@ -11,6 +11,7 @@ import { directoryObjectRoutes } from './directory-objects.ts';
 import { eventRoutes } from './events.ts';
 import { checkManagementInput } from './input.ts';
 import { organizationRoutes } from './organizations.ts';
+import { omitEmptyQueryParams } from './query.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiKeyVerifier {
@@ -33,6 +34,7 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
     }
     if (!ctx.apiKeys.verify(key)) throw new ApiError(401, 'unauthorized', 'Invalid API key.');
   });
+  app.addHook('preValidation', omitEmptyQueryParams);
   app.addHook('preValidation', checkManagementInput);
   // Each route's schema gains the API key and its error responses: served, and documented in /openapi.json.
   app.addHook('onRoute', documentManagementRoute);

@@ -6,7 +6,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DirectoryList, DirectoryTokenList } from '../management/directories.ts';
-import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserList } from '../management/directory-objects.ts';
+import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserEvent, DirectoryUserList } from '../management/directory-objects.ts';
 import { Event, EventList } from '../management/events.ts';
 import { OrganizationList } from '../management/organizations.ts';
 import {
@@ -20,6 +20,7 @@ import {
 import {
   ApiErrorObject,
   Directory,
+  DirectoryEvent,
   DirectoryToken,
   DirectoryWithToken,
   NewDirectoryToken,
@@ -34,12 +35,14 @@ export const COMPONENTS: TSchema[] = [
   OrganizationDomain,
   OrganizationList,
   Directory,
+  DirectoryEvent,
   DirectoryWithToken,
   DirectoryList,
   DirectoryToken,
   NewDirectoryToken,
   DirectoryTokenList,
   DirectoryUser,
+  DirectoryUserEvent,
   DirectoryUserList,
   DirectoryGroup,
   DirectoryGroupList,

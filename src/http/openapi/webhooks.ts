@@ -5,16 +5,16 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { EVENT_TYPES, type EventType } from '../../store/event-log.ts';
-import { DirectoryGroup, DirectoryUser } from '../management/directory-objects.ts';
+import { DirectoryGroup, DirectoryUserEvent } from '../management/directory-objects.ts';
 import { eventSchema } from '../management/events.ts';
-import { Directory, DirectoryToken } from '../objects.ts';
+import { DirectoryEvent, DirectoryToken } from '../objects.ts';
 import { ref } from '../schema.ts';
 
 const PreviousAttributes = Type.Object({
   previous_attributes: Type.Object({}, { additionalProperties: true, description: 'The previous value of each field that changed (shallow).' }),
 });
 
-export const DirectoryUserUpdate = Type.Intersect([ref(DirectoryUser), PreviousAttributes], {
+export const DirectoryUserUpdate = Type.Intersect([ref(DirectoryUserEvent), PreviousAttributes], {
   $id: 'DirectoryUserUpdate',
   description: 'A Directory User after the change, with what it was before.',
 });
@@ -25,17 +25,17 @@ export const DirectoryGroupUpdate = Type.Intersect([ref(DirectoryGroup), Previou
 });
 
 export const DirectoryMembership = Type.Object(
-  { directory_id: Type.String(), user: ref(DirectoryUser), group: ref(DirectoryGroup) },
+  { directory_id: Type.String(), user: ref(DirectoryUserEvent), group: ref(DirectoryGroup) },
   { $id: 'DirectoryMembership', description: 'A user joining or leaving a group.' },
 );
 
 /** Each event's `data` and what it means; a Record, so a new event type cannot be left out. */
 const EVENTS: Record<EventType, { data: TSchema; when: string }> = {
-  'dsync.activated': { data: Directory, when: "A directory's identity provider made its first authenticated SCIM request." },
-  'dsync.deleted': { data: Directory, when: "A directory was deleted (`state` is `deleting`): treat its users and groups as gone." },
-  'dsync.user.created': { data: DirectoryUser, when: 'A user was provisioned.' },
+  'dsync.activated': { data: DirectoryEvent, when: "A directory's identity provider made its first authenticated SCIM request." },
+  'dsync.deleted': { data: DirectoryEvent, when: "A directory was deleted (`state` is `deleting`): treat its users and groups as gone." },
+  'dsync.user.created': { data: DirectoryUserEvent, when: 'A user was provisioned.' },
   'dsync.user.updated': { data: DirectoryUserUpdate, when: 'A user changed (attributes, state or role).' },
-  'dsync.user.deleted': { data: DirectoryUser, when: "A user was deleted; its memberships' `dsync.group.user_removed` come first." },
+  'dsync.user.deleted': { data: DirectoryUserEvent, when: "A user was deleted; its memberships' `dsync.group.user_removed` come first." },
   'dsync.group.created': { data: DirectoryGroup, when: 'A group was provisioned.' },
   'dsync.group.updated': { data: DirectoryGroupUpdate, when: 'A group changed.' },
   'dsync.group.deleted': { data: DirectoryGroup, when: "A group was deleted; its members' `dsync.group.user_removed` come first." },

@@ -1,12 +1,13 @@
 /** Bearer-token authentication per directory: the token is valid only for the directory its URL names. */
 import type { FastifyRequest } from 'fastify';
+import { activatedEventData } from '../../directory/lifecycle-events.ts';
 import { isId } from '../../ids.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { hashSecret } from '../../secrets.ts';
 import type { DirectoryRecord, TokenRecord } from '../../store/store.ts';
 import { bearerToken } from '../auth.ts';
 import type { AppContext } from '../context.ts';
-import { directoryObject } from '../objects.ts';
+import { directoryObject, organizationObject } from '../objects.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +32,14 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
     ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
   }
-  if (directory.state === 'unlinked' && (await ctx.store.markDirectoryLinked(directory.id, (dir) => directoryObject(dir, ctx.config.publicUrl)))) {
+  if (directory.state === 'unlinked') await link(ctx, directory);
+}
+
+/** Links the directory on its first authenticated request, with `dsync.activated` (unless another request did). */
+async function link(ctx: AppContext, directory: DirectoryRecord): Promise<void> {
+  const org = await ctx.store.getOrganization(directory.organization_id);
+  const domains = org ? organizationObject(org).domains : [];
+  if (await ctx.store.markDirectoryLinked(directory.id, (dir) => activatedEventData(directoryObject(dir, ctx.config.publicUrl), domains))) {
     directory.state = 'linked';
   }
 }

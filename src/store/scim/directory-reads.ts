@@ -3,13 +3,21 @@ import { chunks } from '../chunks.ts';
 import type { Executor } from '../db.ts';
 import { pageById } from '../pagination.ts';
 import type { Page, PageQuery } from '../store.ts';
-import { toGroup, toUser, type EmailRow, type GroupRecord, type Row, type UserRecord } from './records.ts';
+import { toGroup, toUser, type GroupRecord, type Row, type UserRecord } from './records.ts';
 
 export interface UserListFilter {
   directoryId?: string;
   groupId?: string;
   email?: string;
+  /** `email` also matches users without emails whose userName it is (for whom it is their `email`). */
+  emailFromUserName?: boolean;
   idpId?: string;
+}
+
+/** A manager as their email needs them. */
+export interface ManagerContact {
+  userName: string;
+  emails: { value: string; primary: boolean; type: string | null }[];
 }
 
 export interface GroupListFilter {
@@ -38,8 +46,13 @@ export class DirectoryReads {
       q = q.where('u.id', 'in', members);
     }
     if (filter.email !== undefined) {
-      const withEmail = this.db.selectFrom('directory_user_emails').select('user_id').where('value_lower', '=', filter.email.toLowerCase());
-      q = q.where('u.id', 'in', withEmail);
+      const email = filter.email.toLowerCase();
+      const withEmail = this.db.selectFrom('directory_user_emails').select('user_id').where('value_lower', '=', email);
+      q = q.where((eb) => {
+        const anyEmail = eb.selectFrom('directory_user_emails as e').select('e.user_id').whereRef('e.user_id', '=', 'u.id');
+        const byUserName = eb.and([eb('u.user_name_lower', '=', email), eb.not(eb.exists(anyEmail))]);
+        return eb.or([eb('u.id', 'in', withEmail), ...(filter.emailFromUserName ? [byUserName] : [])]);
+      });
     }
     if (filter.idpId !== undefined) {
       const idp = filter.idpId;
@@ -61,38 +74,48 @@ export class DirectoryReads {
     return { ...page0, data: page0.data.map((r) => toGroup(r as Row)) };
   }
 
-  /** The groups of one user, in id order. */
-  async groupsOfUser(userId: string): Promise<GroupRecord[]> {
-    const rows = await this.db
-      .selectFrom('directory_groups as g')
-      .innerJoin('directory_group_members as m', 'm.group_id', 'g.id')
-      .selectAll('g')
-      .where('m.user_id', '=', userId)
-      .orderBy('g.id')
-      .execute();
-    return rows.map((r) => toGroup(r as Row));
+  /**
+   * The groups of each of the users, in id order: one query per thousand users, however many groups each has
+   * (a list page's users all come back with their groups, so this must not be a query per user).
+   */
+  async groupsOfUsers(userIds: string[]): Promise<Map<string, GroupRecord[]>> {
+    const out = new Map<string, GroupRecord[]>(userIds.map((id) => [id, []]));
+    for (const chunk of chunks([...new Set(userIds)])) {
+      const rows = await this.db
+        .selectFrom('directory_groups as g')
+        .innerJoin('directory_group_members as m', 'm.group_id', 'g.id')
+        .selectAll('g')
+        .select('m.user_id as member_id')
+        .where('m.user_id', 'in', chunk)
+        .orderBy('g.id')
+        .execute();
+      for (const { member_id, ...group } of rows) out.get(member_id)?.push(toGroup(group as Row));
+    }
+    return out;
   }
 
   /**
-   * Managers' emails in their stored order, keyed by the value the IdP put in `manager.value`: the manager's
-   * SCIM id, or their externalId (what several IdPs send instead). Which one is primary is the directory's rule.
+   * What a manager's email is made of (their emails in order, and their userName), keyed by the value the IdP
+   * put in `manager.value`: the manager's SCIM id, or their externalId (what several IdPs send instead).
    */
-  async managerEmails(directoryId: string, values: string[]): Promise<Map<string, EmailRow[]>> {
-    const out = new Map<string, EmailRow[]>();
+  async managers(directoryId: string, values: string[]): Promise<Map<string, ManagerContact>> {
+    const out = new Map<string, ManagerContact>();
     const wanted = [...new Set(values)];
-    if (wanted.length === 0) return out;
     for (const chunk of chunks(wanted)) {
       const rows = await this.db
         .selectFrom('directory_users as u')
-        .innerJoin('directory_user_emails as e', 'e.user_id', 'u.id')
-        .select(['u.id', 'u.external_id', 'e.value', 'e.primary', 'e.type', 'e.position'])
+        .leftJoin('directory_user_emails as e', 'e.user_id', 'u.id')
+        .select(['u.id', 'u.external_id', 'u.user_name', 'e.value', 'e.primary', 'e.type', 'e.position'])
         .where('u.directory_id', '=', directoryId)
         .where((eb) => eb.or([eb('u.id', 'in', chunk), eb('u.external_id', 'in', chunk)]))
+        .orderBy('u.id')
         .orderBy('e.position')
         .execute();
       for (const r of rows) {
-        const email: EmailRow = { value: r.value, type: r.type, primary: Number(r.primary) === 1 };
-        for (const key of r.external_id ? [r.id, r.external_id] : [r.id]) out.set(key, [...(out.get(key) ?? []), email]);
+        const contact = out.get(r.id) ?? { userName: r.user_name, emails: [] };
+        if (r.value !== null) contact.emails.push({ value: r.value, primary: Number(r.primary) === 1, type: r.type });
+        out.set(r.id, contact);
+        if (r.external_id) out.set(r.external_id, contact);
       }
     }
     return out;
