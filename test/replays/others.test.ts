@@ -34,7 +34,7 @@ describe('other IdPs', () => {
       ],
       async (c, v) => {
         const user = await directoryUser(c, v.user!);
-        // No emails, and the userName is an email address: that is the user's email (API.md §3; WorkOS does the same).
+        // The suspending PUT drops the emails; the userName is an email address, so it is the user's email.
         expect(user).toMatchObject({ first_name: 'Kimberly', state: 'inactive', email: 'kim@onelogin.test', emails: [] });
         expect(user.custom_attributes).toEqual({ username: 'kim@onelogin.test' });
         expect((await directoryState(c)).groups[0]).toMatchObject({ name: 'Support', member_count: 1 });
