@@ -2,6 +2,7 @@
  * Composition root: configuration → store (migrated) → secrets → HTTP app. Owns the process lifecycle,
  * including graceful shutdown: stop accepting, finish requests in flight, close the database, exit.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { setUpApiKey, loadSecretKey } from './bootstrap.ts';
@@ -29,7 +30,27 @@ function openConfiguredStore(config: Config, logger: Logger): KyselyStore {
   return openStore(config.database, { groupCommitMaxBatch, groupCommitWaitMs, statementTimeoutMs, logger });
 }
 
-export async function start(config: Config, logger: Logger): Promise<Running> {
+/**
+ * PORT=0 asks for any free port; the default public URL must then name the port really taken, or every link
+ * the server hands out (SCIM base URLs, portal links) would point at port 0. The port is chosen before the app
+ * is built, because routes read the public URL when they are built.
+ */
+async function choosePort(config: Config): Promise<Config> {
+  if (config.port !== 0) return config;
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, config.host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const derived = config.publicUrl === 'http://localhost:0';
+  return { ...config, port, publicUrl: derived ? `http://localhost:${port}` : config.publicUrl };
+}
+
+export async function start(given: Config, logger: Logger): Promise<Running> {
+  const config = await choosePort(given);
   const store = openConfiguredStore(config, logger);
   try {
     const applied = await store.migrate();
