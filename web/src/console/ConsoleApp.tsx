@@ -1,0 +1,3 @@
+export default function ConsoleApp() {
+  return <p>console</p>;
+}
