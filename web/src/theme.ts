@@ -15,6 +15,10 @@ export const theme = createTheme({
   components: {
     Paper: { defaultProps: { withBorder: true, radius: 'md' } },
     Card: { defaultProps: { withBorder: true, radius: 'md' } },
+    // Links in blue, so that a name in a table reads as something to open.
+    Anchor: { defaultProps: { c: 'blue.8' } },
     Badge: { defaultProps: { variant: 'light', radius: 'sm' } },
+    // Native scrolling: no space kept under every table for a scrollbar that a wide screen never shows.
+    TableScrollContainer: { defaultProps: { type: 'native' } },
   },
 });

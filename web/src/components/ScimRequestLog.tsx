@@ -76,17 +76,16 @@ function RequestTable({ rows }: { rows: ScimRequest[] }) {
   const [open, setOpen] = useState<string>();
   return (
     <Paper p={0}>
-      <Table.ScrollContainer minWidth={560}>
+      <Table.ScrollContainer minWidth={340}>
         <Table aria-label="SCIM requests" verticalSpacing="xs" highlightOnHover>
           <Table.Thead>
             <Table.Tr>
               <Table.Th w={36}>
                 <VisuallyHidden>Details</VisuallyHidden>
               </Table.Th>
-              <Table.Th>Time</Table.Th>
-              <Table.Th>Method</Table.Th>
-              <Table.Th>Path</Table.Th>
+              <Table.Th>Request</Table.Th>
               <Table.Th>Status</Table.Th>
+              <Table.Th>Time</Table.Th>
               <Table.Th visibleFrom="sm">Duration</Table.Th>
               <Table.Th visibleFrom="md">User agent</Table.Th>
             </Table.Tr>
@@ -123,17 +122,19 @@ function RequestRow({ row, open, toggle }: { row: ScimRequest; open: boolean; to
             {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
           </ActionIcon>
         </Table.Td>
-        <Table.Td style={{ whiteSpace: 'nowrap' }}>
-          <TimeAgo value={row.created_at} />
-        </Table.Td>
         <Table.Td>
-          <Badge variant="outline" color="gray" className="gl-mono">
-            {row.method}
-          </Badge>
+          <Group gap={8} wrap="nowrap" align="baseline">
+            <Badge variant="outline" color="gray" className="gl-mono" miw={58} style={{ flexShrink: 0 }}>
+              {row.method}
+            </Badge>
+            <span className="gl-mono">{row.path}</span>
+          </Group>
         </Table.Td>
-        <Table.Td className="gl-mono">{row.path}</Table.Td>
         <Table.Td>
           <HttpStatusBadge status={row.status} />
+        </Table.Td>
+        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+          <TimeAgo value={row.created_at} />
         </Table.Td>
         <Table.Td visibleFrom="sm" style={{ whiteSpace: 'nowrap' }}>
           {row.duration_ms} ms
@@ -146,7 +147,7 @@ function RequestRow({ row, open, toggle }: { row: ScimRequest; open: boolean; to
       </Table.Tr>
       {open && (
         <Table.Tr id={detailsId}>
-          <Table.Td colSpan={7}>
+          <Table.Td colSpan={6}>
             <RequestDetails row={row} />
           </Table.Td>
         </Table.Tr>

@@ -1,5 +1,5 @@
 /** One endpoint's deliveries, newest first: every attempt, and a way to send a delivery again. */
-import { ActionIcon, Button, Paper, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { ActionIcon, Anchor, Button, Paper, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { Fragment, useState } from 'react';
@@ -41,7 +41,7 @@ export function WebhookPage({ id }: { id: string }) {
         <SegmentedControl size="xs" data={STATES} value={state} onChange={setState} aria-label="Filter deliveries by state" style={{ alignSelf: 'flex-start' }} />
         {deliveries.error && <ErrorState error={deliveries.error} onRetry={deliveries.reload} />}
         {!deliveries.loading && !deliveries.error && deliveries.items.length === 0 ? (
-          <EmptyState title="No deliveries" action={<Link href="/console/events">See the event log</Link>}>
+          <EmptyState title="No deliveries" action={<Anchor component={Link} href="/console/events">See the event log</Anchor>}>
             {state ? 'None in this state.' : 'Deliveries appear when an event this endpoint subscribes to happens.'}
           </EmptyState>
         ) : (

@@ -222,8 +222,11 @@ function Sources({ guide }: { guide: ProviderGuide }) {
   return (
     <section aria-labelledby="guide-sources">
       <Title order={2} fz="h5" id="guide-sources" mb={4} c="dimmed">
-        {guide.name} documentation
+        Sources
       </Title>
+      <Text size="xs" c="dimmed" mb={4}>
+        The documentation these steps were written from.
+      </Text>
       <List spacing={4} size="sm">
         {guide.sources.map((source) => (
           <List.Item key={source.url}>

@@ -48,9 +48,8 @@ export function StatusSummary({ directory }: { directory: PortalDirectory }) {
       </Paper>
       <Stat label="Users">
         {users.active} active
-        <Text span size="sm" c="dimmed" fw={400}>
-          {' '}
-          · {users.inactive} inactive
+        <Text size="xs" c="dimmed" fw={400}>
+          {users.inactive} inactive
         </Text>
       </Stat>
       <Stat label="Groups">{directory.metadata?.groups ?? 0}</Stat>
