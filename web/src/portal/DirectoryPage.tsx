@@ -51,7 +51,7 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
   const provider = providerByType(directory.type);
   const session = usePortalSession();
   // Chosen once: a page that switched tabs under the admin's hands when the IdP links would lose their place.
-  const [tab, setTab] = useState<string | null>(directory.state === 'linked' ? 'activity' : 'setup');
+  const [tab, setTab] = useState<string | null>(directory.state === 'linked' && provider.guide.scim ? 'activity' : 'setup');
   const [token, setToken] = useState(revealedTokens.get(directory.id));
 
   const newToken = async () => {
@@ -72,17 +72,17 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
             {directory.name}
           </Title>
           <Text c="dimmed" mt={4}>
-            {provider.name} · SCIM provisioning
+            {provider.name} · {provider.guide.scim ? 'SCIM provisioning' : `read through ${provider.name}'s API`}
           </Text>
         </div>
         {directory.state === 'linked' && <SuccessLink url={session?.success_url ?? null} />}
       </Group>
-      <StatusSummary directory={directory} />
+      <StatusSummary directory={directory} scim={provider.guide.scim} />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="setup">Setup guide</Tabs.Tab>
-          <Tabs.Tab value="activity">Request log</Tabs.Tab>
-          <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
+          {provider.guide.scim && <Tabs.Tab value="activity">Request log</Tabs.Tab>}
+          {provider.guide.scim && <Tabs.Tab value="tokens">Tokens</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="setup" pt="lg">
           <Guide guide={provider.guide} directory={directory} token={token} onNewToken={async () => void (await newToken())} />

@@ -43,7 +43,7 @@ function ProviderCard({ provider }: { provider: ResolvedProvider }) {
         <div>
           <Text fw={650}>{provider.name}</Text>
           <Text size="sm" c="dimmed" mt={4} id={`provider-${provider.slug}`}>
-            {provider.dedicated ? provider.guide.summary : 'Set up with the standard SCIM 2.0 steps; a dedicated guide is on its way.'}
+            {provider.dedicated || !provider.guide.scim ? provider.guide.summary : 'Set up with the standard SCIM 2.0 steps; a dedicated guide is on its way.'}
           </Text>
         </div>
       </Group>

@@ -18,7 +18,12 @@ function Stat({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function ConnectionState({ state }: { state: string }) {
+function waiting(state: string, scim: boolean): string {
+  if (state !== 'unlinked') return state.replace(/_/g, ' ');
+  return scim ? 'Waiting for the first request' : 'Waiting for your vendor to finish the connection';
+}
+
+function ConnectionState({ state, scim }: { state: string; scim: boolean }) {
   const linked = state === 'linked';
   return (
     <Group gap={8} wrap="nowrap" role="status" aria-live="polite" aria-label="Connection status">
@@ -29,12 +34,12 @@ function ConnectionState({ state }: { state: string }) {
       ) : (
         <Loader size={14} color="gray" aria-hidden />
       )}
-      <span>{linked ? 'Linked' : state === 'unlinked' ? 'Waiting for the first request' : state.replace(/_/g, ' ')}</span>
+      <span>{linked ? 'Linked' : waiting(state, scim)}</span>
     </Group>
   );
 }
 
-export function StatusSummary({ directory }: { directory: PortalDirectory }) {
+export function StatusSummary({ directory, scim }: { directory: PortalDirectory; scim: boolean }) {
   const users = directory.metadata?.users ?? { active: 0, inactive: 0 };
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="sm">
@@ -43,7 +48,7 @@ export function StatusSummary({ directory }: { directory: PortalDirectory }) {
           Status
         </Text>
         <Text component="div" fw={650} mt={4}>
-          <ConnectionState state={directory.state} />
+          <ConnectionState state={directory.state} scim={scim} />
         </Text>
       </Paper>
       <Stat label="Users">

@@ -30,10 +30,36 @@ export interface ResolvedProvider extends Provider {
   dedicated: boolean;
 }
 
+/**
+ * Stands in for Google Workspace's guide until it is written: Google does not push SCIM, so the generic SCIM
+ * steps would be wrong there.
+ */
+const PULLED: Omit<ProviderGuide, 'type' | 'slug' | 'name'> = {
+  summary: 'Guestlist reads your users and groups through the provider\'s API; your vendor finishes the connection.',
+  sources: [],
+  scim: false,
+  steps: [
+    {
+      title: 'Create the connection',
+      body: ['Create the connection below. It starts empty: nothing is read until your vendor has finished it.'],
+    },
+    {
+      title: 'Let your vendor finish it',
+      body: [
+        "Your vendor's operator enters the API credentials, or asks you to grant Guestlist read access to your directory as an administrator.",
+        'Once the first sync has run, this page shows it as **Linked**, with the number of users and groups read.',
+      ],
+    },
+  ],
+  attributeMappings: [],
+  tips: [],
+};
+
 function resolve(provider: Provider): ResolvedProvider {
   const guide = guideFor(provider.type);
   if (guide) return { ...provider, name: guide.name, guide, dedicated: true };
-  return { ...provider, guide: { ...generic, type: provider.type, slug: provider.slug, name: provider.name }, dedicated: false };
+  const standIn = provider.type === 'gsuite directory' ? PULLED : generic;
+  return { ...provider, guide: { ...standIn, type: provider.type, slug: provider.slug, name: provider.name }, dedicated: false };
 }
 
 /** In the guides' own order, then any provider without a guide yet; the generic SCIM choice last. */
