@@ -1,6 +1,7 @@
 /** Times as a person reads them: "3 minutes ago", and the exact time on hover. */
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+// English, like every other word on the page; the exact time on hover follows the browser's locale.
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
