@@ -18,6 +18,9 @@ export const theme = createTheme({
     // Links in blue, so that a name in a table reads as something to open.
     Anchor: { defaultProps: { c: 'blue.8' } },
     Badge: { defaultProps: { variant: 'light', radius: 'sm' } },
+    // Mantine's close buttons have no name of their own; a screen reader would announce "button".
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+    Drawer: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
     // Native scrolling: no space kept under every table for a scrollbar that a wide screen never shows.
     TableScrollContainer: { defaultProps: { type: 'native' } },
   },

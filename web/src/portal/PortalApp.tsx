@@ -13,7 +13,7 @@ import { ProviderPicker } from './ProviderPicker.tsx';
 import { SessionContext } from './session.ts';
 import { SetupPage } from './SetupPage.tsx';
 
-type SessionState = { status: 'loading' } | { status: 'none' } | { status: 'error'; error: ApiError } | { status: 'active'; session: PortalSession };
+type SessionState = { status: 'loading' } | { status: 'none'; expired?: boolean } | { status: 'error'; error: ApiError } | { status: 'active'; session: PortalSession };
 
 function useSession() {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
@@ -29,7 +29,7 @@ function useSession() {
   };
   useEffect(() => {
     void load();
-    return onSessionEnded(() => setState({ status: 'none' }));
+    return onSessionEnded(() => setState((s) => ({ status: 'none', expired: s.status === 'active' })));
   }, []);
   return { state, reload: load, end: () => setState({ status: 'none' }) };
 }
@@ -48,7 +48,7 @@ export default function PortalApp() {
   const { state, reload, end } = useSession();
   const { search } = useLocation();
   if (state.status === 'loading') return <PageLoader label="Opening the setup portal" />;
-  if (state.status === 'none') return <Landing reason={search.get('error')} />;
+  if (state.status === 'none') return <Landing reason={state.expired ? 'expired' : search.get('error')} />;
   if (state.status === 'error')
     return (
       <PortalShell>
