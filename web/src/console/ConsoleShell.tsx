@@ -5,7 +5,7 @@ import { IconActivity, IconBuilding, IconListDetails, IconLogout, IconWebhook } 
 import type { ReactNode } from 'react';
 import { Wordmark } from '../components/Wordmark.tsx';
 import { Link, useLocation } from '../lib/router.tsx';
-import { consoleApi } from './api.ts';
+import { client, consoleApi } from './api.ts';
 
 const SECTIONS = [
   { href: '/console/organizations', label: 'Organizations', icon: IconBuilding, also: ['/console/directories'] },
@@ -19,6 +19,7 @@ export function ConsoleShell({ children, onSignedOut }: { children: ReactNode; o
   const { pathname } = useLocation();
   const signOut = async () => {
     await consoleApi.logout().catch(() => undefined);
+    client.csrfToken = undefined;
     onSignedOut?.();
   };
 

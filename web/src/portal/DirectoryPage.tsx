@@ -61,6 +61,14 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
     await reload();
     return created;
   };
+  // The guide must not keep offering a token that was just revoked.
+  const forgetIfRevoked = (tokenId: string) => {
+    const suffix = directory.tokens.find((t) => t.id === tokenId)?.token_suffix;
+    if (suffix && token?.endsWith(suffix)) {
+      revealedTokens.delete(directory.id);
+      setToken(undefined);
+    }
+  };
   const loadRequests = useCallback((query: Query) => portalApi.scimRequests(directory.id, query), [directory.id]);
 
   return (
@@ -96,6 +104,7 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
             create={newToken}
             revoke={async (tokenId) => {
               await portalApi.revokeToken(directory.id, tokenId);
+              forgetIfRevoked(tokenId);
               await reload();
             }}
             audience={provider.name}

@@ -4,7 +4,7 @@ import { IconArrowLeft, IconLogout } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Wordmark } from '../components/Wordmark.tsx';
 import { Link } from '../lib/router.tsx';
-import { portalApi, type PortalSession } from './api.ts';
+import { client, portalApi, type PortalSession } from './api.ts';
 
 interface Props {
   session?: PortalSession;
@@ -15,6 +15,7 @@ interface Props {
 export function PortalShell({ session, onSignedOut, children }: Props) {
   const signOut = async () => {
     await portalApi.logout().catch(() => undefined);
+    client.csrfToken = undefined;
     onSignedOut?.();
   };
   return (
