@@ -23,8 +23,7 @@ const STATES = [
 ];
 
 export function WebhookPage({ id }: { id: string }) {
-  // There is no GET of one endpoint: it is found in the list.
-  const endpoint = useResource(async () => (await consoleApi.webhooks({ limit: 100 })).data.find((e) => e.id === id), [id]);
+  const endpoint = useResource(() => consoleApi.webhook(id), [id]);
   const [state, setState] = useState('');
   const deliveries = useCursorList((after) => consoleApi.deliveries(id, { limit: 50, after, state }), [id, state]);
 

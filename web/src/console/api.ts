@@ -59,6 +59,7 @@ export const consoleApi = {
   events: (query: Query) => client.get<List<GuestlistEvent>>('/events', query),
 
   webhooks: (query: Query) => client.get<List<WebhookEndpoint>>('/webhook_endpoints', query),
+  webhook: (weId: string) => client.get<WebhookEndpoint>(`/webhook_endpoints/${id(weId)}`),
   createWebhook: (body: { endpoint_url: string; events: string[] }) => client.send<WebhookEndpoint>('POST', '/webhook_endpoints', body),
   updateWebhook: (weId: string, body: Partial<Pick<WebhookEndpoint, 'status' | 'events' | 'endpoint_url'>>) =>
     client.send<WebhookEndpoint>('PATCH', `/webhook_endpoints/${id(weId)}`, body),
