@@ -21,11 +21,14 @@ import { registerOpenApi } from './openapi/document.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
 import { sendScimError } from './scim/reply.ts';
+import { registerWeb } from './web.ts';
 
 export interface AppOptions extends AppContext {
   logger: Logger;
   apiKeys: ApiKeyVerifier;
   metrics?: Metrics;
+  /** Where the built web front end is (`dist/web/` of this package by default). */
+  webRoot?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -116,6 +119,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Every answer, errors and 404s included: no browser may guess a type other than the one we send.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
   acceptEmptyJsonBodies(app);
 
   await registerOpenApi(app, config.publicUrl);
@@ -138,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: `${SCIM_PATH}/:directoryId` });
   await app.register(async (scope) => managementApi(scope, { config, store, secretKey, apiKeys: options.apiKeys }));
+  registerWeb(app, options.webRoot);
 
   app.setNotFoundHandler((request, reply) => {
     const detail = `No route for ${request.method} ${request.url.split('?')[0]}.`;

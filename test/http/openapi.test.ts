@@ -40,6 +40,9 @@ const NOT_IN_DOCUMENT: RegExp[] = [
   /^\/metrics$/, // Prometheus
   /^\/openapi\.json$/, // the document itself
   /^\/docs(\/|$)/, // its reference page and stylesheet
+  /^\/$/, // the web front end (src/http/web.ts, docs/portal.md "Pages"): the console's page,
+  /^\/(console|portal)(\/?\*)?$/, // the console's and the portal's pages,
+  /^\/(assets\/)?\*$/, // and its hashed files (printRoutes shows `/assets/*` as `/*`)
 ];
 
 /** Operation ids that clients may generate code from: renaming one breaks them. */
