@@ -16,6 +16,7 @@ import { apiKeyVerifier } from './http/management/index.ts';
 import { createMetrics, instrumentStore } from './http/metrics.ts';
 import type { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open.ts';
+import { pruneScimRequests } from './store/scim-requests.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -85,7 +86,8 @@ export async function start(given: Config, logger: Logger): Promise<Running> {
 
 /**
  * The background work of `start` and `worker`: the webhook dispatcher, woken by commits in this process and,
- * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and event pruning.
+ * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and pruning of events and of the SCIM
+ * request log.
  */
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
   await upgradeWebhookSecrets(store, { current: secretKey, previous: config.secretKeyPrevious }, logger);
@@ -93,11 +95,11 @@ export async function startBackground(store: KyselyStore, config: Config, secret
   const unsubscribe = store.onCommit(() => dispatcher.wake());
   const unlisten = store instanceof PostgresStore ? await store.listen(() => dispatcher.wake()) : () => {};
   dispatcher.start();
-  const pruning = schedulePruning(store, config.eventRetentionDays, logger);
+  const pruning = [schedulePruning(store, config.eventRetentionDays, logger), scheduleRequestLogPruning(store, config, logger)];
   return {
     dispatcher,
     stop: async () => {
-      clearInterval(pruning);
+      for (const timer of pruning) clearInterval(timer);
       unsubscribe();
       unlisten();
       await dispatcher.stop();
@@ -105,17 +107,46 @@ export async function startBackground(store: KyselyStore, config: Config, secret
   };
 }
 
-/** Prunes events past retention now and then every hour (cheap when there is nothing to prune). */
-function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
-  const prune = () =>
-    store
-      .transaction((trx) => pruneEvents(trx, retentionDays))
-      .then((n) => n > 0 && logger.info({ pruned: n }, 'events pruned'))
-      .catch((err) => logger.error({ err }, 'event pruning failed'));
-  void prune();
-  const timer = setInterval(prune, 3_600_000);
+/** Runs `job` now and then every hour, never keeping the process alive (cheap when there is nothing to prune). */
+function hourly(job: () => Promise<void>): NodeJS.Timeout {
+  void job();
+  const timer = setInterval(job, 3_600_000);
   timer.unref();
   return timer;
+}
+
+/** Prunes events past retention. */
+function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
+  return hourly(() =>
+    store
+      .transaction((trx) => pruneEvents(trx, retentionDays))
+      .then((n) => void (n > 0 && logger.info({ pruned: n }, 'events pruned')))
+      .catch((err) => logger.error({ err }, 'event pruning failed')),
+  );
+}
+
+/**
+ * Prunes the SCIM request log: past GUESTLIST_REQUEST_LOG_DAYS, and beyond the newest
+ * GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY of each directory. After the first run, only directories with requests
+ * since the previous run (less a margin for entries still being flushed) can be over the bound, so only they
+ * are looked at. Each delete is its own short statement, off any transaction.
+ */
+function scheduleRequestLogPruning(store: KyselyStore, config: Config, logger: Logger): NodeJS.Timeout {
+  let activeSince: string | undefined;
+  return hourly(async () => {
+    const started = Date.now();
+    try {
+      const pruned = await pruneScimRequests(store.db, {
+        retentionDays: config.requestLogDays,
+        maxPerDirectory: config.requestLogMaxPerDirectory,
+        ...(activeSince !== undefined ? { activeSince } : {}),
+      });
+      activeSince = new Date(started - 10 * 60_000).toISOString();
+      if (pruned.expired + pruned.excess > 0) logger.info(pruned, 'SCIM request log pruned');
+    } catch (err) {
+      logger.error({ err }, 'SCIM request log pruning failed');
+    }
+  });
 }
 
 /** Printed once, outside the structured log, so the key never lands in log storage. */

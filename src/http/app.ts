@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { RequestLog } from '../portal/request-log.ts';
 import { ScimError } from '../scim/errors.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import { SCIM_PATH } from '../urls.ts';
@@ -16,7 +17,7 @@ import { registerDocs } from './docs/index.ts';
 import { ApiError, sendApiError } from './errors.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
-import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
+import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, instrumentRequestLog, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi/document.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
@@ -29,6 +30,15 @@ export interface AppOptions extends AppContext {
   metrics?: Metrics;
   /** Where the built web front end is (`dist/web/` of this package by default). */
   webRoot?: string;
+  /** The SCIM request log's writer; by default one over `store`. Flushed and closed when the app closes. */
+  requestLog?: RequestLog;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The SCIM request log's writer: `flush()` writes what is queued (tests read the log after it). */
+    scimRequestLog: RequestLog;
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -134,6 +144,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const admission = new Admission(config.scimLimits);
   instrumentAdmission(admission, metrics);
   instrumentGroupCommit(store.groupCommit as GroupCommit<unknown, unknown>, metrics);
+  const requestLog = options.requestLog ?? new RequestLog(store.db, { logger });
+  instrumentRequestLog(requestLog, metrics);
+  app.decorate('scimRequestLog', requestLog);
+  // Before the composition root closes the store: what is queued is written, and nothing after.
+  app.addHook('onClose', () => requestLog.close());
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     try {
@@ -144,7 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: `${SCIM_PATH}/:directoryId` });
+  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission, requestLog }), { prefix: `${SCIM_PATH}/:directoryId` });
   await app.register(async (scope) => managementApi(scope, { config, store, secretKey, apiKeys: options.apiKeys }));
   registerWeb(app, options.webRoot);
 

@@ -12,6 +12,7 @@ import { eventRoutes } from './events.ts';
 import { checkManagementInput } from './input.ts';
 import { organizationRoutes } from './organizations.ts';
 import { omitEmptyQueryParams } from './query.ts';
+import { scimRequestRoutes } from './scim-requests.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiKeyVerifier {
@@ -42,6 +43,7 @@ export async function managementApi(app: FastifyInstance, ctx: AppContext & { ap
   organizationRoutes(scope, ctx);
   directoryRoutes(scope, ctx);
   directoryObjectRoutes(scope, ctx);
+  scimRequestRoutes(scope, ctx);
   eventRoutes(scope, ctx);
   webhookRoutes(scope, ctx);
 }

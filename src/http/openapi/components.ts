@@ -9,6 +9,7 @@ import { DirectoryList, DirectoryTokenList } from '../management/directories.ts'
 import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserEvent, DirectoryUserList } from '../management/directory-objects.ts';
 import { Event, EventList } from '../management/events.ts';
 import { OrganizationList } from '../management/organizations.ts';
+import { ScimRequest, ScimRequestList } from '../management/scim-requests.ts';
 import {
   ResentDelivery,
   WebhookDelivery,
@@ -46,6 +47,8 @@ export const COMPONENTS: TSchema[] = [
   DirectoryUserList,
   DirectoryGroup,
   DirectoryGroupList,
+  ScimRequest,
+  ScimRequestList,
   Event,
   EventList,
   WebhookEndpoint,
