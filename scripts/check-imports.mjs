@@ -78,9 +78,10 @@ const MAY_IMPORT = {
   store: ['foundation', 'scim'],
   events: ['foundation', 'scim', 'store'],
   directory: ['foundation', 'scim', 'store', 'events'],
-  http: ['foundation', 'scim', 'dialects', 'store', 'events', 'directory'],
+  portal: ['foundation', 'scim', 'store', 'events', 'directory'],
+  http: ['foundation', 'scim', 'dialects', 'store', 'events', 'directory', 'portal'],
   simulator: ['foundation'],
-  root: ['foundation', 'scim', 'dialects', 'store', 'events', 'directory', 'http', 'simulator'],
+  root: ['foundation', 'scim', 'dialects', 'store', 'events', 'directory', 'portal', 'http', 'simulator'],
 };
 const ROOT_MODULES = new Set(['main.ts', 'cli.ts', 'bootstrap.ts']);
 

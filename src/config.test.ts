@@ -60,6 +60,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ GUESTLIST_METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
   });
 
+  it('takes an admin password for the console, unset (or empty) by default', () => {
+    expect(loadConfig({}).adminPassword).toBeUndefined();
+    expect(loadConfig({ GUESTLIST_ADMIN_PASSWORD: '' }).adminPassword).toBeUndefined();
+    expect(loadConfig({ GUESTLIST_ADMIN_PASSWORD: 'correct horse battery' }).adminPassword).toBe('correct horse battery');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -80,6 +86,8 @@ describe('loadConfig', () => {
     ['GUESTLIST_IDLE_TIMEOUT_MS', '10'],
     ['GUESTLIST_METRICS_TOKEN', 'short'],
     ['GUESTLIST_METRICS_TOKEN', 'has a space in the middle'],
+    ['GUESTLIST_ADMIN_PASSWORD', 'short'],
+    ['GUESTLIST_ADMIN_PASSWORD', 'x'.repeat(1025)],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

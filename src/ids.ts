@@ -18,7 +18,11 @@ export type IdPrefix =
   | 'we'
   | 'webhook_delivery'
   | 'webhook_attempt'
-  | 'api_key';
+  | 'api_key'
+  | 'portal_link'
+  | 'portal_invite'
+  | 'session'
+  | 'audit_log';
 
 let lastTime = -1;
 let lastRandom = new Uint8Array(10);

@@ -177,6 +177,49 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
 }
 
+export interface PortalLinksTable {
+  id: string;
+  organization_id: string;
+  /** `setup` (single use, minutes) or `invite` (reusable until it expires or is revoked). */
+  kind: string;
+  /** SHA-256 of the token in the link; the token itself is never stored. */
+  token_hash: string;
+  return_url: string | null;
+  success_url: string | null;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 of the secret the cookie carries. */
+  id_hash: string;
+  /** `portal` or `console`. */
+  kind: string;
+  organization_id: string | null;
+  link_id: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  /** The absolute end; idleness ends a session earlier. */
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface AuditLogsTable {
+  id: string;
+  organization_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -195,6 +238,9 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   dispatch_state: DispatchStateTable;
   webhook_queues: WebhookQueuesTable;
+  portal_links: PortalLinksTable;
+  sessions: SessionsTable;
+  audit_logs: AuditLogsTable;
 }
 
 /** Whatever a query runs on: the database itself or an open transaction (Kysely types both the same). */
