@@ -30,9 +30,9 @@ function attributes(kind: SessionKind, secure: boolean, maxAgeSeconds: number): 
 /** `Secure` when the public URL is https: a browser then never sends the cookie in clear. */
 export const secureCookies = (publicUrl: string) => publicUrl.startsWith('https:');
 
-export function setSessionCookie(reply: FastifyReply, kind: SessionKind, value: string, expiresAt: string, secure: boolean): void {
-  const maxAge = Math.max(0, Math.floor((Date.parse(expiresAt) - Date.now()) / 1000));
-  reply.header('set-cookie', `${COOKIES[kind].name}=${value}; ${attributes(kind, secure, maxAge)}`);
+/** A new session's cookie, living as long as the session may (idleness may end the session sooner). */
+export function setSessionCookie(reply: FastifyReply, kind: SessionKind, value: string, maxAgeSeconds: number, secure: boolean): void {
+  reply.header('set-cookie', `${COOKIES[kind].name}=${value}; ${attributes(kind, secure, maxAgeSeconds)}`);
 }
 
 export function clearSessionCookie(reply: FastifyReply, kind: SessionKind, secure: boolean): void {

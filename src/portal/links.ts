@@ -58,11 +58,11 @@ export class PortalLinks {
     const at = this.clock();
     // Setup links past their time can never be opened again, and no list shows them.
     await rows.pruneSetupLinks(this.store.db, new Date(at.getTime() - DAY).toISOString());
-    return this.issue('setup', organizationId, new Date(at.getTime() + SETUP_LINK_TTL_MS), urls);
+    return this.issue('setup', organizationId, at, SETUP_LINK_TTL_MS, urls);
   }
 
   createInvite(organizationId: string, days: number): Promise<IssuedLink> {
-    return this.issue('invite', organizationId, new Date(this.clock().getTime() + days * DAY), {});
+    return this.issue('invite', organizationId, this.clock(), days * DAY, {});
   }
 
   listInvites(page: PageQuery, filter: { organization_id?: string }): Promise<Page<LinkRecord>> {
@@ -97,7 +97,7 @@ export class PortalLinks {
     return { ok: true, link, started };
   }
 
-  private async issue(kind: LinkKind, organizationId: string, expires: Date, urls: { return_url?: string; success_url?: string }): Promise<IssuedLink> {
+  private async issue(kind: LinkKind, organizationId: string, at: Date, ttlMs: number, urls: { return_url?: string; success_url?: string }): Promise<IssuedLink> {
     const token = randomSecret('');
     const link: LinkRecord = {
       id: newId(kind === 'setup' ? 'portal_link' : 'portal_invite'),
@@ -105,10 +105,10 @@ export class PortalLinks {
       kind,
       return_url: urls.return_url ?? null,
       success_url: urls.success_url ?? null,
-      expires_at: expires.toISOString(),
+      expires_at: new Date(at.getTime() + ttlMs).toISOString(),
       used_at: null,
       revoked_at: null,
-      created_at: this.clock().toISOString(),
+      created_at: at.toISOString(),
     };
     await rows.insertLink(this.store.db, { ...link, token_hash: hashSecret(token) });
     return { link, token };

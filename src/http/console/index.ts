@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { credentialsValid, type Credentials } from '../../portal/credentials.ts';
 import { originAllowed } from '../../portal/csrf.ts';
-import type { ActiveSession } from '../../portal/sessions.ts';
+import { SESSION_POLICIES, type ActiveSession } from '../../portal/sessions.ts';
 import { auditNow, setActor } from '../audit.ts';
 import { authenticateBrowser, sessionOf } from '../browser-session.ts';
 import { browserApiScope } from '../browser-scope.ts';
@@ -65,7 +65,7 @@ function signIn(app: FastifyInstance, root: FastifyInstance, ctx: BrowserContext
       }
       const { session, secret } = await ctx.sessions.start('console', {});
       setActor(request, { type: 'operator', id: session.id });
-      setSessionCookie(reply, 'console', secret, session.expires_at, secure);
+      setSessionCookie(reply, 'console', secret, SESSION_POLICIES.console.absoluteMs / 1000, secure);
       return consoleSessionObject(session);
     },
   );

@@ -5,6 +5,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_POLICIES } from '../../portal/sessions.ts';
 import type { LinkRecord } from '../../store/portal.ts';
 import { PORTAL_LINK_PATH } from '../../urls.ts';
 import { auditNow, setActor } from '../audit.ts';
@@ -29,15 +30,16 @@ function linkRoute(app: FastifyInstance, ctx: BrowserContext): void {
   const redirect = (reply: FastifyReply, location: string) =>
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(location, 303);
   // GET only: a HEAD (a link checker) must not use up a single-use link.
-  app.get(`${PORTAL_LINK_PATH}/:token`, { schema: { hide: true }, exposeHeadRoute: false }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+  // A wildcard, not `:token`: a mangled link of any length still lands on the portal's error page, not a 414.
+  app.get(`${PORTAL_LINK_PATH}/*`, { schema: { hide: true }, exposeHeadRoute: false }, async (request, reply) => {
+    const token = (request.params as { '*': string })['*'];
     const opened = await ctx.links.open(token);
     if (!opened.ok) {
       request.log.info({ reason: opened.reason }, 'portal link refused');
       return redirect(reply, LINK_INVALID);
     }
     const { session, secret } = opened.started;
-    setSessionCookie(reply, 'portal', secret, session.expires_at, secureCookies(ctx.config.publicUrl));
+    setSessionCookie(reply, 'portal', secret, SESSION_POLICIES.portal.absoluteMs / 1000, secureCookies(ctx.config.publicUrl));
     await auditStart(request, ctx, opened.link, session.id);
     ctx.sessions.prune().catch((err: unknown) => request.log.warn({ err }, 'pruning ended sessions failed'));
     return redirect(reply, PORTAL_HOME);
