@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { credentialEpoch } from '../portal/credentials.ts';
 import { PortalLinks } from '../portal/links.ts';
 import { FailureLimiter } from '../portal/rate-limit.ts';
 import { Sessions } from '../portal/sessions.ts';
@@ -142,7 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: `${SCIM_PATH}/:directoryId` });
-  const sessions = new Sessions(store, secretKey);
+  const sessions = new Sessions(store, secretKey, { credentialEpoch: credentialEpoch(secretKey, options.apiKeys, config.adminPassword) });
   const browser: BrowserContext = {
     config,
     store,

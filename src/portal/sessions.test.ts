@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../store/portal.ts';
-import { SESSION_POLICIES, isSessionSecret, needsTouch, sessionLive } from './sessions.ts';
+import { SESSION_POLICIES, credentialsCurrent, isSessionSecret, needsTouch, sessionLive } from './sessions.ts';
 
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(START + minutes * 60_000);
@@ -15,6 +15,7 @@ function session(kind: 'portal' | 'console', lastSeenMinutes = 0, ended: string 
     last_seen_at: at(lastSeenMinutes).toISOString(),
     expires_at: new Date(START + SESSION_POLICIES[kind].absoluteMs).toISOString(),
     ended_at: ended,
+    credential_epoch: kind === 'console' ? 'epoch-1' : null,
   };
 }
 
@@ -34,6 +35,15 @@ describe('sessionLive', () => {
 
   it('ends when ended', () => {
     expect(sessionLive(session('console', 0, at(1).toISOString()), at(2))).toBe(false);
+  });
+});
+
+describe('credentialsCurrent', () => {
+  it('ends console sessions started under other credentials; portal sessions do not depend on them', () => {
+    expect(credentialsCurrent(session('console'), 'epoch-1')).toBe(true);
+    expect(credentialsCurrent(session('console'), 'epoch-2')).toBe(false);
+    expect(credentialsCurrent(session('console'), null)).toBe(false);
+    expect(credentialsCurrent(session('portal'), 'epoch-2')).toBe(true);
   });
 });
 

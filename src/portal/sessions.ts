@@ -28,6 +28,9 @@ const SECRET_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 export const isSessionSecret = (value: string | undefined): value is string => value !== undefined && SECRET_FORMAT.test(value);
 
+/** Whether a console session was started under the credentials in force (portal sessions hang on their link instead). */
+export const credentialsCurrent = (session: SessionRecord, epoch: string | null) => session.kind !== 'console' || session.credential_epoch === epoch;
+
 /** Whether the session may still be used at `at`. */
 export function sessionLive(session: SessionRecord, at: Date): boolean {
   const now = at.getTime();
@@ -48,12 +51,24 @@ export interface NewSession {
   secret: string;
 }
 
+export interface SessionOptions {
+  clock?: Clock;
+  /** The console's credential digest (credentials.ts): console sessions started under another one are over. */
+  credentialEpoch?: string;
+}
+
 export class Sessions {
+  private readonly clock: Clock;
+  private readonly epoch: string | null;
+
   constructor(
     private readonly store: KyselyStore,
     private readonly secretKey: string,
-    private readonly clock: Clock = systemClock,
-  ) {}
+    options: SessionOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.epoch = options.credentialEpoch ?? null;
+  }
 
   /** Starts a session; `db` is the transaction that opened its link, if any. */
   async start(kind: SessionKind, scope: { organization_id?: string; link_id?: string }, db: Executor = this.store.db): Promise<NewSession> {
@@ -68,6 +83,7 @@ export class Sessions {
       last_seen_at: at.toISOString(),
       expires_at: new Date(at.getTime() + SESSION_POLICIES[kind].absoluteMs).toISOString(),
       ended_at: null,
+      credential_epoch: kind === 'console' ? this.epoch : null,
     };
     await rows.insertSession(db, { ...record, id_hash: hashSecret(secret) });
     return { session: this.active(record, secret), secret };
@@ -78,7 +94,7 @@ export class Sessions {
     if (!isSessionSecret(secret)) return undefined;
     const session = await rows.findSession(this.store.db, hashSecret(secret), kind);
     const at = this.clock();
-    if (!session || !sessionLive(session, at)) return undefined;
+    if (!session || !sessionLive(session, at) || !credentialsCurrent(session, this.epoch)) return undefined;
     if (needsTouch(session, at)) await rows.touchSession(this.store.db, session.id, at.toISOString());
     return this.active(session, secret);
   }

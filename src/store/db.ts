@@ -205,6 +205,8 @@ export interface SessionsTable {
   /** The absolute end; idleness ends a session earlier. */
   expires_at: Timestamp;
   ended_at: Timestamp | null;
+  /** Console sessions: which API keys and admin password were in force when it started; they end with them. */
+  credential_epoch: string | null;
 }
 
 export interface AuditLogsTable {

@@ -33,10 +33,11 @@ export interface SessionRecord {
   last_seen_at: string;
   expires_at: string;
   ended_at: string | null;
+  credential_epoch: string | null;
 }
 
 const LINK_COLUMNS = ['id', 'organization_id', 'kind', 'return_url', 'success_url', 'expires_at', 'used_at', 'revoked_at', 'created_at'] as const;
-const SESSION_COLUMNS = ['id', 'kind', 'organization_id', 'link_id', 'created_at', 'last_seen_at', 'expires_at', 'ended_at'] as const;
+const SESSION_COLUMNS = ['id', 'kind', 'organization_id', 'link_id', 'created_at', 'last_seen_at', 'expires_at', 'ended_at', 'credential_epoch'] as const;
 
 // Both columns are written only with these values.
 const asLink = <T extends { kind: string }>(row: T) => row as T & { kind: LinkKind };

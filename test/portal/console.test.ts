@@ -3,9 +3,13 @@
  * GUESTLIST_ADMIN_PASSWORD, limited per address; the session cookie as a second way into the whole
  * management API, with CSRF on changes and `operator` as the audited actor.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import { hashSecret } from '../../src/secrets.ts';
-import { PUBLIC_URL, TEST_API_KEY, createTestApp, type TestApp } from '../support/harness.ts';
+import { PUBLIC_URL, TEST_API_KEY, TEST_SECRET_KEY, createTestApp, createTestDatabase, type TestApp } from '../support/harness.ts';
 import { as, auditEntries, consoleBrowser, createOrg, portalBrowser, setCookies, type Browser } from './support.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -153,6 +157,23 @@ describe('the session', () => {
     expect(Date.parse(row!.expires_at) - Date.parse(row!.created_at)).toBe(12 * 3_600_000);
     await setSession(old, { expires_at: new Date(Date.now() - 1).toISOString() });
     expect((await as(t, old, 'GET', '/organizations')).statusCode).toBe(401);
+  });
+
+  it('ends when the API key or the admin password changes, and survives a restart with the same ones', async () => {
+    const db = await createTestDatabase();
+    const OTHER_KEY = 'sk_test_another_key_0123456789abcdef';
+    const start = (env: Record<string, string>, key = TEST_API_KEY) =>
+      buildApp({ config: loadConfig({ GUESTLIST_PUBLIC_URL: PUBLIC_URL, ...env }), store: db.store, logger: pino({ level: 'silent' }), secretKey: TEST_SECRET_KEY, apiKeys: apiKeyVerifier([hashSecret(key)]) });
+    const apps = [await start({ GUESTLIST_ADMIN_PASSWORD: PASSWORD }), await start({ GUESTLIST_ADMIN_PASSWORD: PASSWORD }), await start({ GUESTLIST_ADMIN_PASSWORD: `${PASSWORD}!` }), await start({ GUESTLIST_ADMIN_PASSWORD: PASSWORD }, OTHER_KEY), await start({})];
+    try {
+      const signedIn = await apps[0]!.inject({ method: 'POST', url: '/console/api/login', payload: { password: PASSWORD } });
+      const cookie = setCookies(signedIn)[0]!.split(';')[0]!;
+      const statuses = await Promise.all(apps.map(async (app) => (await app.inject({ method: 'GET', url: '/organizations', headers: { cookie } })).statusCode));
+      expect(statuses).toEqual([200, 200, 401, 401, 401]);
+    } finally {
+      for (const app of apps) await app.close();
+      await db.drop();
+    }
   });
 
   it('logout: 204, the cookie cleared on /, the session over', async () => {

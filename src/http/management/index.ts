@@ -24,12 +24,15 @@ import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiKeyVerifier {
   verify(presented: string): boolean;
+  /** Which keys are accepted (their hashes): console sessions end when it changes (portal/credentials.ts). */
+  fingerprint: string;
 }
 
 /** Checks a presented key against every accepted hash, each in constant time. */
 export function apiKeyVerifier(hashes: string[]): ApiKeyVerifier {
   return {
     verify: (presented) => hashes.reduce((ok, hash) => verifySecret(presented, hash) || ok, false),
+    fingerprint: [...hashes].sort().join(','),
   };
 }
 

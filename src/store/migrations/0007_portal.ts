@@ -37,6 +37,8 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
     .addColumn('last_seen_at', t.timestamp, (c) => c.notNull())
     .addColumn('expires_at', t.timestamp, (c) => c.notNull())
     .addColumn('ended_at', t.timestamp)
+    // Console sessions: a keyed digest of the credentials in force when it started (src/portal/credentials.ts).
+    .addColumn('credential_epoch', 'text')
     .execute();
   await db.schema.createIndex('sessions_organization').on('sessions').column('organization_id').execute();
   await db.schema.createIndex('sessions_link').on('sessions').column('link_id').execute();
