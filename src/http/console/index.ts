@@ -66,6 +66,7 @@ function signIn(app: FastifyInstance, root: FastifyInstance, ctx: BrowserContext
       const { session, secret } = await ctx.sessions.start('console', {});
       setActor(request, { type: 'operator', id: session.id });
       setSessionCookie(reply, 'console', secret, SESSION_POLICIES.console.absoluteMs / 1000, secure);
+      ctx.sessions.prune().catch((err: unknown) => request.log.warn({ err }, 'pruning ended sessions failed'));
       return consoleSessionObject(session);
     },
   );
