@@ -41,7 +41,6 @@ describe('POST /portal/generate_link', () => {
   it.each([
     ['an unknown organization', { organization: 'org_01J00000000000000000000000', intent: 'dsync' }, 'organization', 'not_found'],
     ['no organization', { intent: 'dsync' }, 'organization', 'required'],
-    ['no intent', { organization: 'ORG' }, 'intent', 'required'],
     ['another intent', { organization: 'ORG', intent: 'sso' }, 'intent', 'invalid'],
     ['a relative return_url', { organization: 'ORG', intent: 'dsync', return_url: '/settings' }, 'return_url', 'invalid'],
     ['a javascript: success_url', { organization: 'ORG', intent: 'dsync', success_url: 'javascript:alert(1)' }, 'success_url', 'invalid'],
@@ -54,6 +53,12 @@ describe('POST /portal/generate_link', () => {
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json()).toMatchObject({ code: 'validation_error', message: expect.any(String) });
     expect(res.json().errors[0]).toMatchObject({ field, code });
+  });
+
+  it('takes a request without intent as dsync (WorkOS Node SDK 11 may omit it)', async () => {
+    const res = await t.api('POST', '/portal/generate_link', { organization: org });
+    expect(res.statusCode).toBe(201);
+    expect((await open(t, res.json().link)).headers.location).toBe('/portal/');
   });
 
   it('refuses a NUL in the organization id with 400, and bad JSON with 400', async () => {

@@ -20,7 +20,8 @@ const RedirectUrl = (description: string) => Type.Optional(Type.String({ maxLeng
 
 const GenerateLinkBody = Type.Object({
   organization: OrganizationId,
-  intent: Type.String({ description: 'What the portal is for: `dsync` (the only intent Guestlist serves).' }),
+  // Optional, as in WorkOS's Node SDK 11: Guestlist's portal has one intent.
+  intent: Type.Optional(Type.String({ description: 'What the portal is for: `dsync`, the only intent Guestlist serves (and the default).' })),
   return_url: RedirectUrl('Absolute http(s) URL: where the portal sends the IT admin back to your app.'),
   success_url: RedirectUrl('Absolute http(s) URL: where the portal sends the IT admin once a directory is set up.'),
 });
@@ -91,7 +92,7 @@ export function portalLinkRoutes(app: ManagementScope, { store, config, links }:
     },
     async (request, reply) => {
       const { organization, intent, return_url, success_url } = request.body;
-      if (!INTENTS.includes(intent)) throw invalid('intent', 'invalid', `intent must be one of: ${INTENTS.join(', ')}.`);
+      if (intent !== undefined && !INTENTS.includes(intent)) throw invalid('intent', 'invalid', `intent must be one of: ${INTENTS.join(', ')}.`);
       checkRedirectUrl('return_url', return_url);
       checkRedirectUrl('success_url', success_url);
       const org = await requireOrganization(organization);
