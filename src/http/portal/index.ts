@@ -30,9 +30,8 @@ function linkRoute(app: FastifyInstance, ctx: BrowserContext): void {
   const redirect = (reply: FastifyReply, location: string) =>
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(location, 303);
   // GET only: a HEAD (a link checker) must not use up a single-use link.
-  // A wildcard, not `:token`: a mangled link of any length still lands on the portal's error page, not a 414.
-  app.get(`${PORTAL_LINK_PATH}/*`, { schema: { hide: true }, exposeHeadRoute: false }, async (request, reply) => {
-    const token = (request.params as { '*': string })['*'];
+  app.get(`${PORTAL_LINK_PATH}/:token`, { schema: { hide: true }, exposeHeadRoute: false }, async (request, reply) => {
+    const { token } = request.params as { token: string };
     const opened = await ctx.links.open(token);
     if (!opened.ok) {
       request.log.info({ reason: opened.reason }, 'portal link refused');
