@@ -69,7 +69,7 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
     },
     async (request, reply) => {
       const { organization_id, type, name, domain } = request.body;
-      // The type first: its 422 is the more useful one when both are wrong.
+      // Before the organization is read, so that a wrong type is reported whatever the organization.
       checkDirectoryType(type);
       const org = await store.getOrganization(organization_id);
       if (!org) throw invalid('organization_id', 'not_found', `Organization not found: '${organization_id}'.`);
