@@ -66,6 +66,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ GUESTLIST_ADMIN_PASSWORD: 'correct horse battery' }).adminPassword).toBe('correct horse battery');
   });
 
+  it('keeps the SCIM request log 14 days and 10,000 requests per directory unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ requestLogDays: 14, requestLogMaxPerDirectory: 10_000 });
+    expect(loadConfig({ GUESTLIST_REQUEST_LOG_DAYS: '3', GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY: '500' })).toMatchObject({
+      requestLogDays: 3,
+      requestLogMaxPerDirectory: 500,
+    });
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -84,6 +92,10 @@ describe('loadConfig', () => {
     ['GUESTLIST_REQUEST_TIMEOUT_MS', '0'],
     ['GUESTLIST_REQUEST_TIMEOUT_MS', '30s'],
     ['GUESTLIST_IDLE_TIMEOUT_MS', '10'],
+    ['GUESTLIST_REQUEST_LOG_DAYS', '0'],
+    ['GUESTLIST_REQUEST_LOG_DAYS', '2w'],
+    ['GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY', '0'],
+    ['GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY', '1e4'],
     ['GUESTLIST_METRICS_TOKEN', 'short'],
     ['GUESTLIST_METRICS_TOKEN', 'has a space in the middle'],
     ['GUESTLIST_ADMIN_PASSWORD', 'short'],

@@ -22,6 +22,10 @@ export interface Config {
   maxBodyBytes: number;
   /** Days events are kept before pruning. */
   eventRetentionDays: number;
+  /** Days the SCIM request log keeps a request (GUESTLIST_REQUEST_LOG_DAYS). */
+  requestLogDays: number;
+  /** Requests the SCIM request log keeps per directory at most, the newest (GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY). */
+  requestLogMaxPerDirectory: number;
   /** Group commit: the most concurrent SCIM writes one transaction takes (1: every write commits alone). */
   groupCommitMaxBatch: number;
   /** Group commit: how long a batch's first write waits for others (0: one event-loop turn). */
@@ -156,6 +160,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),
+    requestLogDays: integer(env, 'GUESTLIST_REQUEST_LOG_DAYS', 14, 1, 3650),
+    requestLogMaxPerDirectory: integer(env, 'GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY', 10_000, 1, 10_000_000),
     groupCommitMaxBatch: integer(env, 'GUESTLIST_GROUP_COMMIT_MAX_BATCH', 64, 1, 10_000),
     groupCommitWaitMs: integer(env, 'GUESTLIST_GROUP_COMMIT_WAIT_MS', 0, 0, 1000),
     databaseStatementTimeoutMs: integer(env, 'GUESTLIST_DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isId, newId, printableId, ulid } from './ids.ts';
+import { idFloor, isId, newId, printableId, ulid } from './ids.ts';
 
 describe('ids', () => {
   it('are prefixed 26-character ULIDs', () => {
@@ -50,5 +50,16 @@ describe('isId', () => {
     expect(printableId('a\u0000b\uD800')).toBe('a?b?');
     expect(printableId('x'.repeat(10_000))).toBe(`${'x'.repeat(64)}…`);
     expect(printableId(id)).toBe(id);
+  });
+});
+
+describe('idFloor', () => {
+  it('sorts below every id made at or after its time, and above every id made before', () => {
+    const at = Date.now() + 30_000;
+    const floor = idFloor('scim_request', at);
+    expect(`scim_request_${ulid(at - 1_000)}` < floor).toBe(true);
+    expect(`scim_request_${ulid(at + 1_000)}` > floor).toBe(true);
+    expect(floor).toMatch(/^scim_request_[0-9A-Z]{10}0{16}$/);
+    expect(isId(floor, 'scim_request')).toBe(true);
   });
 });

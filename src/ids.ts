@@ -19,6 +19,7 @@ export type IdPrefix =
   | 'webhook_delivery'
   | 'webhook_attempt'
   | 'api_key'
+  | 'scim_request'
   | 'portal_link'
   | 'portal_invite'
   | 'session'
@@ -77,6 +78,14 @@ export function ulid(now: number = Date.now()): string {
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid()}`;
+}
+
+/**
+ * The smallest id of `prefix` made at or after `ms`: every id made earlier sorts below it, so "older than a
+ * time" is a range of the primary key (retention without an index on the time).
+ */
+export function idFloor(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${encodeTime(ms)}${'0'.repeat(16)}`;
 }
 
 const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;

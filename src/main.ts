@@ -2,6 +2,7 @@
  * Composition root: configuration → store (migrated) → secrets → HTTP app. Owns the process lifecycle,
  * including graceful shutdown: stop accepting, finish requests in flight, close the database, exit.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { setUpApiKey, loadSecretKey } from './bootstrap.ts';
@@ -15,6 +16,7 @@ import { apiKeyVerifier } from './http/management/index.ts';
 import { createMetrics, instrumentStore } from './http/metrics.ts';
 import type { KyselyStore } from './store/kysely-store.ts';
 import { openStore } from './store/open.ts';
+import { pruneScimRequests } from './store/scim-requests.ts';
 
 export interface Running {
   app: FastifyInstance;
@@ -29,7 +31,27 @@ function openConfiguredStore(config: Config, logger: Logger): KyselyStore {
   return openStore(config.database, { groupCommitMaxBatch, groupCommitWaitMs, statementTimeoutMs, logger });
 }
 
-export async function start(config: Config, logger: Logger): Promise<Running> {
+/**
+ * PORT=0 asks for any free port; the default public URL must then name the port really taken, or every link
+ * the server hands out (SCIM base URLs, portal links) would point at port 0. The port is chosen before the app
+ * is built, because routes read the public URL when they are built.
+ */
+async function choosePort(config: Config): Promise<Config> {
+  if (config.port !== 0) return config;
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, config.host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const derived = config.publicUrl === 'http://localhost:0';
+  return { ...config, port, publicUrl: derived ? `http://localhost:${port}` : config.publicUrl };
+}
+
+export async function start(given: Config, logger: Logger): Promise<Running> {
+  const config = await choosePort(given);
   const store = openConfiguredStore(config, logger);
   try {
     const applied = await store.migrate();
@@ -64,7 +86,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
 
 /**
  * The background work of `start` and `worker`: the webhook dispatcher, woken by commits in this process and,
- * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and event pruning.
+ * on PostgreSQL, by NOTIFY from others (with polling as the fallback), and pruning of events and of the SCIM
+ * request log.
  */
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
   await upgradeWebhookSecrets(store, { current: secretKey, previous: config.secretKeyPrevious }, logger);
@@ -72,11 +95,11 @@ export async function startBackground(store: KyselyStore, config: Config, secret
   const unsubscribe = store.onCommit(() => dispatcher.wake());
   const unlisten = store instanceof PostgresStore ? await store.listen(() => dispatcher.wake()) : () => {};
   dispatcher.start();
-  const pruning = schedulePruning(store, config.eventRetentionDays, logger);
+  const pruning = [schedulePruning(store, config.eventRetentionDays, logger), scheduleRequestLogPruning(store, config, logger)];
   return {
     dispatcher,
     stop: async () => {
-      clearInterval(pruning);
+      for (const timer of pruning) clearInterval(timer);
       unsubscribe();
       unlisten();
       await dispatcher.stop();
@@ -84,17 +107,46 @@ export async function startBackground(store: KyselyStore, config: Config, secret
   };
 }
 
-/** Prunes events past retention now and then every hour (cheap when there is nothing to prune). */
-function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
-  const prune = () =>
-    store
-      .transaction((trx) => pruneEvents(trx, retentionDays))
-      .then((n) => n > 0 && logger.info({ pruned: n }, 'events pruned'))
-      .catch((err) => logger.error({ err }, 'event pruning failed'));
-  void prune();
-  const timer = setInterval(prune, 3_600_000);
+/** Runs `job` now and then every hour, never keeping the process alive (cheap when there is nothing to prune). */
+function hourly(job: () => Promise<void>): NodeJS.Timeout {
+  void job();
+  const timer = setInterval(job, 3_600_000);
   timer.unref();
   return timer;
+}
+
+/** Prunes events past retention. */
+function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
+  return hourly(() =>
+    store
+      .transaction((trx) => pruneEvents(trx, retentionDays))
+      .then((n) => void (n > 0 && logger.info({ pruned: n }, 'events pruned')))
+      .catch((err) => logger.error({ err }, 'event pruning failed')),
+  );
+}
+
+/**
+ * Prunes the SCIM request log: past GUESTLIST_REQUEST_LOG_DAYS, and beyond the newest
+ * GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY of each directory. After the first run, only directories with requests
+ * since the previous run (less a margin for entries still being flushed) can be over the bound, so only they
+ * are looked at. Each delete is its own short statement, off any transaction.
+ */
+function scheduleRequestLogPruning(store: KyselyStore, config: Config, logger: Logger): NodeJS.Timeout {
+  let activeSince: string | undefined;
+  return hourly(async () => {
+    const started = Date.now();
+    try {
+      const pruned = await pruneScimRequests(store.db, {
+        retentionDays: config.requestLogDays,
+        maxPerDirectory: config.requestLogMaxPerDirectory,
+        ...(activeSince !== undefined ? { activeSince } : {}),
+      });
+      activeSince = new Date(started - 10 * 60_000).toISOString();
+      if (pruned.expired + pruned.excess > 0) logger.info(pruned, 'SCIM request log pruned');
+    } catch (err) {
+      logger.error({ err }, 'SCIM request log pruning failed');
+    }
+  });
 }
 
 /** Printed once, outside the structured log, so the key never lands in log storage. */

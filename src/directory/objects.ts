@@ -13,6 +13,10 @@ import type { DirectoryRecord, Page, PageQuery } from '../store/store.ts';
 import { scimBaseUrl } from '../urls.ts';
 import { isEmailAddress, managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser } from './render.ts';
+import { searchPredicate } from './sql-filters.ts';
+
+/** `search`: free text, matched as the console's search box means it (see searchPredicate). */
+export type Searchable<F> = F & { search?: string };
 
 type Directories = Map<string, DirectoryRecord>;
 
@@ -76,10 +80,26 @@ export class DirectoryObjects {
     return records.map((g) => objects.get(g.id)!);
   }
 
-  async listUsers(filter: UserListFilter, page: PageQuery): Promise<Page<Json>> {
+  /** The directory a search runs in: the one named, else the group's or user's (a search never spans directories). */
+  private async searchDirectory(filter: { directoryId?: string; groupId?: string; userId?: string }): Promise<string | undefined> {
+    if (filter.directoryId !== undefined) return filter.directoryId;
+    if (filter.groupId !== undefined) return (await this.reads.group(filter.groupId))?.directory_id;
+    if (filter.userId !== undefined) return (await this.reads.user(filter.userId))?.directory_id;
+    return undefined;
+  }
+
+  private async match(kind: 'user' | 'group', filter: Searchable<{ directoryId?: string; groupId?: string; userId?: string }>) {
+    if (filter.search === undefined || filter.search === '') return {};
+    const directoryId = await this.searchDirectory(filter);
+    // An unknown group or user has nothing to search: any directory id that cannot exist gives the empty page.
+    return { match: searchPredicate(this.store.dialect, kind, directoryId ?? '', filter.search) };
+  }
+
+  async listUsers({ search, ...filter }: Searchable<UserListFilter>, page: PageQuery): Promise<Page<Json>> {
     // A user without emails whose userName is an email address has that as its `email`: found by it too.
     const email = filter.email;
-    const found = await this.reads.users({ ...filter, ...(email !== undefined && isEmailAddress(email) ? { emailFromUserName: true } : {}) }, page);
+    const byEmail = email !== undefined && isEmailAddress(email) ? { emailFromUserName: true } : {};
+    const found = await this.reads.users({ ...filter, ...byEmail, ...(await this.match('user', { ...filter, search })) }, page);
     return { ...found, data: await this.users(found.data) };
   }
 
@@ -88,8 +108,8 @@ export class DirectoryObjects {
     return user ? (await this.users([user]))[0] : undefined;
   }
 
-  async listGroups(filter: GroupListFilter, page: PageQuery): Promise<Page<Json>> {
-    const found = await this.reads.groups(filter, page);
+  async listGroups({ search, ...filter }: Searchable<GroupListFilter>, page: PageQuery): Promise<Page<Json>> {
+    const found = await this.reads.groups({ ...filter, ...(await this.match('group', { ...filter, search })) }, page);
     return { ...found, data: await this.groups(found.data) };
   }
 

@@ -6,7 +6,7 @@ import type { Expression, SqlBool } from 'kysely';
 import type { Filter } from '../scim/filter/ast.ts';
 import { parseFilter } from '../scim/filter/parser.ts';
 import type { ListRequest } from '../scim/list.ts';
-import { GROUP_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
+import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
 import { resolveAttribute } from '../scim/schema/resolve.ts';
 import type { ResourceTypeDef } from '../scim/schema/types.ts';
 import { compileFilter, compileMemberFilter } from '../store/scim/filter-sql.ts';
@@ -42,4 +42,16 @@ export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: st
 /** The members a PATCH `members[…]` filter selects, as a predicate over the membership `m` and user `u`. */
 export function memberPredicate(dialect: Dialect, filter: Filter, directoryId: string): Expression<SqlBool> {
   return compileMemberFilter(filter, filterContext(dialect, GROUP_RESOURCE_TYPE, directoryId));
+}
+
+/**
+ * The console's free-text search, as a SCIM filter over the resource `r`: a case-insensitive substring of the
+ * userName, any email or a name part (users), or of the displayName (groups). The text is a JSON string in
+ * the filter, so no character of it can change the filter's meaning.
+ */
+export function searchPredicate(dialect: Dialect, kind: 'user' | 'group', directoryId: string, text: string): Expression<SqlBool> {
+  const value = JSON.stringify(text);
+  const paths = kind === 'user' ? ['userName', 'emails.value', 'name.formatted', 'name.givenName', 'name.familyName', 'displayName'] : ['displayName'];
+  const filter = parseFilter(paths.map((path) => `${path} co ${value}`).join(' or '));
+  return compileFilter(filter, filterContext(dialect, kind === 'user' ? USER_RESOURCE_TYPE : GROUP_RESOURCE_TYPE, directoryId));
 }

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { credentialEpoch } from '../portal/credentials.ts';
 import { PortalLinks } from '../portal/links.ts';
 import { FailureLimiter } from '../portal/rate-limit.ts';
+import { RequestLog } from '../portal/request-log.ts';
 import { Sessions } from '../portal/sessions.ts';
 import { ScimError } from '../scim/errors.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
@@ -21,17 +22,29 @@ import { registerDocs } from './docs/index.ts';
 import { ApiError, sendApiError } from './errors.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
-import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, type Metrics } from './metrics.ts';
+import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, instrumentRequestLog, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi/document.ts';
 import { portalApp } from './portal/index.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
 import { sendScimError } from './scim/reply.ts';
+import { registerWeb } from './web.ts';
 
 export interface AppOptions extends AppContext {
   logger: Logger;
   apiKeys: ApiKeyVerifier;
   metrics?: Metrics;
+  /** Where the built web front end is (`dist/web/` of this package by default). */
+  webRoot?: string;
+  /** The SCIM request log's writer; by default one over `store`. Flushed and closed when the app closes. */
+  requestLog?: RequestLog;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The SCIM request log's writer: `flush()` writes what is queued (tests read the log after it). */
+    scimRequestLog: RequestLog;
+  }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -122,6 +135,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Every answer, errors and 404s included: no browser may guess a type other than the one we send.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
   acceptEmptyJsonBodies(app);
 
   await registerOpenApi(app, config.publicUrl);
@@ -132,6 +150,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const admission = new Admission(config.scimLimits);
   instrumentAdmission(admission, metrics);
   instrumentGroupCommit(store.groupCommit as GroupCommit<unknown, unknown>, metrics);
+  const requestLog = options.requestLog ?? new RequestLog(store.db, { logger });
+  instrumentRequestLog(requestLog, metrics);
+  app.decorate('scimRequestLog', requestLog);
+  // Before the composition root closes the store: what is queued is written, and nothing after.
+  app.addHook('onClose', () => requestLog.close());
 
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     try {
@@ -142,7 +165,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission }), { prefix: `${SCIM_PATH}/:directoryId` });
+  await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission, requestLog }), { prefix: `${SCIM_PATH}/:directoryId` });
   const sessions = new Sessions(store, secretKey, { credentialEpoch: credentialEpoch(secretKey, options.apiKeys, config.adminPassword) });
   const browser: BrowserContext = {
     config,
@@ -156,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => managementApi(scope, browser, app));
   await app.register(async (scope) => portalApp(scope, browser, app));
   await app.register(async (scope) => consoleApp(scope, browser, app));
+  registerWeb(app, options.webRoot);
 
   app.setNotFoundHandler((request, reply) => {
     const detail = `No route for ${request.method} ${request.url.split('?')[0]}.`;

@@ -1,6 +1,7 @@
 /** Prometheus metrics. Each app owns its registry, so tests can build many apps in one process. */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestLog } from '../portal/request-log.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import { bearerMatches } from './auth.ts';
 import { ApiError } from './errors.ts';
@@ -117,6 +118,38 @@ export function instrumentGroupCommit(groupCommit: GroupCommit<unknown, unknown>
     registers: [registry],
     collect() {
       this.set(groupCommit.maxBatch);
+    },
+  });
+}
+
+/** The SCIM request log's writer, read from its running totals at scrape time. */
+export function instrumentRequestLog(log: Pick<RequestLog, 'stats' | 'pending'>, { registry }: Metrics): void {
+  new Counter({
+    name: 'guestlist_scim_request_log_entries_total',
+    help: 'SCIM request log entries, by outcome: written, or dropped (a failed batch, a full buffer, after close).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ outcome: 'written' }, log.stats.written);
+      this.inc({ outcome: 'dropped' }, log.stats.dropped);
+    },
+  });
+  new Counter({
+    name: 'guestlist_scim_request_log_failed_flushes_total',
+    help: 'SCIM request log batches that failed to write (each logged as a warning, its entries dropped).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(log.stats.failedFlushes);
+    },
+  });
+  new Gauge({
+    name: 'guestlist_scim_request_log_pending',
+    help: 'SCIM request log entries waiting to be written.',
+    registers: [registry],
+    collect() {
+      this.set(log.pending);
     },
   });
 }

@@ -38,6 +38,10 @@ export interface DirectoriesTable {
   linked_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The last SCIM request to it, any outcome (migration 0006; written by the request log). */
+  last_request_at: Timestamp | null;
+  /** The last successful SCIM write (POST, PUT, PATCH, DELETE, Bulk) to it. */
+  last_sync_at: Timestamp | null;
 }
 
 export interface DirectoryTokensTable {
@@ -177,6 +181,26 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
 }
 
+/** The SCIM request log (migration 0006): bodies redacted and capped before they get here. */
+export interface ScimRequestsTable {
+  id: string;
+  directory_id: string;
+  method: string;
+  /** The URL path and query as sent (sensitive query parameters redacted), capped. */
+  path: string;
+  status: number;
+  duration_ms: number;
+  user_agent: string | null;
+  /**
+   * Redacted JSON; past ~16 KB cut, ending `…[truncated]` (so no longer JSON). A body that was not JSON: a JSON
+   * string of its first characters. Null when there was none, or it was not read.
+   */
+  request_body: string | null;
+  /** For status >= 400: the SCIM error's `scimType: detail`. */
+  error: string | null;
+  created_at: Timestamp;
+}
+
 export interface PortalLinksTable {
   id: string;
   organization_id: string;
@@ -240,6 +264,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   dispatch_state: DispatchStateTable;
   webhook_queues: WebhookQueuesTable;
+  scim_requests: ScimRequestsTable;
   portal_links: PortalLinksTable;
   sessions: SessionsTable;
   audit_logs: AuditLogsTable;

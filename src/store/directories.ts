@@ -34,6 +34,8 @@ export function toDirectory(row: DirectoryRow): DirectoryRecord {
     linked_at: row.linked_at ?? null,
     created_at: row.created_at,
     updated_at: row.updated_at,
+    last_request_at: row.last_request_at ?? null,
+    last_sync_at: row.last_sync_at ?? null,
   };
 }
 
@@ -54,6 +56,8 @@ export async function insertDirectory(trx: Executor, input: NewDirectory, at: st
       users_inactive: 0,
       groups_count: 0,
       linked_at: null,
+      last_request_at: null,
+      last_sync_at: null,
       created_at: at,
       updated_at: at,
     })

@@ -16,6 +16,7 @@ import type { Database } from './db.ts';
 import { toStoreUnavailable } from './errors.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import { SchemaScopedPostgresDialect } from './postgres-introspector.ts';
 import { postgresTypes } from './migrations/types.ts';
 import { CommitListener } from './postgres-listener.ts';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, classifyingClient, poolConfig, quoteIdent, type ConnectionOptions } from './postgres-pool.ts';
@@ -78,7 +79,7 @@ export class PostgresStore extends KyselyStore {
   override async migrate(): Promise<string[]> {
     const pool = new pg.Pool(poolConfig(this.options, { max: 1, statementTimeoutMs: 0 }));
     pool.on('error', (err) => this.fault('pool', err, 'migration connection lost'));
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<any>({ dialect: new SchemaScopedPostgresDialect({ pool }, this.options.schema ?? 'public') });
     try {
       if (this.options.schema) await sql`create schema if not exists ${sql.id(this.options.schema)}`.execute(db);
       return await migrateToLatest(db, postgresTypes, this.options.schema ?? 'public');

@@ -54,6 +54,10 @@ export interface DirectoryRecord {
   linked_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The last SCIM request to it, whatever its outcome; null before the first. */
+  last_request_at: string | null;
+  /** The last SCIM request that changed something and succeeded; null before the first. */
+  last_sync_at: string | null;
 }
 
 export interface TokenRecord {

@@ -42,6 +42,9 @@ const NOT_IN_DOCUMENT: RegExp[] = [
   /^\/docs(\/|$)/, // its reference page and stylesheet
   /^\/portal\/(api|link)(\/|$)/, // the admin portal's browser API and link opener (docs/portal.md)
   /^\/console\/api(\/|$)/, // the operator console's sign-in (docs/portal.md)
+  /^\/$/, // the web front end (src/http/web.ts, docs/portal.md "Pages"): the console's page,
+  /^\/(console|portal)(\/?\*)?$/, // the console's and the portal's pages,
+  /^\/(assets\/)?\*$/, // and its hashed files (printRoutes shows `/assets/*` as `/*`)
 ];
 
 /** Operation ids that clients may generate code from: renaming one breaks them. */
@@ -51,7 +54,7 @@ const STABLE_OPERATION_IDS = [
   'createDirectoryToken', 'listDirectoryTokens', 'revokeDirectoryToken',
   'listDirectoryUsers', 'getDirectoryUser', 'listDirectoryGroups', 'getDirectoryGroup', 'listEvents',
   'createWebhookEndpoint', 'listWebhookEndpoints', 'getWebhookEndpoint', 'updateWebhookEndpoint', 'deleteWebhookEndpoint',
-  'rotateWebhookEndpointSecret', 'listWebhookDeliveries', 'resendWebhookDelivery',
+  'rotateWebhookEndpointSecret', 'listWebhookDeliveries', 'resendWebhookDelivery', 'listDirectoryScimRequests',
   'generatePortalLink', 'createPortalInvite', 'listPortalInvites', 'revokePortalInvite', 'listAuditLogs',
 ];
 
@@ -391,6 +394,13 @@ describe('live answers match the document', () => {
     await ok('GET', `/directory_groups?user=${ids.user}`);
     await ok('GET', `/directory_users?group=${ids.group}`);
     await ok('GET', `/directories/${ids.dir}`);
+    // The request log, with a refused request and a body cut at its cap among the entries.
+    expect((await t.scim('GET', `/scim/v2/${ids.dir}/Users`, 'gl_scim_wrong')).statusCode).toBe(401);
+    await t.scim('POST', `/scim/v2/${ids.dir}/Users`, ids.token!, { schemas: [USER], userName: 'big@acme.com', title: 'x'.repeat(20_000) });
+    await t.app.scimRequestLog.flush();
+    const log = await ok('GET', `/directories/${ids.dir}/scim_requests?limit=100`);
+    expect((log.data as Json[]).map((r) => typeof r.request_body)).toEqual(expect.arrayContaining(['string', 'object']));
+    await ok('GET', `/directories/${ids.dir}/scim_requests?status=error`);
 
     // Then take it apart, for the removal and deletion events.
     await scim('DELETE', `/Users/${String(boss.id)}`);
@@ -464,6 +474,8 @@ describe('live answers match the document', () => {
     expect((await call('GET', '/organizations', undefined, { authorization: 'Bearer sk_wrong' })).statusCode).toBe(401);
     expect((await call('GET', '/directory_users')).statusCode).toBe(422);
     expect((await call('GET', '/events?after=event_unknown')).statusCode).toBe(422);
+    expect((await call('GET', `/directories/${ids.dir}/scim_requests?status=oops`)).statusCode).toBe(422);
+    expect((await call('GET', '/directories/directory_missing/scim_requests')).statusCode).toBe(404);
     expect((await call('POST', '/organizations', '{"name":')).statusCode).toBe(400);
     expect((await call('POST', '/organizations', '<x/>', { 'content-type': 'application/xml' })).statusCode).toBe(415);
     expect((await call('GET', '/directories?search=a%00b')).statusCode).toBe(400);

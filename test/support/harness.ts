@@ -10,7 +10,7 @@ import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp, type AppOptions } from '../../src/http/app.ts';
 import { apiKeyVerifier } from '../../src/http/management/index.ts';
 import type { KyselyStore } from '../../src/store/kysely-store.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
@@ -74,7 +74,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}, options: TestDatabaseOptions = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: TestDatabaseOptions = {},
+  appOptions: Pick<AppOptions, 'webRoot'> = {},
+): Promise<TestApp> {
   const db = await createTestDatabase(options);
   const config = loadConfig({ GUESTLIST_API_KEY: TEST_API_KEY, GUESTLIST_PUBLIC_URL: PUBLIC_URL, ...env });
   const app = await buildApp({
@@ -82,6 +86,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     store: db.store,
     logger: pino({ level: 'silent' }),
     secretKey: TEST_SECRET_KEY, apiKeys: apiKeyVerifier([hashSecret(TEST_API_KEY)]),
+    ...appOptions,
   });
   const send = (method: string, url: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({

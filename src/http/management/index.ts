@@ -20,6 +20,7 @@ import { checkManagementInput } from './input.ts';
 import { organizationRoutes } from './organizations.ts';
 import { portalLinkRoutes } from './portal-links.ts';
 import { omitEmptyQueryParams } from './query.ts';
+import { scimRequestRoutes } from './scim-requests.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiKeyVerifier {
@@ -56,6 +57,7 @@ export async function managementApi(app: FastifyInstance, ctx: BrowserContext, r
   organizationRoutes(scope, ctx);
   directoryRoutes(scope, ctx);
   directoryObjectRoutes(scope, ctx);
+  scimRequestRoutes(scope, ctx);
   eventRoutes(scope, ctx);
   webhookRoutes(scope, ctx);
   portalLinkRoutes(scope, ctx);

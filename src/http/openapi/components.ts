@@ -11,6 +11,7 @@ import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserEvent, 
 import { Event, EventList } from '../management/events.ts';
 import { OrganizationList } from '../management/organizations.ts';
 import { PortalInvite, PortalInviteList, PortalLink } from '../management/portal-links.ts';
+import { ScimRequest, ScimRequestList } from '../management/scim-requests.ts';
 import {
   ResentDelivery,
   WebhookDelivery,
@@ -48,6 +49,8 @@ export const COMPONENTS: TSchema[] = [
   DirectoryUserList,
   DirectoryGroup,
   DirectoryGroupList,
+  ScimRequest,
+  ScimRequestList,
   Event,
   EventList,
   WebhookEndpoint,

@@ -3,12 +3,14 @@
  * and SCIM Error JSON for every failure (RFC 7644 §3.12). The protocol routes register inside this scope.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestLog } from '../../portal/request-log.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { checkScimBody } from '../../scim/text.ts';
 import type { AppContext } from '../context.ts';
 import { Admission, Overloaded } from './admission.ts';
 import { authenticate } from './authenticate.ts';
 import { SCIM_CONTENT_TYPE, sendScimError } from './reply.ts';
+import { recordScimRequests } from './request-log.ts';
 import { scimRoutes } from './routes.ts';
 
 /**
@@ -35,22 +37,33 @@ function overloaded(error: unknown): unknown {
  * Bodies are JSON whatever their declared type: IdPs send application/scim+json, application/json, or (rarely)
  * text/plain or nothing at all. An empty body is no body, whatever its declared type: clients send DELETE (and
  * GET) with the SCIM content type and nothing after it. Every string and key in a body obeys the text rule, and
- * the body nests at most 64 deep (src/scim/text.ts).
+ * the body nests at most 64 deep (src/scim/text.ts). A refused body is kept on the request for the request log.
  */
 function parseBodiesAsJson(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
-  const parser = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) =>
-    String(body).trim() === ''
-      ? done(null, undefined)
-      : json(request, String(body), (err, parsed) => (err ? done(err) : done(checkScimBody(parsed) ?? null, parsed)));
+  const parser = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    json(request, text, (err, parsed) => {
+      if (err) {
+        request.scimRejectedBody = { text };
+        return done(err);
+      }
+      const problem = checkScimBody(parsed);
+      if (problem) request.scimRejectedBody = { json: parsed };
+      done(problem ?? null, parsed);
+    });
+  };
   app.removeContentTypeParser('application/json');
   for (const type of ['application/json', SCIM_CONTENT_TYPE, '*']) app.addContentTypeParser(type, { parseAs: 'string' }, parser);
 }
 
 /** Registered under `/scim/v2/:directoryId` (SCIM_PATH). */
-export async function scimApi(app: FastifyInstance, ctx: AppContext & { admission?: Admission }): Promise<void> {
+export async function scimApi(app: FastifyInstance, ctx: AppContext & { admission?: Admission; requestLog?: RequestLog }): Promise<void> {
   parseBodiesAsJson(app);
   app.setErrorHandler(sendScimError);
+  // First, so that every request is recorded, refused ones included.
+  if (ctx.requestLog) recordScimRequests(app, ctx.requestLog);
   const admission = ctx.admission;
   if (admission) {
     app.addHook('onRequest', async (request) => {

@@ -1,4 +1,5 @@
 /** Cursor-paged reads of SCIM resources for the management API, across directories. */
+import type { Expression, SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
 import type { Executor } from '../db.ts';
 import { pageById } from '../pagination.ts';
@@ -12,6 +13,8 @@ export interface UserListFilter {
   /** `email` also matches users without emails whose userName it is (for whom it is their `email`). */
   emailFromUserName?: boolean;
   idpId?: string;
+  /** A predicate over the user as `r` (the console's search). */
+  match?: Expression<SqlBool>;
 }
 
 /** A manager as their email needs them. */
@@ -23,6 +26,8 @@ export interface ManagerContact {
 export interface GroupListFilter {
   directoryId?: string;
   userId?: string;
+  /** A predicate over the group as `r` (the console's search). */
+  match?: Expression<SqlBool>;
 }
 
 export class DirectoryReads {
@@ -59,6 +64,10 @@ export class DirectoryReads {
       // idp_id is the externalId, or the id itself for users without one.
       q = q.where((eb) => eb.or([eb('u.external_id', '=', idp), eb.and([eb('u.external_id', 'is', null), eb('u.id', '=', idp)])]));
     }
+    if (filter.match !== undefined) {
+      const match = filter.match;
+      q = q.where('u.id', 'in', this.db.selectFrom('directory_users as r').select('r.id').where(match));
+    }
     const page0 = await pageById(q, 'u.id', page);
     return { ...page0, data: page0.data.map((r) => toUser(r as Row)) };
   }
@@ -69,6 +78,10 @@ export class DirectoryReads {
     if (filter.userId !== undefined) {
       const memberships = this.db.selectFrom('directory_group_members').select('group_id').where('user_id', '=', filter.userId);
       q = q.where('g.id', 'in', memberships);
+    }
+    if (filter.match !== undefined) {
+      const match = filter.match;
+      q = q.where('g.id', 'in', this.db.selectFrom('directory_groups as r').select('r.id').where(match));
     }
     const page0 = await pageById(q, 'g.id', page);
     return { ...page0, data: page0.data.map((r) => toGroup(r as Row)) };

@@ -1,8 +1,28 @@
 /** Every provider the portal offers, in the order it shows them. */
+import { cyberark } from './cyberark.ts';
+import { entra } from './entra.ts';
 import { generic } from './generic.ts';
+import { google } from './google.ts';
+import { jumpcloud } from './jumpcloud.ts';
+import { okta } from './okta.ts';
+import { onelogin } from './onelogin.ts';
+import { pingfederate } from './pingfederate.ts';
+import { rippling } from './rippling.ts';
+import { sailpoint } from './sailpoint.ts';
 import type { DirectoryType, ProviderGuide } from './types.ts';
 
-export const GUIDES: ProviderGuide[] = [generic];
+export const GUIDES: ProviderGuide[] = [
+  okta,
+  entra,
+  google,
+  jumpcloud,
+  onelogin,
+  pingfederate,
+  rippling,
+  cyberark,
+  sailpoint,
+  generic,
+];
 
 export function guideFor(type: DirectoryType | string): ProviderGuide | undefined {
   return GUIDES.find((guide) => guide.type === type);

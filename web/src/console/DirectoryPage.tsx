@@ -1,0 +1,127 @@
+/** One directory, as the operator sees it: its users, groups, SCIM request log and tokens, one tab each. */
+import { Anchor, Group, Paper, SimpleGrid, Tabs, Text } from '@mantine/core';
+import { useCallback, type ReactNode } from 'react';
+import { DirectoryStateBadge } from '../components/Badges.tsx';
+import { CopyField } from '../components/CopyField.tsx';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { PageLoader } from '../components/PageLoader.tsx';
+import { ScimRequestLog } from '../components/ScimRequestLog.tsx';
+import { ErrorState } from '../components/States.tsx';
+import { TimeAgo } from '../components/TimeAgo.tsx';
+import { TokenPanel } from '../components/TokenPanel.tsx';
+import { useResource } from '../lib/hooks.ts';
+import type { Query } from '../lib/http.ts';
+import { Link, navigate, useLocation } from '../lib/router.tsx';
+import { typeLabel, type Directory } from '../lib/types.ts';
+import { consoleApi } from './api.ts';
+import { GroupsTab } from './GroupsTab.tsx';
+import { UsersTab } from './UsersTab.tsx';
+
+const TABS = ['users', 'groups', 'requests', 'tokens'];
+
+export function DirectoryPage({ id }: { id: string }) {
+  const directory = useResource(() => consoleApi.directory(id), [id]);
+  const { pathname, search } = useLocation();
+  const tab = TABS.includes(search.get('tab') ?? '') ? search.get('tab')! : 'users';
+
+  if (directory.error) return <ErrorState error={directory.error} title="This directory could not be loaded" onRetry={directory.reload} />;
+  if (!directory.data) return <PageLoader label="Loading the directory" />;
+  const dir = directory.data;
+  return (
+    <>
+      <PageHeader
+        back={{ href: `/console/organizations/${dir.organization_id}`, label: 'Organization' }}
+        title={dir.name}
+        description={
+          <Group gap="xs">
+            <span>{typeLabel(dir.type)}</span>
+            <DirectoryStateBadge state={dir.state} />
+          </Group>
+        }
+      />
+      <Summary directory={dir} />
+      <Tabs value={tab} onChange={(value) => navigate(`${pathname}?tab=${value}`, { replace: true })} keepMounted={false} mt="lg">
+        <Tabs.List>
+          <Tabs.Tab value="users">Users</Tabs.Tab>
+          <Tabs.Tab value="groups">Groups</Tabs.Tab>
+          <Tabs.Tab value="requests">SCIM requests</Tabs.Tab>
+          <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="users" pt="md">
+          <UsersTab directoryId={dir.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="groups" pt="md">
+          <GroupsTab directoryId={dir.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="requests" pt="md">
+          <Requests directoryId={dir.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="tokens" pt="md">
+          <Tokens directoryId={dir.id} />
+        </Tabs.Panel>
+      </Tabs>
+    </>
+  );
+}
+
+function Summary({ directory }: { directory: Directory }) {
+  const users = directory.metadata?.users ?? { active: 0, inactive: 0 };
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
+      <Paper p="md">
+        <CopyField label="SCIM base URL" value={directory.scim_base_url} />
+      </Paper>
+      <Paper p="md">
+        <SimpleGrid cols={3}>
+          <Fact label="Active users">{users.active}</Fact>
+          <Fact label="Inactive users">{users.inactive}</Fact>
+          <Fact label="Groups">{directory.metadata?.groups ?? 0}</Fact>
+        </SimpleGrid>
+        <Text size="xs" c="dimmed" mt="xs">
+          {directory.id} · created <TimeAgo value={directory.created_at} /> ·{' '}
+          <Anchor component={Link} href={`/console/events?directory_id=${directory.id}`} size="xs">
+            events
+          </Anchor>
+        </Text>
+      </Paper>
+    </SimpleGrid>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={650} fz="lg">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+function Requests({ directoryId }: { directoryId: string }) {
+  const load = useCallback((query: Query) => consoleApi.scimRequests(directoryId, query), [directoryId]);
+  return <ScimRequestLog load={load} emptyHint="The identity provider has not sent a request to this directory yet." />;
+}
+
+function Tokens({ directoryId }: { directoryId: string }) {
+  const tokens = useResource(() => consoleApi.tokens(directoryId), [directoryId]);
+  if (tokens.error) return <ErrorState error={tokens.error} onRetry={tokens.reload} />;
+  if (!tokens.data) return <PageLoader label="Loading tokens" />;
+  return (
+    <TokenPanel
+      tokens={tokens.data.data}
+      create={async () => {
+        const created = await consoleApi.createToken(directoryId);
+        await tokens.reload();
+        return created;
+      }}
+      revoke={async (tokenId) => {
+        await consoleApi.revokeToken(directoryId, tokenId);
+        await tokens.reload();
+      }}
+    />
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * One connection: its live status (refreshed every 3 s while the tab is visible), the setup guide with the
+ * values to paste, the request log, its tokens, and disconnecting it.
+ */
+import { Anchor, Button, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { IconArrowLeft, IconArrowRight } from '@tabler/icons-react';
+import { useCallback, useState } from 'react';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { PageLoader } from '../components/PageLoader.tsx';
+import { ScimRequestLog } from '../components/ScimRequestLog.tsx';
+import { ErrorState } from '../components/States.tsx';
+import { TokenPanel } from '../components/TokenPanel.tsx';
+import { usePolling, useResource } from '../lib/hooks.ts';
+import type { Query } from '../lib/http.ts';
+import { Link, navigate } from '../lib/router.tsx';
+import type { PortalDirectory } from '../lib/types.ts';
+import { portalApi, revealedTokens } from './api.ts';
+import { Guide } from './Guide.tsx';
+import { providerByType } from './providers.ts';
+import { usePortalSession } from './session.ts';
+import { StatusSummary } from './StatusSummary.tsx';
+
+const POLL_MS = 3000;
+
+export function DirectoryPage({ id }: { id: string }) {
+  const directory = useResource(() => portalApi.directory(id), [id]);
+  usePolling(directory.reload, POLL_MS, !directory.error || directory.error.status !== 404);
+
+  if (directory.error && (!directory.data || directory.error.status === 404))
+    return (
+      <Stack>
+        <BackLink />
+        <ErrorState error={directory.error} title="This connection could not be loaded" onRetry={directory.reload} />
+      </Stack>
+    );
+  if (!directory.data) return <PageLoader label="Loading the connection" />;
+  return <Loaded directory={directory.data} reload={directory.reload} />;
+}
+
+function BackLink() {
+  return (
+    <Anchor component={Link} href="/portal/" size="sm">
+      <Group gap={4} component="span">
+        <IconArrowLeft size={14} /> All connections
+      </Group>
+    </Anchor>
+  );
+}
+
+function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () => Promise<void> }) {
+  const provider = providerByType(directory.type);
+  const session = usePortalSession();
+  // Chosen once: a page that switched tabs under the admin's hands when the IdP links would lose their place.
+  const [tab, setTab] = useState<string | null>(directory.state === 'linked' && provider.guide.scim ? 'activity' : 'setup');
+  const [token, setToken] = useState(revealedTokens.get(directory.id));
+
+  const newToken = async () => {
+    const created = await portalApi.createToken(directory.id);
+    revealedTokens.set(directory.id, created.token);
+    setToken(created.token);
+    await reload();
+    return created;
+  };
+  // The guide must not keep offering a token that was just revoked.
+  const forgetIfRevoked = (tokenId: string) => {
+    const suffix = directory.tokens.find((t) => t.id === tokenId)?.token_suffix;
+    if (suffix && token?.endsWith(suffix)) {
+      revealedTokens.delete(directory.id);
+      setToken(undefined);
+    }
+  };
+  const loadRequests = useCallback((query: Query) => portalApi.scimRequests(directory.id, query), [directory.id]);
+
+  return (
+    <Stack gap="lg">
+      <BackLink />
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1} fz="h2">
+            {directory.name}
+          </Title>
+          <Text c="dimmed" mt={4}>
+            {provider.name} · {provider.guide.scim ? 'SCIM provisioning' : `read through ${provider.name}'s API`}
+          </Text>
+        </div>
+        {directory.state === 'linked' && <SuccessLink url={session?.success_url ?? null} />}
+      </Group>
+      <StatusSummary directory={directory} scim={provider.guide.scim} />
+      <Tabs value={tab} onChange={setTab} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="setup">Setup guide</Tabs.Tab>
+          {provider.guide.scim && <Tabs.Tab value="activity">Request log</Tabs.Tab>}
+          {provider.guide.scim && <Tabs.Tab value="tokens">Tokens</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="setup" pt="lg">
+          <Guide guide={provider.guide} directory={directory} token={token} onNewToken={async () => void (await newToken())} />
+        </Tabs.Panel>
+        <Tabs.Panel value="activity" pt="lg">
+          <ScimRequestLog load={loadRequests} emptyHint={`Requests from ${provider.name} appear here as they arrive, successful or not.`} />
+        </Tabs.Panel>
+        <Tabs.Panel value="tokens" pt="lg">
+          <TokenPanel
+            tokens={directory.tokens}
+            create={newToken}
+            revoke={async (tokenId) => {
+              await portalApi.revokeToken(directory.id, tokenId);
+              forgetIfRevoked(tokenId);
+              await reload();
+            }}
+            audience={provider.name}
+          />
+        </Tabs.Panel>
+      </Tabs>
+      <Finish directory={directory} />
+    </Stack>
+  );
+}
+
+function Finish({ directory }: { directory: PortalDirectory }) {
+  return (
+    <Paper p="lg" mt="xl" style={{ borderColor: 'var(--mantine-color-red-2)' }}>
+      <Group justify="space-between" wrap="wrap" gap="md">
+        <div style={{ maxWidth: 560 }}>
+          <Text fw={650}>Disconnect this directory</Text>
+          <Text size="sm" c="dimmed">
+            Stops provisioning and removes the synced users and groups from the application.
+          </Text>
+        </div>
+        <ConfirmButton
+          label="Disconnect"
+          title={`Disconnect ${directory.name}?`}
+          confirmLabel="Disconnect and delete users"
+          onConfirm={async () => {
+            await portalApi.disconnect(directory.id);
+            revealedTokens.delete(directory.id);
+            navigate('/portal/', { replace: true });
+          }}
+        >
+          <p style={{ marginTop: 0 }}>
+            Guestlist will refuse every further request from your identity provider, and <strong>all users and groups synced through this
+            connection are deleted from the application</strong>. People may lose access until you connect again.
+          </p>
+          <p style={{ marginBottom: 0 }}>This cannot be undone. To sync again later, create a new connection.</p>
+        </ConfirmButton>
+      </Group>
+    </Paper>
+  );
+}
+
+function SuccessLink({ url }: { url: string | null }) {
+  if (!url) return null;
+  return (
+    <Button component="a" href={url} rightSection={<IconArrowRight size={16} />}>
+      Finish and return to the app
+    </Button>
+  );
+}

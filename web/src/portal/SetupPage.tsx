@@ -1,0 +1,43 @@
+/** A provider's guide before its connection exists: reading it creates nothing until the admin asks. */
+import { Anchor, Group, Stack, Text, Title } from '@mantine/core';
+import { IconArrowLeft } from '@tabler/icons-react';
+import { EmptyState } from '../components/States.tsx';
+import { Link, navigate } from '../lib/router.tsx';
+import { portalApi, revealedTokens } from './api.ts';
+import { Guide } from './Guide.tsx';
+import { providerBySlug } from './providers.ts';
+
+export function SetupPage({ slug }: { slug: string }) {
+  const provider = providerBySlug(slug);
+  if (!provider)
+    return (
+      <EmptyState title="We don't have a guide by that name" action={<Anchor component={Link} href="/portal/setup">Choose a provider</Anchor>}>
+        The address may be mistyped.
+      </EmptyState>
+    );
+
+  const create = async () => {
+    const directory = await portalApi.createDirectory(provider.type);
+    if (directory.bearer_token) revealedTokens.set(directory.id, directory.bearer_token);
+    navigate(`/portal/directories/${directory.id}`, { replace: true });
+  };
+
+  return (
+    <Stack gap="lg">
+      <Anchor component={Link} href="/portal/setup" size="sm">
+        <Group gap={4} component="span">
+          <IconArrowLeft size={14} /> Choose another provider
+        </Group>
+      </Anchor>
+      <div>
+        <Title order={1} fz="h2">
+          Connect {provider.name}
+        </Title>
+        <Text c="dimmed" mt={4}>
+          {provider.guide.summary}
+        </Text>
+      </div>
+      <Guide guide={provider.guide} onCreate={create} />
+    </Stack>
+  );
+}

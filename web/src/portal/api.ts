@@ -1,0 +1,44 @@
+/** The portal's routes (docs/portal.md, "Portal API"): one organization, a session cookie scoped to /portal. */
+import { createClient, type Query } from '../lib/http.ts';
+import type { List, NewToken, PortalDirectory, ScimRequest } from '../lib/types.ts';
+
+export interface PortalSession {
+  object: 'portal_session';
+  organization: { id: string; name: string; domains: (string | { domain: string })[] };
+  csrf_token: string;
+  expires_at: string;
+  return_url: string | null;
+  success_url: string | null;
+}
+
+export type NewDirectory = PortalDirectory & { bearer_token?: string };
+
+const sessionEnded = new Set<() => void>();
+/** Called whenever the server says the session is over (a 401): the app shows its landing page. */
+export const onSessionEnded = (listener: () => void) => {
+  sessionEnded.add(listener);
+  return () => void sessionEnded.delete(listener);
+};
+
+export const client = createClient({ sessionPath: '/portal/api/session', onUnauthorized: () => sessionEnded.forEach((l) => l()) });
+
+const base = '/portal/api/directories';
+const dir = (id: string) => `${base}/${encodeURIComponent(id)}`;
+
+export const portalApi = {
+  session: () => client.get<PortalSession>('/portal/api/session'),
+  logout: () => client.send<void>('POST', '/portal/api/logout'),
+  directories: () => client.get<List<PortalDirectory>>(base),
+  directory: (id: string) => client.get<PortalDirectory>(dir(id)),
+  createDirectory: (type: string) => client.send<NewDirectory>('POST', base, { type }),
+  disconnect: (id: string) => client.send<void>('DELETE', dir(id)),
+  createToken: (id: string) => client.send<NewToken>('POST', `${dir(id)}/tokens`),
+  revokeToken: (id: string, tokenId: string) => client.send<unknown>('DELETE', `${dir(id)}/tokens/${encodeURIComponent(tokenId)}`),
+  scimRequests: (id: string, query: Query) => client.get<List<ScimRequest>>(`${dir(id)}/scim_requests`, query),
+};
+
+/**
+ * Bearer tokens revealed in this tab, by directory id: never stored anywhere else (not in the URL, not in
+ * storage), so a reload forgets them, as the "shown once" promise says.
+ */
+export const revealedTokens = new Map<string, string>();
