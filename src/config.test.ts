@@ -60,6 +60,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ GUESTLIST_METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
   });
 
+  it('takes an admin password for the console, unset (or empty) by default', () => {
+    expect(loadConfig({}).adminPassword).toBeUndefined();
+    expect(loadConfig({ GUESTLIST_ADMIN_PASSWORD: '' }).adminPassword).toBeUndefined();
+    expect(loadConfig({ GUESTLIST_ADMIN_PASSWORD: 'correct horse battery' }).adminPassword).toBe('correct horse battery');
+  });
+
   it('keeps the SCIM request log 14 days and 10,000 requests per directory unless told otherwise', () => {
     expect(loadConfig({})).toMatchObject({ requestLogDays: 14, requestLogMaxPerDirectory: 10_000 });
     expect(loadConfig({ GUESTLIST_REQUEST_LOG_DAYS: '3', GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY: '500' })).toMatchObject({
@@ -92,6 +98,8 @@ describe('loadConfig', () => {
     ['GUESTLIST_REQUEST_LOG_MAX_PER_DIRECTORY', '1e4'],
     ['GUESTLIST_METRICS_TOKEN', 'short'],
     ['GUESTLIST_METRICS_TOKEN', 'has a space in the middle'],
+    ['GUESTLIST_ADMIN_PASSWORD', 'short'],
+    ['GUESTLIST_ADMIN_PASSWORD', 'x'.repeat(1025)],
   ])('rejects %s=%s naming the variable', (name, value) => {
     let error: unknown;
     try {

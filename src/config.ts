@@ -40,6 +40,8 @@ export interface Config {
   idleTimeoutMs: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <this token>`. */
   metricsToken: string | undefined;
+  /** GUESTLIST_ADMIN_PASSWORD: a second way into the operator console, besides the API key; unset, none. */
+  adminPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +130,14 @@ function metricsToken(env: Env): string | undefined {
   return raw;
 }
 
+/** A password that guards everything the API key does: long enough not to be guessed at 10 tries a minute. */
+function adminPassword(env: Env): string | undefined {
+  const raw = env.GUESTLIST_ADMIN_PASSWORD;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 12 || raw.length > 1024) throw new ConfigError('GUESTLIST_ADMIN_PASSWORD', 'expected 12 to 1024 characters');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = env.HOST || '0.0.0.0';
@@ -165,5 +175,6 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'GUESTLIST_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     idleTimeoutMs: integer(env, 'GUESTLIST_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     metricsToken: metricsToken(env),
+    adminPassword: adminPassword(env),
   };
 }

@@ -19,7 +19,11 @@ export type IdPrefix =
   | 'webhook_delivery'
   | 'webhook_attempt'
   | 'api_key'
-  | 'scim_request';
+  | 'scim_request'
+  | 'portal_link'
+  | 'portal_invite'
+  | 'session'
+  | 'audit_log';
 
 let lastTime = -1;
 let lastRandom = new Uint8Array(10);

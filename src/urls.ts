@@ -10,3 +10,11 @@ export const SCIM_PATH = '/scim/v2';
 export function scimBaseUrl(publicUrl: string, directoryId: string): string {
   return `${publicUrl}${SCIM_PATH}/${directoryId}`;
 }
+
+/** Where a portal link (setup link or invite) is opened; the token follows. */
+export const PORTAL_LINK_PATH = '/portal/link';
+
+/** `{publicUrl}/portal/link/{token}`: what `POST /portal/generate_link` and invites hand out. */
+export function portalLinkUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}${PORTAL_LINK_PATH}/${token}`;
+}

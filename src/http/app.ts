@@ -1,6 +1,6 @@
 /**
- * Builds the HTTP application: health, metrics, the OpenAPI document and its /docs page, the management API and
- * the SCIM endpoint. No I/O happens here beyond what the routes do; the composition root (main.ts) owns the
+ * Builds the HTTP application: health, metrics, the OpenAPI document and its /docs page, the management API, the
+ * SCIM endpoint, and the browser APIs of the admin portal and the operator console. No I/O happens here beyond what the routes do; the composition root (main.ts) owns the
  * process.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,17 +8,23 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { credentialEpoch } from '../portal/credentials.ts';
+import { PortalLinks } from '../portal/links.ts';
+import { FailureLimiter } from '../portal/rate-limit.ts';
 import { RequestLog } from '../portal/request-log.ts';
+import { Sessions } from '../portal/sessions.ts';
 import { ScimError } from '../scim/errors.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import { SCIM_PATH } from '../urls.ts';
-import type { AppContext } from './context.ts';
+import { consoleApp } from './console/index.ts';
+import type { AppContext, BrowserContext } from './context.ts';
 import { registerDocs } from './docs/index.ts';
 import { ApiError, sendApiError } from './errors.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
 import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, instrumentRequestLog, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi/document.ts';
+import { portalApp } from './portal/index.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
 import { sendScimError } from './scim/reply.ts';
@@ -160,7 +166,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission, requestLog }), { prefix: `${SCIM_PATH}/:directoryId` });
-  await app.register(async (scope) => managementApi(scope, { config, store, secretKey, apiKeys: options.apiKeys }));
+  const sessions = new Sessions(store, secretKey, { credentialEpoch: credentialEpoch(secretKey, options.apiKeys, config.adminPassword) });
+  const browser: BrowserContext = {
+    config,
+    store,
+    secretKey,
+    apiKeys: options.apiKeys,
+    sessions,
+    links: new PortalLinks(store, sessions),
+    signInFailures: new FailureLimiter(),
+  };
+  await app.register(async (scope) => managementApi(scope, browser, app));
+  await app.register(async (scope) => portalApp(scope, browser, app));
+  await app.register(async (scope) => consoleApp(scope, browser, app));
   registerWeb(app, options.webRoot);
 
   app.setNotFoundHandler((request, reply) => {

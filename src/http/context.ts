@@ -1,4 +1,8 @@
 import type { Config } from '../config.ts';
+import type { KeyVerifier } from '../portal/credentials.ts';
+import type { PortalLinks } from '../portal/links.ts';
+import type { FailureLimiter } from '../portal/rate-limit.ts';
+import type { Sessions } from '../portal/sessions.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
 
 /** What management and SCIM routes need from the composition root. */
@@ -7,4 +11,12 @@ export interface AppContext {
   store: KyselyStore;
   /** Encrypts stored webhook secrets (GUESTLIST_SECRET_KEY, or the generated one). */
   secretKey: string;
+}
+
+/** What the browser-facing parts add: sessions, portal links, the sign-in limiter, the API key check. */
+export interface BrowserContext extends AppContext {
+  sessions: Sessions;
+  links: PortalLinks;
+  signInFailures: FailureLimiter;
+  apiKeys: KeyVerifier;
 }

@@ -201,6 +201,51 @@ export interface ScimRequestsTable {
   created_at: Timestamp;
 }
 
+export interface PortalLinksTable {
+  id: string;
+  organization_id: string;
+  /** `setup` (single use, minutes) or `invite` (reusable until it expires or is revoked). */
+  kind: string;
+  /** SHA-256 of the token in the link; the token itself is never stored. */
+  token_hash: string;
+  return_url: string | null;
+  success_url: string | null;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 of the secret the cookie carries. */
+  id_hash: string;
+  /** `portal` or `console`. */
+  kind: string;
+  organization_id: string | null;
+  link_id: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  /** The absolute end; idleness ends a session earlier. */
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+  /** Console sessions: which API keys and admin password were in force when it started; they end with them. */
+  credential_epoch: string | null;
+}
+
+export interface AuditLogsTable {
+  id: string;
+  organization_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -220,6 +265,9 @@ export interface Database {
   dispatch_state: DispatchStateTable;
   webhook_queues: WebhookQueuesTable;
   scim_requests: ScimRequestsTable;
+  portal_links: PortalLinksTable;
+  sessions: SessionsTable;
+  audit_logs: AuditLogsTable;
 }
 
 /** Whatever a query runs on: the database itself or an open transaction (Kysely types both the same). */

@@ -20,7 +20,7 @@ import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { DIRECTORY_TYPES } from '../../src/http/objects.ts';
 import { EVENT_TYPES } from '../../src/store/event-log.ts';
 import { until } from '../support/eventually.ts';
-import { PUBLIC_URL, createTestApp, type TestApp } from '../support/harness.ts';
+import { PUBLIC_URL, TEST_API_KEY, createTestApp, type TestApp } from '../support/harness.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,6 +40,8 @@ const NOT_IN_DOCUMENT: RegExp[] = [
   /^\/metrics$/, // Prometheus
   /^\/openapi\.json$/, // the document itself
   /^\/docs(\/|$)/, // its reference page and stylesheet
+  /^\/portal\/(api|link)(\/|$)/, // the admin portal's browser API and link opener (docs/portal.md)
+  /^\/console\/api(\/|$)/, // the operator console's sign-in (docs/portal.md)
   /^\/$/, // the web front end (src/http/web.ts, docs/portal.md "Pages"): the console's page,
   /^\/(console|portal)(\/?\*)?$/, // the console's and the portal's pages,
   /^\/(assets\/)?\*$/, // and its hashed files (printRoutes shows `/assets/*` as `/*`)
@@ -53,6 +55,7 @@ const STABLE_OPERATION_IDS = [
   'listDirectoryUsers', 'getDirectoryUser', 'listDirectoryGroups', 'getDirectoryGroup', 'listEvents',
   'createWebhookEndpoint', 'listWebhookEndpoints', 'getWebhookEndpoint', 'updateWebhookEndpoint', 'deleteWebhookEndpoint',
   'rotateWebhookEndpointSecret', 'listWebhookDeliveries', 'resendWebhookDelivery', 'listDirectoryScimRequests',
+  'generatePortalLink', 'createPortalInvite', 'listPortalInvites', 'revokePortalInvite', 'listAuditLogs',
 ];
 
 interface Operation {
@@ -443,6 +446,27 @@ describe('live answers match the document', () => {
     // Quiet before the deletes: on PostgreSQL, deleting an endpoint while the dispatcher records one of its
     // deliveries can deadlock (a 500) — a known issue of the dispatcher, not what this file checks.
     await dispatcher.stop();
+  });
+
+  it('portal links and the audit log', async () => {
+    await ok('POST', '/portal/generate_link', { organization: ids.org, intent: 'dsync', return_url: 'https://app.example.com/settings' });
+    const invite = await ok('POST', '/portal/invites', { organization: ids.org, expires_in_days: 7 });
+    await ok('GET', `/portal/invites?organization_id=${ids.org}`);
+    await ok('DELETE', `/portal/invites/${String(invite.id)}`);
+    expect((await call('POST', '/portal/generate_link', { organization: 'org_missing', intent: 'dsync' })).statusCode).toBe(422);
+    expect((await call('DELETE', '/portal/invites/portal_invite_missing')).statusCode).toBe(404);
+    const log = await ok('GET', `/audit_logs?organization_id=${ids.org}&limit=100`);
+    expect((log.data as Json[]).map((e) => e.action)).toContain('portal.invite.revoked');
+    await ok('GET', '/audit_logs?action=organization.created');
+  });
+
+  it('a change through the console cookie without its CSRF token is the documented 403', async () => {
+    const login = await t.app.inject({ method: 'POST', url: '/console/api/login', payload: { api_key: TEST_API_KEY } });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const res = await t.app.inject({ method: 'POST', url: '/organizations', payload: { name: 'X' }, headers: { cookie } });
+    expect(res.statusCode).toBe(403);
+    expectDocumented('POST', '/organizations', res);
   });
 
   it('errors: each is a status the operation lists, in the Error shape', async () => {

@@ -32,10 +32,6 @@ let t: TestApp;
 beforeAll(async () => {
   root = fakeBuild();
   t = await createTestApp({}, {}, { webRoot: root });
-  // The portal engineer's routes, as docs/portal.md names them: static and parametric routes must win over
-  // the pages' wildcard.
-  t.app.get('/portal/api/session', async () => ({ object: 'portal_session' }));
-  t.app.get('/portal/link/:token', async (request, reply) => reply.redirect('/portal/', 303));
 });
 afterAll(async () => {
   await t.close();
@@ -70,10 +66,13 @@ describe('pages', () => {
   });
 
   it('leaves the portal and console API paths to their routes', async () => {
-    expect((await get('/portal/api/session')).json()).toEqual({ object: 'portal_session' });
+    // The portal's static and parametric routes win over the pages' wildcard.
+    const session = await get('/portal/api/session');
+    expect(session.statusCode).toBe(401);
+    expect(session.json()).toMatchObject({ code: 'unauthorized' });
     const link = await get('/portal/link/abc');
     expect(link.statusCode).toBe(303);
-    expect(link.headers.location).toBe('/portal/');
+    expect(link.headers.location).toBe('/portal/?error=link_invalid');
     for (const url of ['/portal/api/nope', '/portal/api', '/portal/link/', '/PORTAL/API/nope', '/console/api/nope']) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(404);

@@ -1,9 +1,9 @@
 /** `/directories` and their SCIM bearer tokens. */
 import { Type } from '@sinclair/typebox';
-import { generateDirectoryToken } from '../../directory/tokens.ts';
-import { newId } from '../../ids.ts';
-import { StoreConflict, type DirectoryRecord } from '../../store/store.ts';
+import { StoreConflict } from '../../store/store.ts';
+import { fromParams, fromResult, text } from '../audit.ts';
 import type { AppContext } from '../context.ts';
+import { checkDirectoryType, directoryActions } from '../directory-actions.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import {
   ApiErrorObject,
@@ -13,28 +13,12 @@ import {
   DirectoryToken,
   DirectoryWithToken,
   NewDirectoryToken,
-  directoryObject,
   tokenObject,
 } from '../objects.ts';
 import { ListOf, PageParams, listEnvelope, parsePage } from '../pagination.ts';
 import { NoContent, ref } from '../schema.ts';
 import { IdParams, Name, requireName } from './fields.ts';
 import type { ManagementScope } from './scope.ts';
-
-const DEFAULT_SETTINGS = { inactive_users: 'retain' };
-
-const TYPE_LABELS: Record<string, string> = {
-  'generic scim v2.0': 'SCIM',
-  'okta scim v2.0': 'Okta',
-  'azure scim v2.0': 'Microsoft Entra ID',
-  'onelogin scim v2.0': 'OneLogin',
-  'jump cloud scim v2.0': 'JumpCloud',
-  'pingfederate scim v2.0': 'PingFederate',
-  'rippling scim v2.0': 'Rippling',
-  'cyberark scim v2.0': 'CyberArk',
-  'sailpoint scim v2.0': 'SailPoint',
-  'gsuite directory': 'Google Workspace',
-};
 
 // `type` is checked by the handler, not by an enum here, so that its 422 names the accepted values.
 const CreateBody = Type.Object({
@@ -61,7 +45,8 @@ export const DirectoryTokenList = ListOf(DirectoryToken, 'A page of directory to
 const tags = ['directories'];
 
 export function directoryRoutes(app: ManagementScope, { store, config }: AppContext): void {
-  const present = (dir: DirectoryRecord) => directoryObject(dir, config.publicUrl);
+  const actions = directoryActions({ store, config });
+  const present = actions.present;
 
   async function requireDirectory(id: string) {
     const dir = await store.getDirectory(id);
@@ -80,24 +65,17 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
         body: CreateBody,
         response: { 201: ref(DirectoryWithToken, 'The new directory, with its first bearer token.') },
       },
+      config: { audit: { action: 'directory.created', target: fromResult('directory'), organization: (c) => text(c.result.organization_id) } },
     },
     async (request, reply) => {
-      const { organization_id, type } = request.body;
-      if (!(DIRECTORY_TYPES as readonly string[]).includes(type)) {
-        throw invalid('type', 'invalid', `type must be one of: ${DIRECTORY_TYPES.join(', ')}.`);
-      }
+      const { organization_id, type, name, domain } = request.body;
+      // Before the organization is read, so that a wrong type is reported whatever the organization.
+      checkDirectoryType(type);
       const org = await store.getOrganization(organization_id);
       if (!org) throw invalid('organization_id', 'not_found', `Organization not found: '${organization_id}'.`);
-      const name = request.body.name?.trim() || `${org.name} ${TYPE_LABELS[type]}`;
-      const domain = request.body.domain?.trim().toLowerCase() || org.domains[0]?.domain || null;
-      const { secret, token } = generateDirectoryToken();
-      const dir = await store.createDirectory(
-        { id: newId('directory'), organization_id, type, name, domain, settings: DEFAULT_SETTINGS },
-        token,
-        tokenObject,
-      );
-      request.log.info({ directory_id: dir.id, token_id: token.id }, 'directory created');
-      return reply.status(201).send({ ...present(dir), bearer_token: secret, bearer_token_id: token.id });
+      const { dir, secret, tokenId } = await actions.create(org, { type, name, domain });
+      request.log.info({ directory_id: dir.id, token_id: tokenId }, 'directory created');
+      return reply.status(201).send({ ...present(dir), bearer_token: secret, bearer_token_id: tokenId });
     },
   );
 
@@ -141,6 +119,7 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
         body: UpdateBody,
         response: { 200: ref(Directory, 'The updated directory.') },
       },
+      config: { audit: { action: 'directory.updated', target: fromParams('directory'), organization: (c) => text(c.result.organization_id) } },
     },
     async (request) => {
       const current = await requireDirectory(request.params.id);
@@ -166,9 +145,10 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
         params: IdParams,
         response: { 204: NoContent('Deleted.') },
       },
+      config: { audit: { action: 'directory.deleted', target: fromParams('directory'), directoryParam: 'id' } },
     },
     async (request, reply) => {
-      if (!(await store.deleteDirectory(request.params.id, present))) throw notFound('Directory', request.params.id);
+      if (!(await actions.delete(request.params.id))) throw notFound('Directory', request.params.id);
       return reply.status(204).send();
     },
   );
@@ -187,12 +167,12 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
           409: ref(ApiErrorObject, 'The directory already has two active tokens (`token_limit_reached`).'),
         },
       },
+      config: { audit: { action: 'directory_token.created', target: fromResult('directory_token'), directoryParam: 'id' } },
     },
     async (request, reply) => {
       const dir = await requireDirectory(request.params.id);
-      const { secret, token } = generateDirectoryToken();
       try {
-        const record = await store.createToken(dir.id, token, tokenObject);
+        const { record, secret } = await actions.createToken(dir);
         request.log.info({ directory_id: dir.id, token_id: record.id }, 'directory token created');
         return reply.status(201).send({ ...tokenObject(record), token: secret });
       } catch (error) {
@@ -231,10 +211,11 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
         params: TokenParams,
         response: { 200: ref(DirectoryToken, 'The revoked token.') },
       },
+      config: { audit: { action: 'directory_token.revoked', target: fromParams('directory_token', 'token_id'), directoryParam: 'id' } },
     },
     async (request) => {
       const dir = await requireDirectory(request.params.id);
-      const token = await store.revokeToken(dir.id, request.params.token_id, tokenObject);
+      const token = await actions.revokeToken(dir, request.params.token_id);
       if (!token) throw notFound('Directory token', request.params.token_id);
       request.log.info({ directory_id: dir.id, token_id: token.id }, 'directory token revoked');
       return tokenObject(token);

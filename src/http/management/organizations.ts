@@ -1,6 +1,7 @@
 /** `/organizations`: the host app's customers, and the email domains they own. */
 import { Type } from '@sinclair/typebox';
 import { newId } from '../../ids.ts';
+import { fromParams, fromResult, text } from '../audit.ts';
 import type { AppContext } from '../context.ts';
 import { invalid, notFound } from '../errors.ts';
 import { Organization, directoryObject, organizationObject } from '../objects.ts';
@@ -47,6 +48,7 @@ export function organizationRoutes(app: ManagementScope, { store, config }: AppC
         body: CreateBody,
         response: { 201: ref(Organization, 'The new organization.') },
       },
+      config: { audit: { action: 'organization.created', target: fromResult('organization'), organization: (c) => text(c.result.id) } },
     },
     async (request, reply) => {
       const org = await store.createOrganization({
@@ -99,6 +101,7 @@ export function organizationRoutes(app: ManagementScope, { store, config }: AppC
         body: UpdateBody,
         response: { 200: ref(Organization, 'The updated organization.') },
       },
+      config: { audit: { action: 'organization.updated', target: fromParams('organization'), organization: (c) => text(c.params.id) } },
     },
     async (request) => {
       const name = requireName(request.body.name);
@@ -123,6 +126,7 @@ export function organizationRoutes(app: ManagementScope, { store, config }: AppC
         params: IdParams,
         response: { 204: NoContent('Deleted.') },
       },
+      config: { audit: { action: 'organization.deleted', target: fromParams('organization'), organization: (c) => text(c.params.id) } },
     },
     async (request, reply) => {
       const deleted = await store.deleteOrganization(request.params.id, (dir) => directoryObject(dir, config.publicUrl));

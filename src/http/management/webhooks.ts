@@ -7,6 +7,7 @@ import { UnsafeUrl, checkEndpointUrl } from '../../events/url-safety.ts';
 import { WebhookStore, deleteEndpoint, type WebhookEndpoint as EndpointRecord, type WebhookEndpointWithSecret as CreatedRecord } from '../../events/webhooks-store.ts';
 import { isObject } from '../../scim/json.ts';
 import { EVENT_TYPES } from '../../store/event-log.ts';
+import { fromParams, fromResult } from '../audit.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, invalid, notFound } from '../errors.ts';
 import { ApiErrorObject } from '../objects.ts';
@@ -157,6 +158,7 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
         body: CreateBody,
         response: { 201: ref(WebhookEndpointWithSecret, 'The new endpoint, with its secret.') },
       },
+      config: { audit: { action: 'webhook_endpoint.created', target: fromResult('webhook_endpoint') } },
     },
     async (request, reply) => {
       checkEvents(request.body.events);
@@ -205,6 +207,7 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
           409: ref(ApiErrorObject, 'Enabling an endpoint whose secret cannot be decrypted (`secret_undecryptable`): rotate it first.'),
         },
       },
+      config: { audit: { action: 'webhook_endpoint.updated', target: fromParams('webhook_endpoint') } },
     },
     async (request) => {
       checkEvents(request.body.events);
@@ -234,7 +237,8 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
     params: IdParams,
     response: { 204: NoContent('Deleted.') },
   };
-  app.delete('/webhook_endpoints/:id', { schema: deleteSchema }, async (request, reply) => {
+  const deleted = { action: 'webhook_endpoint.deleted', target: fromParams('webhook_endpoint') };
+  app.delete('/webhook_endpoints/:id', { schema: deleteSchema, config: { audit: deleted } }, async (request, reply) => {
     if (!(await deleteEndpoint(store, request.params.id))) throw notFound('Webhook endpoint', request.params.id);
     return reply.status(204).send();
   });
@@ -253,6 +257,7 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
         'x-optional-body': true,
         response: { 200: ref(WebhookEndpointWithSecret, 'The endpoint, with its new secret.') },
       },
+      config: { audit: { action: 'webhook_endpoint.secret_rotated', target: fromParams('webhook_endpoint') } },
     },
     async (request) => {
       const rotated = await webhooks().rotate(request.params.id, overlapSeconds(request.body));
@@ -292,6 +297,7 @@ export function webhookRoutes(app: ManagementScope, { store, config, secretKey }
         params: DeliveryParams,
         response: { 202: ref(ResentDelivery, 'Queued.') },
       },
+      config: { audit: { action: 'webhook_delivery.resent', target: fromParams('webhook_delivery', 'delivery_id') } },
     },
     async (request, reply) => {
       // One transaction (which wakes the dispatcher on commit): the delivery and its queue change together.

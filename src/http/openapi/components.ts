@@ -5,10 +5,12 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { AuditLog, AuditLogList } from '../management/audit-logs.ts';
 import { DirectoryList, DirectoryTokenList } from '../management/directories.ts';
 import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserEvent, DirectoryUserList } from '../management/directory-objects.ts';
 import { Event, EventList } from '../management/events.ts';
 import { OrganizationList } from '../management/organizations.ts';
+import { PortalInvite, PortalInviteList, PortalLink } from '../management/portal-links.ts';
 import { ScimRequest, ScimRequestList } from '../management/scim-requests.ts';
 import {
   ResentDelivery,
@@ -57,6 +59,11 @@ export const COMPONENTS: TSchema[] = [
   WebhookDelivery,
   WebhookDeliveryList,
   ResentDelivery,
+  PortalLink,
+  PortalInvite,
+  PortalInviteList,
+  AuditLog,
+  AuditLogList,
   DirectoryUserUpdate,
   DirectoryGroupUpdate,
   DirectoryMembership,

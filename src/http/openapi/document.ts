@@ -22,8 +22,9 @@ const DESCRIPTION = `The host application's API to Guestlist, a self-hosted Dire
 directories (each a SCIM 2.0 endpoint an identity provider provisions into), the users and groups they hold, the
 event log, and the webhook endpoints the events are delivered to. The shapes follow the WorkOS Directory Sync API.
 
-**Auth**: every operation needs \`Authorization: Bearer <GUESTLIST_API_KEY>\`. This document (\`/openapi.json\`) and
-its reference page (\`/docs\`) need none.
+**Auth**: every operation needs \`Authorization: Bearer <GUESTLIST_API_KEY>\`, or the operator console's session cookie
+(with \`X-CSRF-Token\` on changes; see docs/portal.md). This document (\`/openapi.json\`) and its reference page
+(\`/docs\`) need none.
 
 **Errors** are \`{message, code, errors?}\`; \`errors[].field\` names a field or parameter at fault.
 
@@ -42,6 +43,8 @@ const TAGS = [
   { name: 'directory groups', description: 'Groups as the identity providers sent them, normalized.' },
   { name: 'events', description: 'The event log: every change, in a gap-free total order.' },
   { name: 'webhook endpoints', description: 'Where events are delivered, their secrets, and the delivery log.' },
+  { name: 'portal', description: "Links that open the admin portal for an organization's IT admin." },
+  { name: 'audit logs', description: 'Who changed what: the API key, the operator in the console, an IT admin in the portal.' },
   { name: 'webhooks', description: 'What Guestlist sends to a webhook endpoint, one entry per event type.' },
 ];
 

@@ -17,7 +17,11 @@ export const ERRORS = {
     description:
       'The body is not JSON (`invalid_json`); or a parameter, or a string or key in the body, holds a control character or a lone surrogate, or the body nests deeper than 64 (`invalid_request`).',
   },
-  401: { name: 'Unauthorized', description: 'Missing or wrong API key (`unauthorized`).' },
+  401: { name: 'Unauthorized', description: 'Missing or wrong API key, or an ended console session (`unauthorized`).' },
+  403: {
+    name: 'Forbidden',
+    description: 'A change authenticated by the console session cookie without its `X-CSRF-Token`, or from another origin (`csrf_failed`).',
+  },
   404: { name: 'NotFound', description: 'No object with this id (`entity_not_found`).' },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than `GUESTLIST_MAX_BODY_BYTES` (`payload_too_large`).' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`).' },
@@ -41,6 +45,7 @@ export function errorStatuses(route: Pick<RouteOptions, 'method' | 'url' | 'sche
   return [
     400,
     401,
+    ...(takesBody || methods.includes('DELETE') ? [403 as const] : []),
     ...(route.url.includes(':') ? [404 as const] : []),
     ...(takesBody ? [413 as const, 415 as const] : []),
     ...(validates ? [422 as const] : []),
