@@ -174,6 +174,39 @@ describe('directories', () => {
     expect(entry).toMatchObject({ actor: { type: 'portal' }, target: { type: 'directory', id: dir.id }, organization_id: org });
   });
 
+  it("shows the directory's SCIM requests and the times of its last request and last sync", async () => {
+    const dir = (await as(t, admin, 'POST', '/portal/api/directories', { type: 'okta scim v2.0', name: 'Logged' })).json();
+    const scim = (method: string, path: string, body?: unknown, token = dir.bearer_token) =>
+      t.scim(method, `/scim/v2/${dir.id}${path}`, token, body, body === undefined ? {} : { 'content-type': 'application/scim+json' });
+    expect((await scim('GET', '/Users?filter=userName%20eq%20%22ana@acme.com%22')).statusCode).toBe(200);
+    const read = async () => (await as(t, admin, 'GET', `/portal/api/directories/${dir.id}`)).json();
+    await t.app.scimRequestLog.flush();
+    const afterRead = await read();
+    expect(afterRead.last_request_at).toEqual(expect.any(String));
+    expect(afterRead.last_sync_at).toBeNull();
+    await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ana@acme.com', password: 'Pa55-word!' });
+    await scim('GET', '/Users', undefined, 'gl_scim_wrong');
+    await t.app.scimRequestLog.flush();
+    expect((await read()).last_sync_at).toEqual(expect.any(String));
+
+    const log = await as(t, admin, 'GET', `/portal/api/directories/${dir.id}/scim_requests`);
+    expect(log.statusCode, log.body).toBe(200);
+    const entries = log.json().data;
+    expect(entries.map((e: { method: string; status: number }) => `${e.method} ${e.status}`)).toEqual(['GET 401', 'POST 201', 'GET 200']);
+    expect(entries[1].request_body).toMatchObject({ userName: 'ana@acme.com', password: '[REDACTED]' });
+    const errors = (await as(t, admin, 'GET', `/portal/api/directories/${dir.id}/scim_requests?status=4xx`)).json().data;
+    expect(errors).toHaveLength(1);
+    expect((await as(t, admin, 'GET', `/portal/api/directories/${dir.id}/scim_requests?status=teapot`)).statusCode).toBe(422);
+    await as(t, admin, 'DELETE', `/portal/api/directories/${dir.id}`);
+  });
+
+  it("does not show another organization's request log", async () => {
+    const theirs = (await t.api('POST', '/directories', { organization_id: other, type: 'okta scim v2.0' })).json();
+    const res = await as(t, admin, 'GET', `/portal/api/directories/${theirs.id}/scim_requests`);
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+  });
+
   it('names a directory after the organization and the IdP by default; non-Entra URLs carry no flag', async () => {
     const dir = (await as(t, admin, 'POST', '/portal/api/directories', { type: 'okta scim v2.0' })).json();
     expect(dir).toMatchObject({ name: 'Acme Okta', domain: 'acme.com', scim_base_url: `${PUBLIC_URL}/scim/v2/${dir.id}` });

@@ -10,6 +10,7 @@ import type { BrowserContext } from '../context.ts';
 import { directoryActions } from '../directory-actions.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { IdParams, Name } from '../management/fields.ts';
+import { ScimRequestsQuery, scimRequestPage } from '../management/scim-requests.ts';
 import type { ManagementScope } from '../management/scope.ts';
 import { tokenObject } from '../objects.ts';
 import { portalDirectoryObject } from './objects.ts';
@@ -65,6 +66,12 @@ export function portalDirectoryRoutes(app: ManagementScope, ctx: BrowserContext)
   );
 
   app.get('/directories/:id', { schema: { params: IdParams } }, async (request) => present(await scoped(request, request.params.id)));
+
+  // The directory's SCIM request log, as the management API serves it (same paging, filters and redaction).
+  app.get('/directories/:id/scim_requests', { schema: { params: IdParams, querystring: ScimRequestsQuery } }, async (request) => {
+    const dir = await scoped(request, request.params.id);
+    return scimRequestPage(store.db, dir.id, request.query);
+  });
 
   app.delete(
     '/directories/:id',

@@ -13,9 +13,9 @@ export function portalDirectoryObject(dir: DirectoryRecord, tokens: TokenRecord[
     ...base,
     scim_base_url: dir.type === 'azure scim v2.0' ? `${base.scim_base_url}${ENTRA_FLAG}` : base.scim_base_url,
     tokens: tokens.filter((t) => t.revoked_at === null).map((t) => ({ id: t.id, token_suffix: t.token_suffix, created_at: t.created_at, last_used_at: t.last_used_at })),
-    // lead: request log — the time of the directory's last SCIM request, and of its last one that changed something.
-    last_request_at: null,
-    last_sync_at: null,
+    // The time of the directory's last SCIM request, and of its last one that changed something (the request log's).
+    last_request_at: dir.last_request_at,
+    last_sync_at: dir.last_sync_at,
   };
 }
 

@@ -1,0 +1,162 @@
+/**
+ * The IT admin's whole path, in real Chromium against a real `guestlist start`: a setup link generated over
+ * the API, opened; Okta chosen; its guide followed; the SCIM base URL and token read off the page and used by a
+ * real SCIM client the way Okta starts; the status turning Linked and the requests appearing in the log without
+ * a reload. Then what must be refused: the link used again, an expired link, and a change without the CSRF
+ * token, same-site or from another site.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserAvailable, launchBrowser, screenshot, startBrowserServer, waitUntil, watchErrors, type Browser, type BrowserServer, type Page } from '../support/browser.ts';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+describe.skipIf(!browserAvailable)('admin portal in Chromium', () => {
+  let s: BrowserServer;
+  let browser: Browser;
+  let org: { id: string };
+
+  beforeAll(async () => {
+    [s, browser] = await Promise.all([startBrowserServer(), launchBrowser()]);
+    org = (await s.api('POST', '/organizations', { name: 'Acme', domains: ['acme.com'] })).body;
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  const generateLink = async () => {
+    const res = await s.api('POST', '/portal/generate_link', { organization: org.id, intent: 'dsync' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.link as string;
+  };
+  const valueOf = (page: Page, label: string) => page.getByLabel(label, { exact: true }).inputValue();
+
+  let link: string;
+  let page: Page;
+  let errors: string[];
+  let directoryId: string;
+
+  it('opens a generated link into the portal, for that organization', async () => {
+    link = await generateLink();
+    expect(link.startsWith(`${s.url}/portal/link/`)).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    errors = watchErrors(page);
+    await page.goto(link);
+    await page.waitForURL(/\/portal\/?(\?.*)?$/);
+    expect(page.url()).not.toContain('/link/');
+    await page.getByRole('link', { name: 'Okta', exact: true }).waitFor();
+    await screenshot(page, 'portal-providers');
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'guestlist_portal');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/portal' });
+  });
+
+  it('follows the Okta guide: creates the connection and shows the base URL and the token once', async () => {
+    await page.getByRole('link', { name: 'Okta', exact: true }).click();
+    await page.getByRole('heading', { name: 'Connect Okta' }).waitFor();
+    await page.getByRole('button', { name: 'Create connection' }).click();
+    await page.getByLabel('Bearer token', { exact: true }).waitFor();
+    const base = await valueOf(page, 'SCIM base URL');
+    const token = await valueOf(page, 'Bearer token');
+    expect(base).toMatch(new RegExp(`^${s.url}/scim/v2/directory_\\w+$`));
+    expect(token.length).toBeGreaterThan(20);
+    directoryId = base.split('/').pop()!;
+    await screenshot(page, 'portal-okta-guide');
+
+    const status = page.getByRole('status', { name: 'Connection status' });
+    expect(await status.textContent()).not.toContain('Linked');
+
+    // Okta's first moves, with the values the page showed: look the user up, then create it.
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'user-agent': 'Okta SCIM Client 1.0.0' };
+    const lookup = await fetch(`${base}/Users?filter=${encodeURIComponent('userName eq "ana@acme.com"')}&startIndex=1&count=100`, { headers });
+    expect(lookup.status).toBe(200);
+    const created = await fetch(`${base}/Users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ schemas: [USER], userName: 'ana@acme.com', name: { givenName: 'Ana', familyName: 'Lima' }, emails: [{ primary: true, value: 'ana@acme.com', type: 'work' }], active: true, password: 'hunter2-Secret' }),
+    });
+    expect(created.status).toBe(201);
+
+    // No reload: the page polls.
+    await waitUntil(async () => (await status.textContent())!.includes('Linked'), 'the status to turn Linked');
+  });
+
+  it('shows the requests in the log, the password redacted', async () => {
+    await page.getByRole('tab', { name: 'Request log' }).click();
+    const log = page.getByRole('table', { name: 'SCIM requests' });
+    await waitUntil(async () => (await log.textContent())!.includes('/Users') && (await log.textContent())!.includes('201'), 'the POST to appear in the log');
+    await page.getByRole('button', { name: 'Details of POST /Users' }).first().click();
+    const text = (await page.locator('body').textContent())!;
+    expect(text).toContain('ana@acme.com');
+    expect(text).not.toContain('hunter2-Secret');
+    expect(text).toContain('Okta SCIM Client');
+    await screenshot(page, 'portal-request-log');
+    expect(errors).toEqual([]);
+  });
+
+  it('fits a phone: the status page at 390×844', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${s.url}/portal/directories/${directoryId}`);
+    await page.getByRole('status', { name: 'Connection status' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'portal-status-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('refuses a change without the CSRF token, with the session cookie present', async () => {
+    const before = (await s.api('GET', `/directories/${directoryId}/tokens`)).body.data.length;
+    const res = await page.evaluate(async (id) => {
+      const r = await fetch(`/portal/api/directories/${id}/tokens`, { method: 'POST' });
+      return { status: r.status, body: await r.json() };
+    }, directoryId);
+    expect(res).toMatchObject({ status: 403, body: { code: 'csrf_failed' } });
+    expect((await s.api('GET', `/directories/${directoryId}/tokens`)).body.data.length).toBe(before);
+  });
+
+  it('refuses a cross-site form post, whatever it carries', async () => {
+    // Another site (127.0.0.1 is not localhost's site) serves a page that posts to the portal on load.
+    const attacker = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<form id=f method=POST action="${s.url}/portal/api/directories/${directoryId}/tokens"><input name=x value=1></form><script>f.submit()</script>`);
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    try {
+      const before = (await s.api('GET', `/directories/${directoryId}/tokens`)).body.data.length;
+      const evil = await page.context().newPage();
+      const answer = evil.waitForResponse((r) => r.url().includes('/tokens'));
+      await evil.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+      expect([401, 403]).toContain((await answer).status());
+      expect((await s.api('GET', `/directories/${directoryId}/tokens`)).body.data.length).toBe(before);
+      await evil.close();
+    } finally {
+      attacker.close();
+    }
+  });
+
+  it('refuses the same link a second time', async () => {
+    const context = await browser.newContext();
+    const again = await context.newPage();
+    await again.goto(link);
+    await again.waitForURL(/error=link_invalid/);
+    expect((await context.cookies()).find((c) => c.name === 'guestlist_portal')).toBeUndefined();
+    await again.getByRole('heading').first().waitFor();
+    expect((await again.locator('body').textContent())!.toLowerCase()).toMatch(/link/);
+    await screenshot(again, 'portal-link-invalid');
+    await context.close();
+  });
+
+  it('refuses an expired link', async () => {
+    const expired = await generateLink();
+    await s.db.store.db.updateTable('portal_links' as never).set({ expires_at: new Date(Date.now() - 1000).toISOString() } as never).execute();
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(expired);
+    await p.waitForURL(/error=link_invalid/);
+    expect((await context.cookies()).find((c) => c.name === 'guestlist_portal')).toBeUndefined();
+    await context.close();
+  });
+});
