@@ -36,6 +36,7 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
     await scim('/Users', { schemas: [USER], userName: 'bob@acme.com', name: { givenName: 'Bob', familyName: 'Stone' }, active: true });
     await scim('/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [{ value: ana.id }] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(10_000);
     page = await context.newPage();
     errors = watchErrors(page);
   }, 60_000);
@@ -47,15 +48,17 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
 
   const nav = (name: string) => page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name });
   const table = (name: string) => page.getByRole('table', { name });
+  // The sign-in method's segmented control is labelled "API key" too: the field is the password input.
+  const keyField = () => page.getByLabel(/^API key/).and(page.locator('input[type=password]'));
   const tableText = async (name: string) => (await table(name).textContent()) ?? '';
 
   it('refuses a wrong key, then signs in with the API key', async () => {
     await page.goto(`${s.url}/`);
-    await page.getByLabel('API key', { exact: true }).fill('sk_wrong_0123456789abcdefghij');
+    await keyField().fill('sk_wrong_0123456789abcdefghij');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
     await screenshot(page, 'console-sign-in');
-    await page.getByLabel('API key', { exact: true }).fill(SERVER_API_KEY);
+    await keyField().fill(SERVER_API_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await table('Organizations').waitFor();
     const cookie = (await page.context().cookies()).find((c) => c.name === 'guestlist_console');
@@ -68,7 +71,7 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
     await table('Organizations').getByRole('link', { name: 'Acme' }).click();
     await page.getByRole('link', { name: 'Acme Okta' }).waitFor();
     await page.getByRole('button', { name: 'Generate setup link' }).click();
-    const link = await page.getByLabel('Setup link', { exact: true }).inputValue();
+    const link = await page.getByRole('textbox', { name: 'Setup link' }).inputValue();
     expect(link.startsWith(`${s.url}/portal/link/`)).toBe(true);
     await page.keyboard.press('Escape');
   });
@@ -81,7 +84,7 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
     await waitUntil(async () => !(await tableText('Users')).includes('bob@acme.com'), 'the search to narrow the list');
     expect(await tableText('Users')).toContain('ana@acme.com');
     await screenshot(page, 'console-directory-users');
-    await table('Users').getByText('ana@acme.com').first().click();
+    await table('Users').getByRole('button', { name: 'Ana Lima' }).click();
     const drawer = page.getByRole('dialog');
     await waitUntil(async () => ((await drawer.textContent()) ?? '').includes('Engineering'), "the user's groups");
     expect(await drawer.textContent()).toContain('Engineer');
@@ -100,6 +103,9 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
     await nav('Events').click();
     await waitUntil(async () => (await tableText('Events')).includes('dsync.group.user_added'), 'the events');
     expect(await tableText('Events')).toContain('dsync.user.created');
+    await page.getByRole('button', { name: /^Payload of dsync\.group\.user_added event_/ }).click();
+    await waitUntil(async () => (await tableText('Events')).includes('"previous_attributes"') || (await tableText('Events')).includes('"group"'), 'the JSON payload');
+    expect(await tableText('Events')).toContain('"ana@acme.com"');
     await screenshot(page, 'console-events');
   });
 
@@ -107,7 +113,9 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
     await nav('Webhooks').click();
     await waitUntil(async () => (await tableText('Webhook endpoints')).includes('/hooks'), 'the endpoint');
     await table('Webhook endpoints').getByRole('link').first().click();
-    await waitUntil(async () => (await tableText('Deliveries')).includes('dsync.user.created'), 'the deliveries');
+    // Both users' dsync.user.created, delivered to the receiver.
+    await waitUntil(async () => (await table('Deliveries').getByRole('row').count()) === 3 && !/pending|sending/i.test(await tableText('Deliveries')), 'the deliveries');
+    expect(await tableText('Deliveries')).toMatch(/succeeded/i);
     await screenshot(page, 'console-webhook-deliveries');
   });
 
@@ -123,7 +131,7 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
 
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API key', { exact: true }).waitFor();
+    await keyField().waitFor();
     const res = await page.evaluate(() => fetch('/organizations').then((r) => r.status));
     expect(res).toBe(401);
   });

@@ -40,7 +40,7 @@ export async function startBrowserServer(extra: Record<string, string> = {}): Pr
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-browser-'));
   const connection = db.store instanceof PostgresStore ? { url: TEST_DATABASE_URL!, schema: db.store.options.schema! } : { url: (db.store as SqliteStore).file };
-  const server = await startServer(serverEnv(connection, dataDir, { LOG_LEVEL: 'warn', ...extra }));
+  const server = await startServer(serverEnv(connection, dataDir, extra));
   const url = server.url.replace('127.0.0.1', 'localhost');
   return {
     db,
