@@ -74,6 +74,7 @@ describe.skipIf(!browserAvailable)('operator console in Chromium', () => {
     const link = await page.getByRole('textbox', { name: 'Setup link' }).inputValue();
     expect(link.startsWith(`${s.url}/portal/link/`)).toBe(true);
     await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
   });
 
   it("shows a directory's users, searchable, with attributes and groups", async () => {

@@ -5,6 +5,7 @@
  * a reload. Then what must be refused: the link used again, an expired link, and a change without the CSRF
  * token, same-site or from another site.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +57,11 @@ describe.skipIf(!browserAvailable)('admin portal in Chromium', () => {
   });
 
   it('follows the Okta guide: creates the connection and shows the base URL and the token once', async () => {
-    await page.getByRole('link', { name: 'Okta', exact: true }).click();
+    // By keyboard alone: Tab to the Okta card, Enter.
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+    for (let i = 0; i < 40 && (await focused()) !== 'Okta'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Okta');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Connect Okta' }).waitFor();
     await page.getByRole('button', { name: 'Create connection' }).click();
     await page.getByLabel('Bearer token', { exact: true }).waitFor();
@@ -71,29 +76,42 @@ describe.skipIf(!browserAvailable)('admin portal in Chromium', () => {
     const status = page.getByRole('status', { name: 'Connection status' });
     expect(await status.textContent()).not.toContain('Linked');
 
-    // Okta's first moves, with the values the page showed: look the user up, then create it.
+    // The simulator plays Okta with the values the page showed: its connection test, then a first sync.
+    const args = ['bin/guestlist.js', 'simulate', 'okta', '--target', base, '--token', token, '--users', '8', '--groups', '3', '--seed', '5'];
+    const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.stderr.on('data', (chunk) => (out += chunk));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    expect(run.code, run.out).toBe(0);
+
+    // No reload: the page polls.
+    await waitUntil(async () => (await status.textContent())!.includes('Linked'), 'the status to turn Linked');
+    await waitUntil(async () => /8 active/.test((await page.locator('body').textContent())!), 'the user count to reach 8');
+
+    // One more create the way Okta sends it, with a password whose value must never reach the log.
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', 'user-agent': 'Okta SCIM Client 1.0.0' };
-    const lookup = await fetch(`${base}/Users?filter=${encodeURIComponent('userName eq "ana@acme.com"')}&startIndex=1&count=100`, { headers });
-    expect(lookup.status).toBe(200);
     const created = await fetch(`${base}/Users`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ schemas: [USER], userName: 'ana@acme.com', name: { givenName: 'Ana', familyName: 'Lima' }, emails: [{ primary: true, value: 'ana@acme.com', type: 'work' }], active: true, password: 'hunter2-Secret' }),
     });
     expect(created.status).toBe(201);
-
-    // No reload: the page polls.
-    await waitUntil(async () => (await status.textContent())!.includes('Linked'), 'the status to turn Linked');
+    await waitUntil(async () => /9 active/.test((await page.locator('body').textContent())!), 'the user count to reach 9');
   });
 
   it('shows the requests in the log, the password redacted', async () => {
     await page.getByRole('tab', { name: 'Request log' }).click();
     const log = page.getByRole('table', { name: 'SCIM requests' });
-    await waitUntil(async () => (await log.textContent())!.includes('/Users') && (await log.textContent())!.includes('201'), 'the POST to appear in the log');
-    await page.getByRole('button', { name: /^Details of POST \/scim\/v2\/directory_\w+\/Users$/ }).click();
+    await waitUntil(async () => (await log.textContent())!.includes('Okta SCIM Client'), 'the last POST to appear in the log');
+    // Newest first: the first POST /Users is Ana's.
+    await page.getByRole('button', { name: /^Details of POST \/scim\/v2\/directory_\w+\/Users$/ }).first().click();
     const text = (await page.locator('body').textContent())!;
     expect(text).toContain('ana@acme.com');
     expect(text).not.toContain('hunter2-Secret');
+    expect(text).toContain('[REDACTED]');
     expect(text).toContain('Okta SCIM Client');
     await screenshot(page, 'portal-request-log');
     expect(errors).toEqual([]);
