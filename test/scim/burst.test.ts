@@ -1,13 +1,13 @@
 /**
- * A provisioning burst: 2,500 user creates from 256 concurrent clients against the real HTTP server, with
+ * A provisioning burst: 1,000 user creates from 256 concurrent clients against the real HTTP server, with
  * admission limits small enough that many are refused. No timing assertions: every answer is 201 or 429
  * (never a 5xx or a time-out), every 201 is one stored user with exactly one `dsync.user.created` event, and
- * retrying the 429s after their Retry-After ends with all 2,500 created. A second directory stays served.
+ * retrying the 429s after their Retry-After ends with all 1,000 created. A second directory stays served.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
 
-const USERS = 2_500;
+const USERS = 1_000;
 const CLIENTS = 256;
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -29,7 +29,7 @@ afterAll(async () => {
   await t.close();
 });
 
-it('2,500 creates from 256 clients: only 201 or 429, nothing lost or doubled, all created after retries', async () => {
+it('1,000 creates from 256 clients: only 201 or 429, nothing lost or doubled, all created after retries', async () => {
   const dir = await createDirectory(t);
   const quiet = await createDirectory(t);
   const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' });
