@@ -88,6 +88,23 @@ describe('the SCIM request log', () => {
     expect((await t.api('GET', `/directories/${ghost}/scim_requests`)).statusCode).toBe(404);
   });
 
+  it('keeps a flood of 401s to made-up directory ids out of the buffer, so it cannot push out real entries', async () => {
+    const { dir, scim } = await setUp();
+    await t.app.scimRequestLog.flush();
+    for (let i = 0; i < 50; i++) {
+      const ghost = `directory_01${String(i).padStart(24, 'B')}`;
+      expect((await t.scim('GET', `/scim/v2/${ghost}/Users`, 'gl_scim_guess')).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'GET', url: `/scim/v2/${ghost}/Users` })).statusCode).toBe(401);
+    }
+    expect(t.app.scimRequestLog.pending).toBe(0);
+    // A refusal at a real directory, with or without a token, is still the admin's to see.
+    expect((await scim('GET', '/Users', undefined, {}, 'gl_scim_wrong')).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: `/scim/v2/${dir.id}/Users` })).statusCode).toBe(401);
+    expect(t.app.scimRequestLog.pending).toBe(2);
+    const entries = await logOf(dir.id);
+    expect(entries.map((e) => e.error)).toEqual(['Authorization: Bearer <token> is required.', 'The bearer token is not valid for this directory.']);
+  });
+
   it('redacts passwords: POST, PATCH replace, PATCH without a path, Bulk, nested', async () => {
     const { dir, scim } = await setUp();
     const user = (await scim('POST', '/Users', { schemas: [USER], userName: 'pw@acme.com', password: 'hunter2-post' })).json();

@@ -12,6 +12,8 @@ import { directoryObject, organizationObject } from '../objects.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     scim?: { directory: DirectoryRecord; token: TokenRecord };
+    /** A request refused 401 names a directory that exists: the request log keeps it (the admin's most useful entry). */
+    scimDirectoryExists?: boolean;
   }
 }
 
@@ -22,10 +24,16 @@ const TOUCH_INTERVAL_MS = 60_000;
 export async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<void> {
   const { directoryId } = request.params as { directoryId: string };
   const presented = bearerToken(request.headers.authorization);
-  if (presented === undefined) throw new ScimError(401, undefined, 'Authorization: Bearer <token> is required.');
+  if (presented === undefined) {
+    await noteDirectory(ctx, request, directoryId);
+    throw new ScimError(401, undefined, 'Authorization: Bearer <token> is required.');
+  }
   // A directory id that cannot be ours (NUL: a PostgreSQL error) authenticates nothing, without a query.
   const found = isId(directoryId, 'directory') ? await ctx.store.authenticateDirectory(directoryId, hashSecret(presented)) : undefined;
-  if (!found) throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
+  if (!found) {
+    await noteDirectory(ctx, request, directoryId);
+    throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
+  }
   const { directory, token } = found;
   request.scim = { directory, token };
   const at = new Date();
@@ -33,6 +41,15 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
     ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
   }
   if (directory.state === 'unlinked') await link(ctx, directory);
+}
+
+/**
+ * On a 401, whether the directory exists: only then is the refusal logged. A flood of requests to made-up
+ * directory ids must not fill the request log's buffer and push out other directories' entries.
+ */
+async function noteDirectory(ctx: AppContext, request: FastifyRequest, directoryId: string): Promise<void> {
+  if (!isId(directoryId, 'directory')) return;
+  request.scimDirectoryExists = (await ctx.store.getDirectory(directoryId)) !== undefined;
 }
 
 /** Links the directory on its first authenticated request, with `dsync.activated` (unless another request did). */

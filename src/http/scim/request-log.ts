@@ -1,8 +1,9 @@
 /**
  * Feeds the SCIM request log (src/portal/request-log.ts) from the SCIM scope's hooks: the error answered is
  * kept in onSend (status >= 400 only), and the entry is queued in onResponse, after the response has gone.
- * Every request whose URL names a well-formed directory id is recorded, 401s included (a wrong token is what an
- * admin most needs to see); the writer skips ids of directories that do not exist.
+ * Every request to a directory that exists is recorded, 401s included (a wrong token is what an admin most needs
+ * to see); requests to made-up directory ids never reach the buffer (authenticate.ts finds out on its 401 path),
+ * and the writer still skips directories deleted meanwhile.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isId } from '../../ids.ts';
@@ -54,6 +55,7 @@ export function recordScimRequests(app: FastifyInstance, log: RequestLog): void 
   });
   app.addHook('onResponse', async (request, reply) => {
     const { directoryId } = request.params as { directoryId?: string };
-    if (isId(directoryId, 'directory')) log.record(capture(request, reply, directoryId!));
+    const known = request.scim !== undefined || request.scimDirectoryExists === true;
+    if (known && isId(directoryId, 'directory')) log.record(capture(request, reply, directoryId!));
   });
 }
