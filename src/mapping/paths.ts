@@ -36,6 +36,10 @@ const CORE_USER = USER_SCHEMA.toLowerCase();
 /** Compiles a source: a path string or `{constant: value}`. */
 export function compileSource(source: Source, field = 'source'): Parsed<SourceEvaluator> {
   if (typeof source === 'string') return compileSourcePath(source, field);
+  // Stored mappings are validated on the way in; this guards against a row edited by hand, not the API.
+  if (typeof source !== 'object' || source === null || !('constant' in source)) {
+    return { ok: false, errors: [{ field, code: 'invalid_type', message: 'source is a SCIM attribute path or {"constant": value}.' }] };
+  }
   const constant = source.constant;
   // A constant object or list is copied per user, so that no caller can change what every other user gets.
   const evaluator: SourceEvaluator = typeof constant === 'object' && constant !== null ? () => structuredClone(constant) : () => constant;
