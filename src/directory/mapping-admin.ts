@@ -155,10 +155,10 @@ export class MappingAdmin {
     const job = await rows.getJob(this.db, dir.id);
     const reevaluating = job?.state === 'running';
     return {
-      object: 'attribute_mapping',
+      object: 'attribute_mapping' as const,
       directory_id: dir.id,
       mappings: mapping.mappings,
-      state: reevaluating ? 'reevaluating' : 'current',
+      state: reevaluating ? ('reevaluating' as const) : ('current' as const),
       ...(job ? { progress: { done: Math.min(job.done, job.total), total: job.total, changed: job.changed, started_at: job.started_at, finished_at: job.finished_at } } : {}),
     };
   }
@@ -181,10 +181,10 @@ export class MappingAdmin {
     const evaluate = compileMapping(defs.attributes, effectiveMappings(dir.type, defs.attributes, parsed.mappings));
     const users = await this.newestUsers(dir, PREVIEW_USERS);
     return {
-      object: 'list',
+      object: 'list' as const,
       data: users.map((u) => {
         const { values, warnings } = evaluate(u.resource);
-        return { object: 'attribute_mapping_preview', user_id: u.id, email: userEmail(normalizedEmails(u.resource), u.user_name), custom_attributes: values, warnings };
+        return { object: 'attribute_mapping_preview' as const, user_id: u.id, email: userEmail(normalizedEmails(u.resource), u.user_name), custom_attributes: values, warnings };
       }),
     };
   }
@@ -194,7 +194,7 @@ export class MappingAdmin {
     const explorer = new PathExplorer();
     const users = await this.newestUsers(dir, EXPLORER_SAMPLE);
     for (const u of users) explorer.add(u.resource);
-    return { object: 'list', data: explorer.result(), scanned: users.length, total_users: dir.users_active + dir.users_inactive };
+    return { object: 'list' as const, data: explorer.result(), scanned: users.length, total_users: dir.users_active + dir.users_inactive };
   }
 
   private async newestUsers(dir: DirectoryRecord, limit: number) {
@@ -205,7 +205,7 @@ export class MappingAdmin {
   // ── A directory's role mapping ────────────────────────────────────────────
 
   async roleMapping(dir: DirectoryRecord) {
-    return { object: 'role_mapping', directory_id: dir.id, mappings: await rows.roleMappings(this.db, dir.id) };
+    return { object: 'role_mapping' as const, directory_id: dir.id, mappings: await rows.roleMappings(this.db, dir.id) };
   }
 
   /**

@@ -78,7 +78,7 @@ const UserQuery = Type.Object({
   email: Type.Optional(Type.String({ maxLength: 320, description: "Matches any of the user's emails, case-insensitively." })),
   idp_id: Type.Optional(Type.String({ maxLength: 1024 })),
   search: Type.Optional(Search('userName, any email, or a name part')),
-  warnings: Type.Optional(Type.Boolean({ description: 'Guestlist extension: `true` lists only the users that lack a required custom attribute.' })),
+  warnings: Type.Optional(StringEnum(['true', 'false'], { description: 'Guestlist extension: `true` lists only the users that lack a required custom attribute.' })),
 });
 const GroupQuery = Type.Object({
   ...PageParams,
@@ -122,7 +122,7 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
           ...(email !== undefined ? { email } : {}),
           ...(idp_id !== undefined ? { idpId: idp_id } : {}),
           ...(search !== undefined ? { search } : {}),
-          ...(warnings === true ? { withWarnings: true } : {}),
+          ...(warnings === 'true' ? { withWarnings: true } : {}),
         },
         parsePage(request.query),
       );
