@@ -171,7 +171,7 @@ export class Reevaluator {
     return this.ctx.write(
       dir,
       async (db, events) => {
-        const users = (await usersAfter(db, dir.id, job.cursor, this.chunkSize)).map(toUser);
+        const users = (await usersAfter(db, this.ctx.store.dialect, dir.id, job.cursor, this.chunkSize)).map(toUser);
         const changed = await this.reevaluate(db, events, dir, mapping, users);
         let cursor = users.at(-1)?.id ?? job.cursor;
         let finished = users.length < this.chunkSize;
@@ -202,7 +202,7 @@ export class Reevaluator {
     for (const { after } of changes) {
       await db
         .updateTable('directory_users')
-        .set({ ...mappingColumns(after), version: after.version, updated_at: at })
+        .set((eb) => ({ ...mappingColumns(after), version: eb('version', '+', 1), updated_at: at }))
         .where('directory_id', '=', dir.id)
         .where('id', '=', after.id)
         .execute();

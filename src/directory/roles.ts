@@ -47,9 +47,10 @@ export async function refreshRoles(
   }
   for (const { after } of changes) {
     const { role_slugs } = mappingColumns(after);
+    // The version moves in SQL, never written back from the read: a concurrent write's own increment stays.
     await db
       .updateTable('directory_users')
-      .set({ role_slugs, version: after.version, updated_at: after.updated_at })
+      .set((eb) => ({ role_slugs, ...(bumpVersion ? { version: eb('version', '+', 1), updated_at: after.updated_at } : {}) }))
       .where('directory_id', '=', dir.id)
       .where('id', '=', after.id)
       .execute();
