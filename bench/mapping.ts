@@ -99,7 +99,7 @@ export async function runMappingBench(database: 'sqlite' | 'postgres'): Promise<
     await seed(store, directory.id);
     if (database === 'postgres') await (store as PostgresStore).pool.query('analyze');
     const headers = { authorization: `Bearer ${directory.bearer_token}`, 'content-type': 'application/scim+json' };
-    const writes = () => load({ kind: 'create', base, path: `/scim/v2/${directory.id}/Users`, headers, connections: 8, duration: LOAD_SECONDS });
+    const writes = (prefix: string) => load({ kind: 'create', base, path: `/scim/v2/${directory.id}/Users`, headers, connections: 8, duration: LOAD_SECONDS, prefix });
 
     /** Time from a change until the directory's mapping is current again. */
     const sweep = async (change: () => Promise<unknown>): Promise<Sweep> => {
@@ -119,9 +119,9 @@ export async function runMappingBench(database: 'sqlite' | 'postgres'): Promise<
       await api('POST', '/custom_attributes', { name: 'department', type: 'string', required: true });
       await api('POST', '/custom_attributes', { name: 'cost_center', type: 'string' });
     });
-    const writesAlone = await writes();
+    const writesAlone = await writes('alone');
     // The load starts with the change: the sweep runs under it.
-    const during = writes();
+    const during = writes('during');
     const remap = await sweep(() =>
       api('PUT', `/directories/${directory.id}/attribute_mapping`, {
         mappings: [{ attribute: 'cost_center', source: `${ENTERPRISE}:department`, transforms: ['uppercase', { map: { ENGINEERING: 'R&D' }, default: 'GENERAL' }] }],
