@@ -155,7 +155,7 @@ function CreateAttribute({ onClose, onCreated }: { onClose: () => void; onCreate
             onChange={(e) => setName(e.currentTarget.value)}
             onBlur={() => setTouched(true)}
             error={nameProblem ?? fieldError(error, 'name')}
-            className="gl-mono"
+            classNames={{ input: 'gl-mono' }}
             autoComplete="off"
             spellCheck={false}
             required

@@ -163,7 +163,7 @@ function RoleForm({ role, onClose, onSaved }: { role?: Role; onClose: () => void
             onBlur={() => setTouched(true)}
             error={slugProblem ?? fieldError(error, 'slug')}
             disabled={Boolean(role)}
-            className="gl-mono"
+            classNames={{ input: 'gl-mono' }}
             autoComplete="off"
             spellCheck={false}
             required

@@ -121,7 +121,7 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
         description={'A SCIM attribute path, e.g. name.givenName or emails[type eq "work"].value'}
         value={value}
         onChange={(e) => onChange(e.currentTarget.value)}
-        className="gl-mono"
+        classNames={{ input: 'gl-mono' }}
         autoComplete="off"
         spellCheck={false}
       />
@@ -147,7 +147,9 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
             onChange={(e) => setQuery(e.currentTarget.value)}
           />
           <Text size="xs" c="dimmed">
-            {paths.data.data.length} paths in {paths.data.scanned === paths.data.total_users ? 'all' : `${paths.data.scanned} of`} {paths.data.total_users} users.
+            {paths.data.data.length} {paths.data.data.length === 1 ? 'path' : 'paths'} found across{' '}
+            {paths.data.scanned === paths.data.total_users ? `all ${paths.data.total_users}` : `${paths.data.scanned} of ${paths.data.total_users}`} users. Pick
+            one to use it as the source.
           </Text>
           <ScrollArea.Autosize mah={280} type="auto">
             <Stack gap={4} role="list" aria-label="Attribute paths">
@@ -217,7 +219,7 @@ function ConstantField({ type, value, onChange }: { type: CustomAttribute['type'
         onChange={(e) => onChange(e.currentTarget.value)}
         autosize
         minRows={2}
-        className="gl-mono"
+        classNames={{ input: 'gl-mono' }}
       />
     );
   return (

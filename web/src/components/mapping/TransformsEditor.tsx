@@ -117,14 +117,16 @@ function MapEditor({ transform, step, onChange }: { transform: MapTransform; ste
         <Group key={i} gap="xs" wrap="nowrap" align="flex-end">
           <TextInput
             size="sm"
-            label={`From (step ${step}, row ${i + 1})`}
+            label={i === 0 ? 'From' : undefined}
+            aria-label={`From (step ${step}, row ${i + 1})`}
             value={from}
             onChange={(e) => emit(rows.map((r, j) => (j === i ? [e.currentTarget.value, r[1]] : r)))}
             style={{ flex: 1, minWidth: 0 }}
           />
           <TextInput
             size="sm"
-            label={`To (step ${step}, row ${i + 1})`}
+            label={i === 0 ? 'To' : undefined}
+            aria-label={`To (step ${step}, row ${i + 1})`}
             value={to}
             onChange={(e) => emit(rows.map((r, j) => (j === i ? [r[0], e.currentTarget.value] : r)))}
             style={{ flex: 1, minWidth: 0 }}
@@ -148,7 +150,7 @@ function MapEditor({ transform, step, onChange }: { transform: MapTransform; ste
       <TextInput
         size="sm"
         label={`Value when nothing matches (step ${step})`}
-        description="Leave empty to keep the original value."
+        description="Optional: the value for anything not in the table."
         value={hasDefault ? String(transform.default) : ''}
         onChange={(e) => emit(rows, e.currentTarget.value === '' ? undefined : e.currentTarget.value)}
       />
