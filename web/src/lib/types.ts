@@ -267,6 +267,8 @@ export interface AttributePaths extends Omit<List<AttributePath>, 'list_metadata
   list_metadata?: List<AttributePath>['list_metadata'];
   scanned: number;
   total_users: number;
+  /** More distinct paths exist than the explorer keeps. */
+  truncated?: boolean;
 }
 
 export interface RoleMapping {

@@ -148,8 +148,8 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
           />
           <Text size="xs" c="dimmed">
             {paths.data.data.length} {paths.data.data.length === 1 ? 'path' : 'paths'} found across{' '}
-            {paths.data.scanned === paths.data.total_users ? `all ${paths.data.total_users}` : `${paths.data.scanned} of ${paths.data.total_users}`} users. Pick
-            one to use it as the source.
+            {paths.data.scanned === paths.data.total_users ? `all ${paths.data.total_users}` : `${paths.data.scanned} of ${paths.data.total_users}`} users
+            {paths.data.truncated ? ' (the first ones only; type any other path above)' : ''}. Pick one to use it as the source.
           </Text>
           <ScrollArea.Autosize mah={280} type="auto">
             <Stack gap={4} role="list" aria-label="Attribute paths">

@@ -97,7 +97,10 @@ function Arguments({ transform, step, onChange }: { transform: Transform; step: 
 
 type MapTransform = { map: Record<string, unknown>; default?: unknown };
 
-/** A lookup table edited as rows of text; values stay text (what SCIM sends is text in nearly every case). */
+/**
+ * A lookup table edited as rows of text; values stay text (what SCIM sends is text in nearly every case). The
+ * server looks a value up exactly, then case-insensitively; a missing value stays missing.
+ */
 function MapEditor({ transform, step, onChange }: { transform: MapTransform; step: number; onChange: (t: Transform) => void }) {
   // Rows live here so a half-typed row with an empty "from" is not dropped on every keystroke.
   const [rows, setRows] = useState<[string, string][]>(() => {
@@ -150,7 +153,7 @@ function MapEditor({ transform, step, onChange }: { transform: MapTransform; ste
       <TextInput
         size="sm"
         label={`Value when nothing matches (step ${step})`}
-        description="Optional: the value for anything not in the table."
+        description="Optional. Left empty, a value not in the table is kept as it is."
         value={hasDefault ? String(transform.default) : ''}
         onChange={(e) => emit(rows, e.currentTarget.value === '' ? undefined : e.currentTarget.value)}
       />
