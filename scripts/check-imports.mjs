@@ -75,13 +75,14 @@ const MAY_IMPORT = {
   foundation: [],
   scim: ['foundation'],
   dialects: ['foundation', 'scim'],
-  store: ['foundation', 'scim'],
+  mapping: ['foundation', 'scim'],
+  store: ['foundation', 'scim', 'mapping'],
   events: ['foundation', 'scim', 'store'],
-  directory: ['foundation', 'scim', 'store', 'events'],
-  portal: ['foundation', 'scim', 'store', 'events', 'directory'],
-  http: ['foundation', 'scim', 'dialects', 'store', 'events', 'directory', 'portal'],
+  directory: ['foundation', 'scim', 'mapping', 'store', 'events'],
+  portal: ['foundation', 'scim', 'mapping', 'store', 'events', 'directory'],
+  http: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'portal'],
   simulator: ['foundation'],
-  root: ['foundation', 'scim', 'dialects', 'store', 'events', 'directory', 'portal', 'http', 'simulator'],
+  root: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'portal', 'http', 'simulator'],
 };
 const ROOT_MODULES = new Set(['main.ts', 'cli.ts', 'bootstrap.ts']);
 

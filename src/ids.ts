@@ -23,7 +23,9 @@ export type IdPrefix =
   | 'portal_link'
   | 'portal_invite'
   | 'session'
-  | 'audit_log';
+  | 'audit_log'
+  | 'custom_attribute'
+  | 'role';
 
 let lastTime = -1;
 let lastRandom = new Uint8Array(10);

@@ -17,6 +17,7 @@ import type { GroupRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { DirectoryEvents } from './events.ts';
 import { addMembers, applyMemberOps } from './member-ops.ts';
+import { groupMapsToRole, refreshRoles, roleEvents } from './roles.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
 import { renderGroup } from './render.ts';
@@ -78,12 +79,16 @@ export class ScimGroups {
     await this.ctx.write(dir, async (db, events) => {
       const current = await this.locked(db, dir, id, options);
       const groupObject = await events.group(current);
+      const hadRole = await groupMapsToRole(this.ctx, db, dir, id);
+      // The group's role mapping row goes with it (foreign key), so its members' roles are resolved again.
       const members = await this.ctx.q.deleteGroup(db, dir.id, id);
       await memberships.touchUsers(db, dir.id, members, now());
+      const roleChanges = hadRole ? await refreshRoles(this.ctx, db, dir, members, false) : [];
       events.count({ groups: -1 });
-      // Each member's removal, then the group itself.
+      // Each member's removal, then the group itself, then the roles that moved with it.
       await events.memberships('dsync.group.user_removed', groupObject, members);
       events.add('dsync.group.deleted', groupObject);
+      await roleEvents(events, roleChanges);
     });
   }
 
@@ -124,9 +129,12 @@ export class ScimGroups {
     if (next.display_name.toLowerCase() !== current.display_name.toLowerCase()) await this.assertDisplayNameFree(db, dir.id, next.display_name, current.id);
     await this.ctx.q.updateGroup(db, next);
     const after = await events.group(next);
+    const moved = added.length + removed.length > 0 && (await groupMapsToRole(this.ctx, db, dir, current.id));
+    const roleChanges = moved ? await refreshRoles(this.ctx, db, dir, [...removed, ...added], false) : [];
     if (resourceChanged) events.updated('dsync.group.updated', before, after);
     await events.memberships('dsync.group.user_removed', after, removed);
     await events.memberships('dsync.group.user_added', after, added);
+    await roleEvents(events, roleChanges);
     return next;
   }
 

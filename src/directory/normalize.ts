@@ -123,7 +123,8 @@ export function toDirectoryUser(user: UserRecord, ctx: DirectoryUserContext): Js
   const emails = normalizedEmails(resource);
   const first = str(name.givenName);
   const last = str(name.familyName);
-  const slugs = roleSlugs(resource);
+  // Roles the operator defined, resolved from the user's groups; without any, the IdP's own `roles` (legacy).
+  const slugs = user.role_slugs !== null && user.role_slugs.length > 0 ? user.role_slugs : roleSlugs(resource);
   return {
     object: 'directory_user',
     id: user.id,
@@ -141,7 +142,9 @@ export function toDirectoryUser(user: UserRecord, ctx: DirectoryUserContext): Js
     state: user.active ? 'active' : 'inactive',
     role: { slug: slugs[0] ?? 'member' },
     roles: (slugs.length > 0 ? slugs : ['member']).map((slug) => ({ slug })),
-    custom_attributes: customAttributes(resource, emails, ctx.managerEmail ?? null),
+    // The operator's custom attributes (each defined one, null when missing) next to the standard ones.
+    custom_attributes: { ...customAttributes(resource, emails, ctx.managerEmail ?? null), ...(user.mapped?.values ?? {}) },
+    warnings: user.mapped?.warnings ?? [],
     raw_attributes: ctx.raw,
     version: user.version,
     created_at: user.created_at,

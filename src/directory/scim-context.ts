@@ -6,6 +6,7 @@ import { ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import { scimBaseUrl } from '../urls.ts';
 import { DirectoryEvents } from './events.ts';
+import { definitionsOf, type MappingDefinitions } from './mapping.ts';
 import type { ScimUrls } from './render.ts';
 
 export interface WriteOptions {
@@ -25,12 +26,15 @@ export type DirectoryWrite<T> = (db: Executor, events: DirectoryEvents) => Promi
 
 export class ScimContext {
   readonly q: ResourceQueries;
+  /** Custom attributes and roles, as every write of this process applies them. */
+  readonly mapping: MappingDefinitions;
 
   constructor(
     readonly store: KyselyStore,
     private readonly publicUrl: string,
   ) {
     this.q = new ResourceQueries(store.dialect);
+    this.mapping = definitionsOf(store);
   }
 
   urls(dir: DirectoryRecord): ScimUrls {

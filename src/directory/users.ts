@@ -13,7 +13,8 @@ import type { ScimResource } from '../scim/schema/types.ts';
 import { now } from '../store/codec.ts';
 import type { Executor } from '../store/db.ts';
 import * as memberships from '../store/scim/memberships.ts';
-import type { UserRecord } from '../store/scim/records.ts';
+import { groupRoleSlugs } from '../store/mapping.ts';
+import type { UserMapping, UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { DirectoryEvents } from './events.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
@@ -33,7 +34,20 @@ export class ScimUsers {
   async create(dir: DirectoryRecord, body: unknown): Promise<ScimResource> {
     const resource = validUser(body, 'create');
     const at = now();
-    const user: UserRecord = { id: newId('directory_user'), directory_id: dir.id, ...userFields(resource), version: 1, resource, created_at: at, updated_at: at };
+    const mapping = await this.ctx.mapping.forDirectory(dir);
+    const user: UserRecord = {
+      id: newId('directory_user'),
+      directory_id: dir.id,
+      ...userFields(resource),
+      version: 1,
+      resource,
+      created_at: at,
+      updated_at: at,
+      // A new user is in no group yet: its roles are the default one.
+      mapped: mapping.evaluate(resource),
+      role_slugs: mapping.roles([]),
+      mapped_fingerprint: mapping.fingerprint,
+    };
     // The unique index on (directory, lowercased userName) decides; no lookup before the insert.
     await guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
       this.ctx.write(dir, async (db, events) => {
@@ -100,7 +114,7 @@ export class ScimUsers {
   private async change(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, current: UserRecord, change: (current: UserRecord) => ScimResource): Promise<Written> {
     const resource = change(current);
     if (jsonEqual(resource, current.resource)) return current;
-    const next: UserRecord = { ...current, ...userFields(resource), version: current.version + 1, resource, updated_at: now() };
+    const next: UserRecord = { ...current, ...userFields(resource), version: current.version + 1, resource, updated_at: now(), ...(await this.mapped(db, dir, current, resource)) };
     if (current.active && !next.active && dir.settings.inactive_users === 'delete') {
       // Lifecycle policy `delete`: deactivation is deletion; a later return is a new user.
       await this.remove(db, events, current);
@@ -128,6 +142,17 @@ export class ScimUsers {
       events.add('dsync.group.user_removed', { directory_id: directoryId, user: userObject, group: await events.group(group) });
     }
     events.add('dsync.user.deleted', userObject);
+  }
+
+  /**
+   * The user's mapping after its resource changed. Its roles depend on its groups alone, so they are kept, unless
+   * they were resolved under another configuration (then read again, with the user's groups' roles).
+   */
+  private async mapped(db: Executor, dir: DirectoryRecord, current: UserRecord, resource: ScimResource): Promise<UserMapping> {
+    const mapping = await this.ctx.mapping.forDirectory(dir);
+    const roleSlugs =
+      current.mapped_fingerprint === mapping.fingerprint ? current.role_slugs : mapping.roles((await groupRoleSlugs(db, [current.id])).get(current.id) ?? []);
+    return { mapped: mapping.evaluate(resource), role_slugs: roleSlugs, mapped_fingerprint: mapping.fingerprint };
   }
 
   private async assertUserNameFree(db: Executor, directoryId: string, userName: string, selfId: string): Promise<void> {

@@ -8,6 +8,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { MappingAdmin } from '../directory/mapping-admin.ts';
+import { Reevaluator } from '../directory/reevaluate.ts';
+import { ScimContext } from '../directory/scim-context.ts';
 import { credentialEpoch } from '../portal/credentials.ts';
 import { PortalLinks } from '../portal/links.ts';
 import { FailureLimiter } from '../portal/rate-limit.ts';
@@ -44,6 +47,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The SCIM request log's writer: `flush()` writes what is queued (tests read the log after it). */
     scimRequestLog: RequestLog;
+    /** The attribute re-evaluation sweep: `settle()` waits for the jobs running (tests). */
+    mappingJobs: Reevaluator;
   }
 }
 
@@ -166,6 +171,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (scope) => scimApi(scope, { config, store, secretKey, admission, requestLog }), { prefix: `${SCIM_PATH}/:directoryId` });
+  // Re-evaluates users after a mapping change, in this process's background (any process may take a job).
+  const mappingContext = new ScimContext(store, config.publicUrl);
+  const reevaluator = new Reevaluator(mappingContext, { logger });
+  app.decorate('mappingJobs', reevaluator);
+  app.addHook('onReady', async () => reevaluator.start());
+  app.addHook('onClose', () => reevaluator.stop());
   const sessions = new Sessions(store, secretKey, { credentialEpoch: credentialEpoch(secretKey, options.apiKeys, config.adminPassword) });
   const browser: BrowserContext = {
     config,
@@ -175,6 +186,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sessions,
     links: new PortalLinks(store, sessions),
     signInFailures: new FailureLimiter(),
+    mapping: new MappingAdmin(mappingContext, { onJob: () => reevaluator.wake() }),
   };
   await app.register(async (scope) => managementApi(scope, browser, app));
   await app.register(async (scope) => portalApp(scope, browser, app));

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { MappingAdmin } from '../directory/mapping-admin.ts';
 import type { KeyVerifier } from '../portal/credentials.ts';
 import type { PortalLinks } from '../portal/links.ts';
 import type { FailureLimiter } from '../portal/rate-limit.ts';
@@ -15,6 +16,8 @@ export interface AppContext {
 
 /** What the browser-facing parts add: sessions, portal links, the sign-in limiter, the API key check. */
 export interface BrowserContext extends AppContext {
+  /** Custom attributes, attribute and role mappings (API.md §7). */
+  mapping: MappingAdmin;
   sessions: Sessions;
   links: PortalLinks;
   signInFailures: FailureLimiter;

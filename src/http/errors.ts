@@ -4,6 +4,7 @@
  * anything unexpected to a 500 that reveals nothing internal.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { MappingRejected } from '../directory/mapping-admin.ts';
 import { StoreUnavailable, toStoreUnavailable } from '../store/errors.ts';
 
 export interface FieldError {
@@ -50,6 +51,7 @@ function validationErrors(error: FastifyError): FieldError[] {
 /** Translates any error raised while handling a management request into the API's error shape. */
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof MappingRejected) return new ApiError(error.status, error.code, error.message, error.errors);
   const fe = error as FastifyError;
   if (fe.validation) {
     const errors = validationErrors(fe);

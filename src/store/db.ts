@@ -42,6 +42,8 @@ export interface DirectoriesTable {
   last_request_at: Timestamp | null;
   /** The last successful SCIM write (POST, PUT, PATCH, DELETE, Bulk) to it. */
   last_sync_at: Timestamp | null;
+  /** The explicit attribute mapping (migration 0008); null: the directory type's defaults alone. */
+  attribute_mapping: Json | null;
 }
 
 export interface DirectoryTokensTable {
@@ -72,6 +74,14 @@ export interface DirectoryUsersTable {
   resource: Json;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** What the attribute mapping made of the user, `{values, warnings}` (migration 0008); null before any. */
+  mapped: Json | null;
+  /** The user's resolved role slugs, highest priority first; null while the operator defines no role. */
+  role_slugs: Json | null;
+  /** The digest of the mapping configuration `mapped` and `role_slugs` were computed with. */
+  mapped_fingerprint: string | null;
+  /** How many required attributes the user lacks: lists the users with warnings. */
+  warning_count: ColumnType<number, number | undefined, number>;
 }
 
 export interface DirectoryUserEmailsTable {
@@ -246,6 +256,49 @@ export interface AuditLogsTable {
   created_at: Timestamp;
 }
 
+export interface CustomAttributesTable {
+  id: string;
+  name: string;
+  type: string;
+  required: number;
+  description: string | null;
+  created_at: Timestamp;
+}
+
+export interface RolesTable {
+  id: string;
+  slug: string;
+  name: string;
+  priority: number;
+  is_default: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DirectoryRoleMappingsTable {
+  group_id: string;
+  directory_id: string;
+  role_slug: string;
+  created_at: Timestamp;
+}
+
+/** A directory's re-evaluation after its mapping configuration changed (src/directory/reevaluate.ts). */
+export interface MappingJobsTable {
+  directory_id: string;
+  /** The configuration the sweep brings every user to. */
+  fingerprint: string;
+  /** `running` or `done`. */
+  state: string;
+  total: number;
+  done: number;
+  /** How many users the sweep changed (each with its `dsync.user.updated`). */
+  changed: number;
+  cursor: string;
+  locked_until: Timestamp | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -268,6 +321,10 @@ export interface Database {
   portal_links: PortalLinksTable;
   sessions: SessionsTable;
   audit_logs: AuditLogsTable;
+  custom_attributes: CustomAttributesTable;
+  roles: RolesTable;
+  directory_role_mappings: DirectoryRoleMappingsTable;
+  mapping_jobs: MappingJobsTable;
 }
 
 /** Whatever a query runs on: the database itself or an open transaction (Kysely types both the same). */

@@ -1,3 +1,4 @@
+import type { AttributeMappingEntry } from '../mapping/types.ts';
 /**
  * Directories: their rows, and their lifecycle events (`dsync.activated`, `dsync.deleted`). Deleting a directory
  * cascades to everything in it, with one `dsync.deleted` and no per-user events.
@@ -36,6 +37,7 @@ export function toDirectory(row: DirectoryRow): DirectoryRecord {
     updated_at: row.updated_at,
     last_request_at: row.last_request_at ?? null,
     last_sync_at: row.last_sync_at ?? null,
+    attribute_mapping: row.attribute_mapping == null ? null : fromJson<AttributeMappingEntry[]>(row.attribute_mapping),
   };
 }
 

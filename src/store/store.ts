@@ -3,6 +3,8 @@
  * kysely-store.ts and differ only in connection setup, locking and type decoding.
  */
 
+import type { AttributeMappingEntry } from '../mapping/types.ts';
+
 export type Order = 'asc' | 'desc';
 
 export interface PageQuery {
@@ -58,6 +60,8 @@ export interface DirectoryRecord {
   last_request_at: string | null;
   /** The last SCIM request that changed something and succeeded; null before the first. */
   last_sync_at: string | null;
+  /** The explicit attribute mapping; null: the directory type's defaults alone (src/mapping/defaults.ts). */
+  attribute_mapping: AttributeMappingEntry[] | null;
 }
 
 export interface TokenRecord {

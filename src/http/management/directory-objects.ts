@@ -46,7 +46,13 @@ const userFields = {
     state: StringEnum(['active', 'inactive']),
     role: Slug,
     roles: Type.Array(Slug),
-    custom_attributes: Open('Auto-mapped attributes (`job_title`, `department_name`, `manager_email`, …), present when the IdP sent them.'),
+    custom_attributes: Open(
+      'Every custom attribute the operator defined (`/custom_attributes`), by name, as the directory\'s attribute mapping fills it (null when unmapped, missing or not of its type); next to them the auto-mapped ones (`job_title`, `department_name`, `manager_email`, …), present when the IdP sent them.',
+    ),
+    warnings: Type.Array(
+      Type.Object({ attribute: Type.String(), code: StringEnum(['missing_required']) }),
+      { description: 'What the user lacks: each required custom attribute whose value is null.' },
+    ),
     raw_attributes: Open('The SCIM resource as stored, with `id` and `meta`.'),
     version: Type.Integer({ description: 'Grows with every change to the user or its memberships.' }),
     created_at: Type.String({ format: 'date-time' }),
@@ -72,6 +78,7 @@ const UserQuery = Type.Object({
   email: Type.Optional(Type.String({ maxLength: 320, description: "Matches any of the user's emails, case-insensitively." })),
   idp_id: Type.Optional(Type.String({ maxLength: 1024 })),
   search: Type.Optional(Search('userName, any email, or a name part')),
+  warnings: Type.Optional(StringEnum(['true', 'false'], { description: 'Guestlist extension: `true` lists only the users that lack a required custom attribute.' })),
 });
 const GroupQuery = Type.Object({
   ...PageParams,
@@ -104,7 +111,7 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
       },
     },
     async (request) => {
-      const { directory, group, email, idp_id, search } = request.query;
+      const { directory, group, email, idp_id, search, warnings } = request.query;
       if (directory === undefined && group === undefined) {
         throw new ApiError(422, 'validation_error', 'Pass directory or group.', [{ field: 'directory', code: 'required' }]);
       }
@@ -115,6 +122,7 @@ export function directoryObjectRoutes(app: ManagementScope, { store, config }: A
           ...(email !== undefined ? { email } : {}),
           ...(idp_id !== undefined ? { idpId: idp_id } : {}),
           ...(search !== undefined ? { search } : {}),
+          ...(warnings === 'true' ? { withWarnings: true } : {}),
         },
         parsePage(request.query),
       );

@@ -17,6 +17,7 @@ import { directoryRoutes } from './directories.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
 import { eventRoutes } from './events.ts';
 import { checkManagementInput } from './input.ts';
+import { mappingRoutes } from './mapping.ts';
 import { organizationRoutes } from './organizations.ts';
 import { portalLinkRoutes } from './portal-links.ts';
 import { omitEmptyQueryParams } from './query.ts';
@@ -62,6 +63,7 @@ export async function managementApi(app: FastifyInstance, ctx: BrowserContext, r
   webhookRoutes(scope, ctx);
   portalLinkRoutes(scope, ctx);
   auditLogRoutes(scope, ctx);
+  mappingRoutes(scope, ctx);
 }
 
 function checkApiKey(request: FastifyRequest, keys: ApiKeyVerifier): void {

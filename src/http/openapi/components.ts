@@ -9,6 +9,7 @@ import { AuditLog, AuditLogList } from '../management/audit-logs.ts';
 import { DirectoryList, DirectoryTokenList } from '../management/directories.ts';
 import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserEvent, DirectoryUserList } from '../management/directory-objects.ts';
 import { Event, EventList } from '../management/events.ts';
+import { MAPPING_COMPONENTS } from '../management/mapping.ts';
 import { OrganizationList } from '../management/organizations.ts';
 import { PortalInvite, PortalInviteList, PortalLink } from '../management/portal-links.ts';
 import { ScimRequest, ScimRequestList } from '../management/scim-requests.ts';
@@ -67,6 +68,7 @@ export const COMPONENTS: TSchema[] = [
   DirectoryUserUpdate,
   DirectoryGroupUpdate,
   DirectoryMembership,
+  ...MAPPING_COMPONENTS,
   ...EVENT_SCHEMAS,
 ];
 

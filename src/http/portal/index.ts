@@ -14,6 +14,7 @@ import { browserApiScope } from '../browser-scope.ts';
 import type { BrowserContext } from '../context.ts';
 import { clearSessionCookie, secureCookies, setSessionCookie } from '../cookies.ts';
 import { portalDirectoryRoutes } from './directories.ts';
+import { portalMappingRoutes } from './mapping.ts';
 import { portalSessionObject } from './objects.ts';
 
 const PORTAL_HOME = '/portal/';
@@ -81,4 +82,5 @@ function portalApi(app: FastifyInstance, root: FastifyInstance, ctx: BrowserCont
   );
 
   portalDirectoryRoutes(scope, ctx);
+  portalMappingRoutes(scope, ctx);
 }

@@ -6,6 +6,7 @@ import * as webhookQueues from './0004_webhook_queues.ts';
 import * as webhookDisabledReason from './0005_webhook_disabled_reason.ts';
 import * as scimRequests from './0006_scim_requests.ts';
 import * as portal from './0007_portal.ts';
+import * as mapping from './0008_mapping.ts';
 import type { ColumnTypes } from './types.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
@@ -18,6 +19,7 @@ function migrations(types: ColumnTypes): Record<string, Migration> {
     '0005_webhook_disabled_reason': { up: (db) => webhookDisabledReason.up(db, types) },
     '0006_scim_requests': { up: (db) => scimRequests.up(db, types) },
     '0007_portal': { up: (db) => portal.up(db, types) },
+    '0008_mapping': { up: (db) => mapping.up(db, types) },
   };
 }
 

@@ -15,6 +15,8 @@ export interface UserListFilter {
   idpId?: string;
   /** A predicate over the user as `r` (the console's search). */
   match?: Expression<SqlBool>;
+  /** Only users that lack a required custom attribute. */
+  withWarnings?: boolean;
 }
 
 /** A manager as their email needs them. */
@@ -68,6 +70,7 @@ export class DirectoryReads {
       const match = filter.match;
       q = q.where('u.id', 'in', this.db.selectFrom('directory_users as r').select('r.id').where(match));
     }
+    if (filter.withWarnings) q = q.where('u.warning_count', '>', 0);
     const page0 = await pageById(q, 'u.id', page);
     return { ...page0, data: page0.data.map((r) => toUser(r as Row)) };
   }

@@ -4,6 +4,7 @@
  * their own.
  */
 import type { Expression, SqlBool } from 'kysely';
+import type { MappedAttributes } from '../../mapping/types.ts';
 import { fromFlag, fromJson, toFlag, toJson } from '../codec.ts';
 
 /** A stored SCIM User: indexed columns plus the canonical resource JSON (without id, meta and groups). */
@@ -17,7 +18,16 @@ export interface UserRecord {
   resource: Record<string, unknown>;
   created_at: string;
   updated_at: string;
+  /** What the attribute mapping made of the user; null before any evaluation (no attribute defined then). */
+  mapped: MappedAttributes | null;
+  /** Resolved role slugs, highest priority first; null while the operator defines no role. */
+  role_slugs: string[] | null;
+  /** The mapping configuration `mapped` and `role_slugs` were computed with (src/mapping/fingerprint.ts). */
+  mapped_fingerprint: string | null;
 }
+
+/** What a user's mapping adds to its record. */
+export type UserMapping = Pick<UserRecord, 'mapped' | 'role_slugs' | 'mapped_fingerprint'>;
 
 /** A stored SCIM Group: the resource JSON never holds members; they are rows of their own. */
 export interface GroupRecord {
@@ -77,6 +87,9 @@ export function toUser(row: Row): UserRecord {
     resource: fromJson(row.resource),
     created_at: row.created_at as string,
     updated_at: row.updated_at as string,
+    mapped: row.mapped == null ? null : fromJson<MappedAttributes>(row.mapped),
+    role_slugs: row.role_slugs == null ? null : fromJson<string[]>(row.role_slugs),
+    mapped_fingerprint: (row.mapped_fingerprint as string | null) ?? null,
   };
 }
 
@@ -105,6 +118,17 @@ export function userRow(user: UserRecord) {
     resource: toJson(user.resource),
     created_at: user.created_at,
     updated_at: user.updated_at,
+    ...mappingColumns(user),
+  };
+}
+
+/** A user's mapping columns, as stored. */
+export function mappingColumns(user: UserMapping) {
+  return {
+    mapped: user.mapped === null ? null : toJson(user.mapped),
+    role_slugs: user.role_slugs === null ? null : toJson(user.role_slugs),
+    mapped_fingerprint: user.mapped_fingerprint,
+    warning_count: user.mapped?.warnings.length ?? 0,
   };
 }
 

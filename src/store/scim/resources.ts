@@ -89,9 +89,9 @@ export class ResourceQueries {
   async updateUser(db: Executor, user: UserRecord, emails: EmailRow[], previous?: { user: UserRecord; emails: EmailRow[] }): Promise<void> {
     const { id, directory_id, created_at, ...changes } = userRow(user);
     if (previous) {
-      const { user_name, user_name_lower, external_id, active } = userRow({ ...previous.user, resource: {} });
-      const before: Partial<typeof changes> = { user_name, user_name_lower, external_id, active };
-      for (const column of ['user_name', 'user_name_lower', 'external_id', 'active'] as const) {
+      const { user_name, user_name_lower, external_id, active, warning_count } = userRow({ ...previous.user, resource: {} });
+      const before: Partial<typeof changes> = { user_name, user_name_lower, external_id, active, warning_count };
+      for (const column of ['user_name', 'user_name_lower', 'external_id', 'active', 'warning_count'] as const) {
         if (changes[column] === before[column]) delete changes[column];
       }
     }
