@@ -10,7 +10,6 @@ import {
   Group,
   Modal,
   NativeSelect,
-  ScrollArea,
   SegmentedControl,
   Stack,
   Text,
@@ -151,8 +150,9 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
             {paths.data.scanned === paths.data.total_users ? `all ${paths.data.total_users}` : `${paths.data.scanned} of ${paths.data.total_users}`} users
             {paths.data.truncated ? ' (the first ones only; type any other path above)' : ''}. Pick one to use it as the source.
           </Text>
-          <ScrollArea.Autosize mah={280} type="auto">
-            <Stack gap={4} role="list" aria-label="Attribute paths">
+          {/* A plain scrolling box: long sample values are cut with an ellipsis, never widen the list. */}
+          <div style={{ maxHeight: 280, overflowY: 'auto', overflowX: 'hidden' }}>
+            <Stack gap={4} role="list" aria-label="Attribute paths" pr={4}>
               {shown.length === 0 && (
                 <Text size="sm" c="dimmed">
                   No path matches “{query}”. You can still type a path above.
@@ -161,7 +161,7 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
               {shown.map((p) => {
                 const selected = p.path === value.trim();
                 return (
-                  <div role="listitem" key={p.path}>
+                  <div role="listitem" key={p.path} style={{ minWidth: 0 }}>
                     <UnstyledButton
                       onClick={() => onChange(p.path)}
                       aria-pressed={selected}
@@ -169,6 +169,8 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
                       w="100%"
                       p="xs"
                       style={{
+                        display: 'block',
+                        minWidth: 0,
                         borderRadius: 6,
                         border: `1px solid var(--mantine-color-${selected ? 'blue-5' : 'gray-3'})`,
                         background: selected ? 'var(--mantine-color-blue-0)' : undefined,
@@ -190,7 +192,7 @@ function PathPicker({ paths, value, onChange }: { paths: Resource<AttributePaths
                 );
               })}
             </Stack>
-          </ScrollArea.Autosize>
+          </div>
         </>
       )}
     </Stack>
