@@ -1,5 +1,5 @@
 /**
- * `npm run bench [suite…] [--json]`. Suites: scim, events, performance, hostile (all when none is named). Runs on
+ * `npm run bench [suite…] [--json]`. Suites: scim, events, mapping, performance, hostile (all when none is named). Runs on
  * SQLite, and on PostgreSQL too when GUESTLIST_TEST_DATABASE_URL is set; prints a table and rewrites that suite's
  * section of docs/benchmarks.md (performance and hostile: of docs/performance.md), leaving the others as they were.
  */
@@ -8,6 +8,7 @@ import os from 'node:os';
 import { runEventsBench, type EventsFigures } from './events.ts';
 import { HOSTILE_KINDS } from './hostile-client.ts';
 import { HOSTILE_TARGETS, runHostileBench, type HostileFigures } from './hostile.ts';
+import { mappingTable, runMappingBench, type MappingFigures } from './mapping.ts';
 import { measureCeiling, runPerformanceBench, type Ceiling, type PerformanceFigures } from './performance.ts';
 import type { Shares } from './profile.ts';
 import { runScimBench, type ScimFigures } from './scim.ts';
@@ -15,7 +16,7 @@ import { runScimBench, type ScimFigures } from './scim.ts';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const suites = args.filter((a) => !a.startsWith('--'));
-const wanted = suites.length > 0 ? suites : ['scim', 'events', 'performance', 'hostile'];
+const wanted = suites.length > 0 ? suites : ['scim', 'events', 'mapping', 'performance', 'hostile'];
 
 const TARGETS = { creates: 1500, lookupP99: 20, memberAdd: 20, deliveries: 1000 };
 
@@ -57,6 +58,14 @@ async function main(): Promise<void> {
     const table = eventsTable(results);
     if (!json) process.stdout.write(`\nEvents and webhooks (${machine()})\n\n${table}\n`);
     writeSection('events', eventsSection(table, results));
+  }
+  if (wanted.includes('mapping')) {
+    const results = [await runMappingBench('sqlite')];
+    if (process.env.GUESTLIST_TEST_DATABASE_URL) results.push(await runMappingBench('postgres'));
+    output.mapping = results;
+    const table = mappingTable(results);
+    if (!json) process.stdout.write(`\nAttribute re-evaluation (${machine()})\n\n${table}\n`);
+    writeSection('mapping', mappingSection(table, results));
   }
   if (wanted.includes('performance')) {
     const ceiling = await measureCeiling();
@@ -365,6 +374,25 @@ On PostgreSQL a delivery costs about ten round trips to the database (read the d
 then one transaction that locks the queue, records the attempt and outcome and claims the next head), and the
 database server shares the machine's two cores with the benchmark, so its figures are reported, not targeted.
 Scale-out there comes from running more \`guestlist worker\` processes, which split the queues between them.
+`;
+}
+
+function mappingSection(table: string, results: MappingFigures[]): string {
+  const sqlite = results[0]!;
+  return `## Attribute re-evaluation
+
+Written by \`npm run bench mapping\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.
+A directory of ${sqlite.users.toLocaleString('en')} users (seeded by direct inserts, each with the enterprise extension's
+department and cost center) is re-evaluated three times, each timed from the API call until
+\`GET /directories/{id}/attribute_mapping\` answers \`state: "current"\`: after two custom attributes are defined (every
+user gains both), after a mapping change that moves every user's \`cost_center\`, and after one that changes the
+configuration but no value. The sweep works in chunks of 500 users, each its own transaction with its events
+(\`src/directory/reevaluate.ts\`). To show that it does not stall SCIM writes, the same POST /Users load (c=8,
+${process.env.BENCH_SECONDS ?? 8} s, autocannon in a worker thread) runs alone and then during the second re-evaluation.
+Reproduce with \`npm run bench mapping\` (\`BENCH_MAPPING_USERS\` changes the size; add
+\`GUESTLIST_TEST_DATABASE_URL=postgres://…\` for the PostgreSQL column).
+
+${table}
 `;
 }
 

@@ -62,7 +62,7 @@ export class NotFoundError extends GuestlistError {
   override name = 'NotFoundError';
 }
 
-/** 409: `token_limit_reached`, `secret_undecryptable`. */
+/** 409: `token_limit_reached`, `secret_undecryptable`; `attribute_exists`, `role_exists`, `default_role`, `attribute_limit_reached`, `role_limit_reached`. */
 export class ConflictError extends GuestlistError {
   override name = 'ConflictError';
 }
@@ -92,7 +92,7 @@ export class ConnectionError extends GuestlistError {
   override name = 'ConnectionError';
 }
 
-/** No answer within `timeoutMs`. */
+/** No answer within `timeoutMs`; or `waitForAttributeMapping` still saw `reevaluating` after its `timeoutMs`. */
 export class TimeoutError extends GuestlistError {
   override name = 'TimeoutError';
 }

@@ -103,6 +103,12 @@ export interface RoleSlug {
   slug: string;
 }
 
+/** A required custom attribute the user lacks. */
+export interface DirectoryUserWarning {
+  attribute: string;
+  code: 'missing_required';
+}
+
 export interface DirectoryGroup {
   object: 'directory_group';
   id: string;
@@ -137,8 +143,15 @@ export interface DirectoryUser {
   state: 'active' | 'inactive';
   role: RoleSlug;
   roles: RoleSlug[];
-  /** WorkOS's auto-mapped names (`job_title`, `department_name`, `manager_email`, …), present when sent. */
+  /**
+   * Every custom attribute the operator defined (`customAttributes`), by name, as the directory's attribute
+   * mapping fills it (null when unmapped, missing or not of its type); next to them WorkOS's auto-mapped names
+   * (`job_title`, `department_name`, `manager_email`, …), present when sent. A defined attribute of the same
+   * name wins.
+   */
   custom_attributes: Record<string, unknown>;
+  /** Each required custom attribute whose value is null. The user is never dropped or blocked for it. */
+  warnings: DirectoryUserWarning[];
   /** The SCIM resource as last stored, with `id` and `meta`. */
   raw_attributes: Record<string, unknown>;
   version: number;
@@ -149,6 +162,143 @@ export interface DirectoryUser {
 
 export interface DirectoryUserWithGroups extends DirectoryUser {
   groups: DirectoryGroup[];
+}
+
+export const CUSTOM_ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'string_list', 'object'] as const;
+
+/** What a mapped value is fitted to; a value that does not fit is null. */
+export type CustomAttributeType = (typeof CUSTOM_ATTRIBUTE_TYPES)[number];
+
+/** An attribute the application wants on every Directory User (API.md §7). */
+export interface CustomAttribute {
+  object: 'custom_attribute';
+  id: string;
+  /** The key in every Directory User's `custom_attributes`: lowercase letters, digits and `_`, starting with a letter. */
+  name: string;
+  type: CustomAttributeType;
+  /** A user without a value lists it in its `warnings`. */
+  required: boolean;
+  /** What the IT admin sees in the admin portal. */
+  description: string | null;
+  created_at: string;
+}
+
+/** A role the application grants. A higher `priority` wins when a user's groups map to several roles. */
+export interface Role {
+  object: 'role';
+  id: string;
+  slug: string;
+  name: string;
+  priority: number;
+  /** The role of users whose groups map to none. Exactly one role is the default. */
+  default: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Where an attribute's value comes from: a SCIM attribute path (`name.givenName`, `emails[type eq "work"].value`,
+ * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`, a custom extension's URN path), or
+ * `{constant: value}` for every user (`{constant: null}` un-maps an attribute the directory type maps by default).
+ */
+export type AttributeSource = string | { constant: unknown };
+
+/**
+ * Applied in order to the value the source reached. `map` looks a value up (exactly, then case-insensitively);
+ * an unknown value becomes `default` when given, else stays as it is.
+ */
+export type AttributeTransform =
+  | 'lowercase'
+  | 'uppercase'
+  | 'trim'
+  | 'first'
+  | { split: string }
+  | { join: string }
+  | { map: Record<string, unknown>; default?: unknown };
+
+/** One attribute's entry in a directory's attribute mapping, as `setAttributeMapping` takes it. */
+export interface AttributeMappingEntry {
+  /** A custom attribute's name. */
+  attribute: string;
+  source: AttributeSource;
+  transforms?: AttributeTransform[];
+}
+
+/** An entry as `getAttributeMapping` reads it: set through the API or the portal (`custom`), or the directory type's (`default`). */
+export interface EffectiveAttributeMappingEntry extends AttributeMappingEntry {
+  origin: 'default' | 'custom';
+}
+
+/** The last re-evaluation of the directory's users (running, or finished). */
+export interface AttributeMappingProgress {
+  /** Users evaluated so far. */
+  done: number;
+  /** Users when the re-evaluation started. */
+  total: number;
+  /** Users whose values or roles changed, each with a `dsync.user.updated`. */
+  changed: number;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A directory's mapping from its SCIM users to the custom attributes. */
+export interface AttributeMapping {
+  object: 'attribute_mapping';
+  directory_id: string;
+  /** Every defined attribute's entry: the explicit ones, and the directory type's defaults for the rest. */
+  mappings: EffectiveAttributeMappingEntry[];
+  /** `reevaluating` while a change is being applied to every user, in the background (`waitForAttributeMapping`). */
+  state: 'current' | 'reevaluating';
+  /** Absent until the directory's users were first re-evaluated. */
+  progress?: AttributeMappingProgress;
+}
+
+/** A proposed mapping evaluated on one of the directory's newest users. */
+export interface AttributeMappingPreviewItem {
+  object: 'attribute_mapping_preview';
+  user_id: string;
+  email: string | null;
+  custom_attributes: Record<string, unknown>;
+  warnings: DirectoryUserWarning[];
+}
+
+/** What `previewAttributeMapping` answers: up to 10 of the newest users; nothing is saved. */
+export interface AttributeMappingPreview {
+  object: 'list';
+  data: AttributeMappingPreviewItem[];
+}
+
+/** An attribute path the directory's users carry (the schema explorer). */
+export interface AttributePath {
+  /** Usable as a `source` as it is. */
+  path: string;
+  /** How many of the scanned users carry it. */
+  users: number;
+  /** Up to three distinct values (long strings cut). */
+  samples: unknown[];
+  type: string;
+}
+
+/** What `listAttributePaths` answers: the paths of the directory's newest users, up to 5,000 of them. */
+export interface AttributePathList {
+  object: 'list';
+  data: AttributePath[];
+  /** Users read. */
+  scanned: number;
+  total_users: number;
+}
+
+/** A Directory Group of the directory and the slug of the role it grants. */
+export interface RoleMappingEntry {
+  group_id: string;
+  role: string;
+}
+
+/** A directory's groups and the roles they grant. */
+export interface RoleMapping {
+  object: 'role_mapping';
+  directory_id: string;
+  mappings: RoleMappingEntry[];
 }
 
 export type WebhookEndpointStatus = 'enabled' | 'disabled';

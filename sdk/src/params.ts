@@ -3,7 +3,7 @@
  * that they are plain records of query values.
  */
 import type { EventType } from './event-types.js';
-import type { DirectorySettings, DirectoryType, WebhookDeliveryState, WebhookEndpointStatus } from './objects.js';
+import type { AttributeMappingEntry, CustomAttributeType, DirectorySettings, DirectoryType, RoleMappingEntry, WebhookDeliveryState, WebhookEndpointStatus } from './objects.js';
 
 /** Every list endpoint's paging: `limit` 1–100 (default 10), one of `before`/`after`, `order` (default `desc`). */
 export type PageParams = {
@@ -25,9 +25,12 @@ export type UpdateDirectoryParams = { name?: string; settings?: DirectorySetting
 /** `search` matches the name, case-insensitively and literally. */
 export type ListDirectoriesParams = PageParams & { organization_id?: string; search?: string; domain?: string };
 
-/** `directory` or `group` is required; `email` matches any of a user's emails, case-insensitively. */
+/**
+ * `directory` or `group` is required; `email` matches any of a user's emails, case-insensitively; `warnings: true`
+ * lists only the users that lack a required custom attribute.
+ */
 export type ListDirectoryUsersParams = PageParams &
-  ({ directory: string; group?: string } | { directory?: string; group: string }) & { email?: string; idp_id?: string };
+  ({ directory: string; group?: string } | { directory?: string; group: string }) & { email?: string; idp_id?: string; warnings?: boolean };
 
 /** `directory` or `user` is required. */
 export type ListDirectoryGroupsParams = PageParams & ({ directory: string; user?: string } | { directory?: string; user: string });
@@ -56,3 +59,16 @@ export type UpdateWebhookEndpointParams = { endpoint_url?: string; events?: Even
 export type RotateSecretParams = { overlap_seconds?: number };
 /** Newest first unless `order: 'asc'`. */
 export type ListDeliveriesParams = PageParams & { state?: WebhookDeliveryState };
+
+/** `name`: lowercase letters, digits and `_`, starting with a letter, at most 64 characters. */
+export type CreateCustomAttributeParams = { name: string; type: CustomAttributeType; required?: boolean; description?: string | null };
+
+/** The first role created is the default one; `default: true` moves the default to this role. */
+export type CreateRoleParams = { slug: string; name: string; priority: number; default?: boolean };
+/** A role keeps its slug. `default: true` moves the default here; it cannot be set to false (set another role instead). */
+export type UpdateRoleParams = { name?: string; priority?: number; default?: boolean };
+
+/** The explicit entries; attributes not listed take the directory type's default. Entries read back with `origin` are accepted. */
+export type SetAttributeMappingParams = { mappings: AttributeMappingEntry[] };
+/** Each group maps to at most one role; the set replaces the directory's current one. */
+export type SetRoleMappingParams = { mappings: RoleMappingEntry[] };

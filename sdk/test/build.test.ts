@@ -2,6 +2,9 @@
  * The published package: `scripts/build.mjs` (tsc, twice) into a temporary package folder, then plain Node
  * child processes that load it by name, once with `import` and once with `require`, and talk to a real server.
  * Also: the type declarations resolve for both, and nothing outside Node's built-ins is imported.
+ *
+ * @database-independent: what is checked is the built package; its round trip through the server is the one
+ * sdk/test/resources.test.ts runs on both databases, so CI's PostgreSQL pass leaves this file to the SQLite pass.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';

@@ -16,6 +16,7 @@ import * as memberships from '../store/scim/memberships.ts';
 import type { GroupRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { DirectoryEvents } from './events.ts';
+import type { DirectoryMapping } from './mapping.ts';
 import { addMembers, applyMemberOps } from './member-ops.ts';
 import { groupMapsToRole, refreshRoles, roleEvents } from './roles.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
@@ -76,14 +77,14 @@ export class ScimGroups {
 
   async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
     assertId(id, 'Group');
-    await this.ctx.write(dir, async (db, events) => {
+    await this.ctx.write(dir, async (db, events, mapping) => {
       const current = await this.locked(db, dir, id, options);
       const groupObject = await events.group(current);
-      const hadRole = await groupMapsToRole(this.ctx, db, dir, id);
+      const hadRole = await groupMapsToRole(db, mapping, id);
       // The group's role mapping row goes with it (foreign key), so its members' roles are resolved again.
       const members = await this.ctx.q.deleteGroup(db, dir.id, id);
       await memberships.touchUsers(db, dir.id, members, now());
-      const roleChanges = hadRole ? await refreshRoles(this.ctx, db, dir, members, false) : [];
+      const roleChanges = hadRole ? await refreshRoles(this.ctx, db, dir, mapping, members, false) : [];
       events.count({ groups: -1 });
       // Each member's removal, then the group itself, then the roles that moved with it.
       await events.memberships('dsync.group.user_removed', groupObject, members);
@@ -103,7 +104,7 @@ export class ScimGroups {
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: GroupChange, alone: boolean): Promise<ScimResource> {
     const group = await guardUnique('displayName is already in use in this directory.', () =>
-      this.ctx.write(dir, async (db, events) => this.change(db, events, dir, await this.locked(db, dir, id, options), change), alone),
+      this.ctx.write(dir, async (db, events, mapping) => this.change(db, events, dir, mapping, await this.locked(db, dir, id, options), change), alone),
     );
     const members = options.withMembers === false ? undefined : (await this.ctx.q.membersOfGroups(this.ctx.store.db, [group.id])).get(group.id);
     return renderGroup(group, members, this.ctx.urls(dir));
@@ -118,7 +119,7 @@ export class ScimGroups {
   }
 
   /** Inside the write: the membership operations, then the group's new version unless nothing changed. */
-  private async change(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, current: GroupRecord, change: GroupChange): Promise<GroupRecord> {
+  private async change(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, mapping: DirectoryMapping, current: GroupRecord, change: GroupChange): Promise<GroupRecord> {
     const { resource, memberOps } = change(current);
     const at = now();
     const before = await events.group(current);
@@ -129,8 +130,8 @@ export class ScimGroups {
     if (next.display_name.toLowerCase() !== current.display_name.toLowerCase()) await this.assertDisplayNameFree(db, dir.id, next.display_name, current.id);
     await this.ctx.q.updateGroup(db, next);
     const after = await events.group(next);
-    const moved = added.length + removed.length > 0 && (await groupMapsToRole(this.ctx, db, dir, current.id));
-    const roleChanges = moved ? await refreshRoles(this.ctx, db, dir, [...removed, ...added], false) : [];
+    const moved = added.length + removed.length > 0 && (await groupMapsToRole(db, mapping, current.id));
+    const roleChanges = moved ? await refreshRoles(this.ctx, db, dir, mapping, [...removed, ...added], false) : [];
     if (resourceChanged) events.updated('dsync.group.updated', before, after);
     await events.memberships('dsync.group.user_removed', after, removed);
     await events.memberships('dsync.group.user_added', after, added);

@@ -217,7 +217,7 @@ export class MappingAdmin {
     const { q, store } = this.ctx;
     await this.ctx.write(
       dir,
-      async (db, events) => {
+      async (db, events, mapping) => {
         const current = new Map((await rows.roleMappings(db, dir.id)).map((m) => [m.group_id, m.role]));
         const next = new Map(wanted.map((m) => [m.group_id, m.role]));
         const changedGroups = [...new Set([...current.keys(), ...next.keys()])].filter((g) => current.get(g) !== next.get(g));
@@ -232,7 +232,7 @@ export class MappingAdmin {
         for (;;) {
           const members = await rows.membersOfGroupsPage(db, changedGroups, after, 1_000);
           if (members.length === 0) break;
-          await roleEvents(events, await refreshRoles(this.ctx, db, dir, members, true));
+          await roleEvents(events, await refreshRoles(this.ctx, db, dir, mapping, members, true));
           after = members.at(-1)!;
         }
       },

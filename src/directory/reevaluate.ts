@@ -10,6 +10,7 @@
  * old) is stamped with the older fingerprint: when the sweep reaches the end it looks for such users and, if
  * any, goes round again.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { jsonEqual } from '../scim/json.ts';
 import { now } from '../store/codec.ts';
@@ -77,7 +78,7 @@ export class Reevaluator {
     private readonly ctx: ScimContext,
     private readonly options: ReevaluatorOptions = {},
   ) {
-    this.chunkSize = options.chunkSize ?? 500;
+    this.chunkSize = options.chunkSize ?? 100;
     this.pollMs = options.pollMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.definitions = new MappingDefinitions(ctx.store.db);
@@ -153,7 +154,10 @@ export class Reevaluator {
           await startJob(db, dir.id, jobFingerprint(mapping), await userCount(db, dir.id), now());
           return true;
         }
+        const writesBefore = this.ctx.store.groupCommit.stats.writes;
+        const started = performance.now();
         const step = await this.chunk(dir, mapping, job);
+        await this.yieldToWrites(writesBefore, performance.now() - started);
         if (step.finished) {
           this.options.logger?.info({ directory_id: dir.id, changed: job.changed + step.changed }, 'attribute re-evaluation finished');
           return true;
@@ -166,12 +170,22 @@ export class Reevaluator {
     }
   }
 
+  /**
+   * A chunk keeps the main thread (SQLite runs on it) and its directory's write lane while it runs. When other
+   * writes came meanwhile, the sweep rests one and a half times as long as the chunk took, so that SCIM traffic
+   * keeps most of the time; alone, it runs flat out. (Measured: docs/benchmarks.md § Attribute re-evaluation.)
+   */
+  private async yieldToWrites(writesBefore: number, tookMs: number): Promise<void> {
+    const others = this.ctx.store.groupCommit.stats.writes - writesBefore - 1;
+    if (others > 0 || this.ctx.store.groupCommit.queued > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.ceil(tookMs * 1.5))));
+  }
+
   /** One chunk, in one transaction with its events and the job's progress. */
   private chunk(dir: DirectoryRecord, mapping: DirectoryMapping, job: MappingJobRecord) {
     return this.ctx.write(
       dir,
       async (db, events) => {
-        const users = (await usersAfter(db, dir.id, job.cursor, this.chunkSize)).map(toUser);
+        const users = (await usersAfter(db, this.ctx.store.dialect, dir.id, job.cursor, this.chunkSize)).map(toUser);
         const changed = await this.reevaluate(db, events, dir, mapping, users);
         let cursor = users.at(-1)?.id ?? job.cursor;
         let finished = users.length < this.chunkSize;
@@ -202,7 +216,7 @@ export class Reevaluator {
     for (const { after } of changes) {
       await db
         .updateTable('directory_users')
-        .set({ ...mappingColumns(after), version: after.version, updated_at: at })
+        .set((eb) => ({ ...mappingColumns(after), version: eb('version', '+', 1), updated_at: at }))
         .where('directory_id', '=', dir.id)
         .where('id', '=', after.id)
         .execute();

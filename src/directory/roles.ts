@@ -10,6 +10,7 @@ import { groupRoleSlugs, rolesOfGroups } from '../store/mapping.ts';
 import { mappingColumns, type UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { DirectoryEvents } from './events.ts';
+import type { DirectoryMapping } from './mapping.ts';
 import type { ScimContext } from './scim-context.ts';
 
 /** A user before and after its roles changed. */
@@ -24,8 +25,14 @@ const sameRoles = (a: string[] | null, b: string[] | null) => JSON.stringify(a) 
  * Resolves the users' roles again and stores those that changed; `bumpVersion` when nothing else in this write
  * moved their version (a role mapping change: a membership change has already moved it).
  */
-export async function refreshRoles(ctx: ScimContext, db: Executor, dir: DirectoryRecord, userIds: string[], bumpVersion: boolean): Promise<RoleChange[]> {
-  const mapping = await ctx.mapping.forDirectory(dir);
+export async function refreshRoles(
+  ctx: ScimContext,
+  db: Executor,
+  dir: DirectoryRecord,
+  mapping: DirectoryMapping,
+  userIds: string[],
+  bumpVersion: boolean,
+): Promise<RoleChange[]> {
   if (mapping.definitions.roles.length === 0 || userIds.length === 0) return [];
   const changes: RoleChange[] = [];
   for (const chunk of chunks(userIds, 500)) {
@@ -40,9 +47,10 @@ export async function refreshRoles(ctx: ScimContext, db: Executor, dir: Director
   }
   for (const { after } of changes) {
     const { role_slugs } = mappingColumns(after);
+    // The version moves in SQL, never written back from the read: a concurrent write's own increment stays.
     await db
       .updateTable('directory_users')
-      .set({ role_slugs, version: after.version, updated_at: after.updated_at })
+      .set((eb) => ({ role_slugs, ...(bumpVersion ? { version: eb('version', '+', 1), updated_at: after.updated_at } : {}) }))
       .where('directory_id', '=', dir.id)
       .where('id', '=', after.id)
       .execute();
@@ -51,8 +59,7 @@ export async function refreshRoles(ctx: ScimContext, db: Executor, dir: Director
 }
 
 /** Whether a membership change in this group can move roles: roles are defined and the group maps to one. */
-export async function groupMapsToRole(ctx: ScimContext, db: Executor, dir: DirectoryRecord, groupId: string): Promise<boolean> {
-  const mapping = await ctx.mapping.forDirectory(dir);
+export async function groupMapsToRole(db: Executor, mapping: DirectoryMapping, groupId: string): Promise<boolean> {
   return mapping.definitions.roles.length > 0 && (await rolesOfGroups(db, [groupId])).size > 0;
 }
 

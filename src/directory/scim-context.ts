@@ -6,7 +6,7 @@ import { ResourceQueries } from '../store/scim/resources.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import { scimBaseUrl } from '../urls.ts';
 import { DirectoryEvents } from './events.ts';
-import { definitionsOf, type MappingDefinitions } from './mapping.ts';
+import { definitionsOf, type DirectoryMapping, type MappingDefinitions } from './mapping.ts';
 import type { ScimUrls } from './render.ts';
 
 export interface WriteOptions {
@@ -21,8 +21,12 @@ export interface WriteOptions {
   patch?: PatchOptions;
 }
 
-/** A write's work inside its transaction: its queries through `db`, what changed told to `events`. */
-export type DirectoryWrite<T> = (db: Executor, events: DirectoryEvents) => Promise<T>;
+/**
+ * A write's work inside its transaction: its queries through `db`, what changed told to `events`, the
+ * directory's mapping as this write applies it (resolved before the transaction opens: reading definitions
+ * inside it could wait on the very connection the transaction holds).
+ */
+export type DirectoryWrite<T> = (db: Executor, events: DirectoryEvents, mapping: DirectoryMapping) => Promise<T>;
 
 export class ScimContext {
   readonly q: ResourceQueries;
@@ -45,11 +49,12 @@ export class ScimContext {
    * One write transaction in a directory; the events it decides are appended last, before commit. A large write
    * (`alone`) takes a transaction of its own rather than hold up a batch of small ones.
    */
-  write<T>(dir: DirectoryRecord, fn: DirectoryWrite<T>, alone = false): Promise<T> {
+  async write<T>(dir: DirectoryRecord, fn: DirectoryWrite<T>, alone = false): Promise<T> {
+    const mapping = await this.mapping.forDirectory(dir);
     return this.store.batchedTransaction(
       async (db, defer) => {
         const events = new DirectoryEvents(db, dir, this.urls(dir), this.q);
-        const result = await fn(db, events);
+        const result = await fn(db, events, mapping);
         events.flush(defer);
         return result;
       },

@@ -17,6 +17,7 @@ import { groupRoleSlugs } from '../store/mapping.ts';
 import type { UserMapping, UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { DirectoryEvents } from './events.ts';
+import type { DirectoryMapping } from './mapping.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
 import { renderUser } from './render.ts';
@@ -96,7 +97,7 @@ export class ScimUsers {
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: (current: UserRecord) => ScimResource, alone: boolean): Promise<ScimResource> {
     const user = await guardUnique('userName is already in use in this directory.', () =>
-      this.ctx.write(dir, async (db, events) => this.change(db, events, dir, await this.locked(db, dir, id, options), change), alone),
+      this.ctx.write(dir, async (db, events, mapping) => this.change(db, events, dir, mapping, await this.locked(db, dir, id, options), change), alone),
     );
     const groups = 'deleted' in user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [user.id])).get(user.id);
     return renderUser(user, groups, this.ctx.urls(dir));
@@ -111,10 +112,17 @@ export class ScimUsers {
   }
 
   /** Inside the write: nothing when the resource stays the same, else the update (or the policy's deletion). */
-  private async change(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, current: UserRecord, change: (current: UserRecord) => ScimResource): Promise<Written> {
+  private async change(
+    db: Executor,
+    events: DirectoryEvents,
+    dir: DirectoryRecord,
+    mapping: DirectoryMapping,
+    current: UserRecord,
+    change: (current: UserRecord) => ScimResource,
+  ): Promise<Written> {
     const resource = change(current);
     if (jsonEqual(resource, current.resource)) return current;
-    const next: UserRecord = { ...current, ...userFields(resource), version: current.version + 1, resource, updated_at: now(), ...(await this.mapped(db, dir, current, resource)) };
+    const next: UserRecord = { ...current, ...userFields(resource), version: current.version + 1, resource, updated_at: now(), ...(await this.mapped(db, mapping, current, resource)) };
     if (current.active && !next.active && dir.settings.inactive_users === 'delete') {
       // Lifecycle policy `delete`: deactivation is deletion; a later return is a new user.
       await this.remove(db, events, current);
@@ -148,8 +156,7 @@ export class ScimUsers {
    * The user's mapping after its resource changed. Its roles depend on its groups alone, so they are kept, unless
    * they were resolved under another configuration (then read again, with the user's groups' roles).
    */
-  private async mapped(db: Executor, dir: DirectoryRecord, current: UserRecord, resource: ScimResource): Promise<UserMapping> {
-    const mapping = await this.ctx.mapping.forDirectory(dir);
+  private async mapped(db: Executor, mapping: DirectoryMapping, current: UserRecord, resource: ScimResource): Promise<UserMapping> {
     const roleSlugs =
       current.mapped_fingerprint === mapping.fingerprint ? current.role_slugs : mapping.roles((await groupRoleSlugs(db, [current.id])).get(current.id) ?? []);
     return { mapped: mapping.evaluate(resource), role_slugs: roleSlugs, mapped_fingerprint: mapping.fingerprint };

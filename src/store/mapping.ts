@@ -253,9 +253,13 @@ export async function releaseJob(db: Executor, directoryId: string): Promise<voi
   await db.updateTable('mapping_jobs').set({ locked_until: null }).where('directory_id', '=', directoryId).execute();
 }
 
-/** The next users after `cursor`, in id order: the sweep's chunk. */
-export async function usersAfter(db: Executor, directoryId: string, cursor: string, limit: number) {
-  return db.selectFrom('directory_users').selectAll().where('directory_id', '=', directoryId).where('id', '>', cursor).orderBy('id').limit(limit).execute();
+/**
+ * The next users after `cursor`, in id order: the sweep's chunk, locked until its transaction ends (PostgreSQL),
+ * so that a write from another process cannot slip between the sweep's read and its update.
+ */
+export async function usersAfter(db: Executor, dialect: 'sqlite' | 'postgres', directoryId: string, cursor: string, limit: number) {
+  const q = db.selectFrom('directory_users').selectAll().where('directory_id', '=', directoryId).where('id', '>', cursor).orderBy('id').limit(limit);
+  return (dialect === 'postgres' ? q.forUpdate() : q).execute();
 }
 
 /** Whether any user of the directory was evaluated with another configuration than `fingerprint`. */

@@ -407,6 +407,35 @@ describe('live answers match the document', () => {
     await scim('DELETE', `/Groups/${String(group.id)}`);
   });
 
+  it('custom attributes, roles, attribute and role mappings', async () => {
+    const attribute = await ok('POST', '/custom_attributes', { name: 'department', type: 'string', required: true, description: 'Team' });
+    await ok('GET', '/custom_attributes');
+    await ok('POST', '/roles', { slug: 'member', name: 'Member', priority: 0 });
+    await ok('POST', '/roles', { slug: 'lead', name: 'Lead', priority: 5 });
+    await ok('PATCH', '/roles/lead', { name: 'Team lead' });
+    await ok('GET', '/roles');
+    const mappings = [{ attribute: 'department', source: `${ENTERPRISE}:department`, transforms: ['trim', { map: { 'R&D': 'Research' } }] }];
+    await ok('PUT', `/directories/${ids.dir}/attribute_mapping`, { mappings });
+    await ok('POST', `/directories/${ids.dir}/attribute_mapping/preview`, { mappings });
+    await t.app.mappingJobs.settle();
+    const mapping = await ok('GET', `/directories/${ids.dir}/attribute_mapping`);
+    expect(mapping.state).toBe('current');
+    await ok('GET', `/directories/${ids.dir}/attribute_paths`);
+    const group = obj((await t.scim('POST', `/scim/v2/${ids.dir}/Groups`, ids.token!, { schemas: [GROUP], displayName: 'Leads', members: [{ value: ids.user }] })).json());
+    await ok('PUT', `/directories/${ids.dir}/role_mapping`, { mappings: [{ group_id: String(group.id), role: 'lead' }] });
+    await ok('GET', `/directories/${ids.dir}/role_mapping`);
+    const user = await ok('GET', `/directory_users/${ids.user}`);
+    expect(user.role).toEqual({ slug: 'lead' });
+    expect(obj(user.custom_attributes).department).toBe('Research');
+    await ok('GET', `/directory_users?directory=${ids.dir}&warnings=true`);
+    expect((await call('PUT', `/directories/${ids.dir}/attribute_mapping`, { mappings: [{ attribute: 'nope', source: 'userName' }] })).statusCode).toBe(422);
+    expect((await call('DELETE', '/roles/member')).statusCode).toBe(409);
+    expect((await call('POST', '/roles', { slug: 'lead', name: 'Again', priority: 1 })).statusCode).toBe(409);
+    expect((await call('POST', '/custom_attributes', { name: 'department', type: 'string' })).statusCode).toBe(409);
+    await ok('DELETE', '/roles/lead');
+    await ok('DELETE', `/custom_attributes/${String(attribute.id)}`);
+  });
+
   it('the event log: every event validates as its type\'s webhook body too', async () => {
     const spare = await ok('POST', '/directories', { organization_id: ids.org, type: 'azure scim v2.0' });
     await ok('DELETE', `/directories/${String(spare.id)}`);

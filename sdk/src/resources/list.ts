@@ -12,3 +12,16 @@ export function listOf<T>(http: HttpClient, path: string, params: QueryParams, n
   };
   return new AutoPaginatable<T>((cursor) => http.request<List<T>>('GET', path, { query: { ...filters, ...cursor } }), start, next);
 }
+
+const NO_CURSORS = { before: null, after: null };
+
+/**
+ * A list endpoint that answers everything at once, `{object: 'list', data}` without `list_metadata`
+ * (`/custom_attributes`, `/roles`): one page, given null cursors so that it reads like every other list.
+ */
+export function wholeListOf<T>(http: HttpClient, path: string): AutoPaginatable<T> {
+  return new AutoPaginatable<T>(async () => {
+    const page = await http.request<Omit<List<T>, 'list_metadata'> & Partial<Pick<List<T>, 'list_metadata'>>>('GET', path);
+    return { ...page, list_metadata: page.list_metadata ?? NO_CURSORS };
+  }, {}, () => undefined);
+}

@@ -9,6 +9,7 @@ import type { CustomAttributeRecord, RoleRecord } from '../../store/mapping.ts';
 import type { DirectoryRecord } from '../../store/store.ts';
 import { fromParams, fromResult, text } from '../audit.ts';
 import type { BrowserContext } from '../context.ts';
+import { ApiErrorObject } from '../objects.ts';
 import { notFound } from '../errors.ts';
 import { NoContent, Nullable, StringEnum, ref } from '../schema.ts';
 import { IdParams } from './fields.ts';
@@ -260,7 +261,7 @@ export function mappingRoutes(app: ManagementScope, ctx: BrowserContext): void {
         description: 'Every directory\'s users are re-evaluated in the background; a directory type that maps the name by default fills it at once.',
         tags,
         body: AttributeBody,
-        response: { 201: ref(CustomAttribute) },
+        response: { 201: ref(CustomAttribute), 409: ref(ApiErrorObject, 'The name is taken (`attribute_exists`), or 200 attributes exist (`attribute_limit_reached`).') },
       },
       config: { audit: { action: 'custom_attribute.created', target: fromResult('custom_attribute') } },
     },
@@ -293,7 +294,7 @@ export function mappingRoutes(app: ManagementScope, ctx: BrowserContext): void {
         description: 'The first role is the default one. Users are re-evaluated in the background.',
         tags,
         body: RoleBody,
-        response: { 201: ref(Role) },
+        response: { 201: ref(Role), 409: ref(ApiErrorObject, 'The slug is taken (`role_exists`), or 100 roles exist (`role_limit_reached`).') },
       },
       config: { audit: { action: 'role.created', target: fromResult('role') } },
     },
@@ -318,7 +319,7 @@ export function mappingRoutes(app: ManagementScope, ctx: BrowserContext): void {
         description: 'Groups mapped to it map to nothing. The default role can be deleted only when it is the last one (409 `default_role`).',
         tags,
         params: SlugParams,
-        response: { 204: NoContent('Deleted.') },
+        response: { 204: NoContent('Deleted.'), 409: ref(ApiErrorObject, 'It is the default role and others exist (`default_role`).') },
       },
       config: { audit: { action: 'role.deleted', target: (c) => ({ type: 'role', id: text(c.params.slug) }) } },
     },

@@ -44,6 +44,7 @@ const TAGS = [
   { name: 'events', description: 'The event log: every change, in a gap-free total order.' },
   { name: 'webhook endpoints', description: 'Where events are delivered, their secrets, and the delivery log.' },
   { name: 'portal', description: "Links that open the admin portal for an organization's IT admin." },
+  { name: 'mapping', description: "Custom attributes and roles the app defines, and how each directory's users and groups map onto them." },
   { name: 'audit logs', description: 'Who changed what: the API key, the operator in the console, an IT admin in the portal.' },
   { name: 'webhooks', description: 'What Guestlist sends to a webhook endpoint, one entry per event type.' },
 ];
