@@ -145,6 +145,9 @@ describe.skipIf(!browserAvailable)('custom attributes, attribute mapping and rol
     expect(await dialog.getByLabel('Source path').inputValue()).toBe(`${ENTERPRISE}:department`);
     await dialog.getByLabel('Transform to add').selectOption('lowercase');
     await dialog.getByRole('button', { name: 'Add transform' }).click();
+    await dialog.getByLabel('Search paths').fill('');
+    await dialog.getByRole('button', { name: /enterprise:department/ }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'mapping-source-picker');
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await row('cost_center').getByText('lowercase').waitFor();
 
@@ -205,9 +208,11 @@ describe.skipIf(!browserAvailable)('custom attributes, attribute mapping and rol
     }, 'the search to narrow the groups');
     const select = page.getByLabel(`Role for ${group.name}`);
     await select.selectOption('admin');
+    await page.getByText('1 unsaved change').waitFor();
+    await page.getByRole('heading', { name: 'Roles' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'mapping-roles');
     await page.getByRole('button', { name: 'Save roles' }).click();
     await page.getByText('Saved. Members').waitFor();
-    await screenshot(page, 'mapping-roles');
     expect((await s.api('GET', `/directories/${directoryId}/role_mapping`)).body.mappings).toEqual([{ group_id: group.id, role: 'admin' }]);
 
     const members = new Set(((await s.api('GET', `/directory_users?group=${group.id}&limit=100`)).body.data as any[]).map((u) => u.id));
