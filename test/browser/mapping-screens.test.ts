@@ -176,7 +176,8 @@ describe.skipIf(!browserAvailable)('mapping screens against the contract, routes
       if (new URL(r.request().url()).pathname.startsWith('/portal')) return r.fallback();
       if (m === 'POST') {
         const body = r.request().postDataJSON();
-        if (body.name === 'taken') return r.fulfill(json({ message: 'Validation failed', code: 'validation_error', errors: [{ field: 'name', code: 'taken', message: 'An attribute with this name exists.' }] }, 422));
+        if (body.name === 'taken') return r.fulfill(json({ message: 'A custom attribute named "taken" already exists.', code: 'attribute_exists' }, 409));
+        if (body.name === 'too_long_description') return r.fulfill(json({ message: 'Validation failed', code: 'validation_error', errors: [{ field: 'description', code: 'too_long', message: 'At most 500 characters.' }] }, 422));
         const a = { object: 'custom_attribute', id: `ca_${attrs.length}`, created_at: new Date().toISOString(), description: null, required: false, ...body };
         attrs.push(a);
         return r.fulfill(json(a, 201));
@@ -204,7 +205,13 @@ describe.skipIf(!browserAvailable)('mapping screens against the contract, routes
     await page.getByText('Lowercase letters, digits and _').waitFor();
     await page.getByLabel(/^Name/).fill('taken');
     await page.getByRole('button', { name: 'Create attribute' }).click();
-    await page.getByText('An attribute with this name exists.').waitFor();
+    // A 409 about the name and a 422 on another field both land on their input.
+    await page.getByText('A custom attribute named "taken" already exists.').waitFor();
+    expect(await page.getByLabel(/^Name/).getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel(/^Name/).fill('too_long_description');
+    await page.getByRole('button', { name: 'Create attribute' }).click();
+    await page.getByText('At most 500 characters.').waitFor();
+    expect(await page.getByLabel('Description').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel(/^Name/).fill('department');
     await page.getByLabel('Required').check();
     await page.getByLabel('Description').fill('The team a person works in');

@@ -60,6 +60,13 @@ describe.skipIf(!browserAvailable)('custom attributes, attribute mapping and rol
     await page.getByLabel('Description').fill('The team a person works in');
     await page.getByRole('button', { name: 'Create attribute' }).click();
     await page.getByRole('table', { name: 'Custom attributes' }).getByText('department', { exact: true }).waitFor();
+    // A name already taken: the server's 409, shown on the field.
+    await page.getByRole('button', { name: 'New attribute' }).click();
+    await page.getByLabel(/^Name/).fill('department');
+    await page.getByRole('button', { name: 'Create attribute' }).click();
+    await page.getByText(/already exists/).waitFor();
+    expect(await page.getByLabel(/^Name/).getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'New attribute' }).click();
     await page.getByLabel(/^Name/).fill('cost_center');
     await page.getByLabel('Type').selectOption('string');

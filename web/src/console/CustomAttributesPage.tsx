@@ -11,7 +11,7 @@ import { useResource } from '../lib/hooks.ts';
 import type { ApiError } from '../lib/http.ts';
 import { ATTRIBUTE_TYPES, type AttributeType, type CustomAttribute } from '../lib/types.ts';
 import { consoleApi } from './api.ts';
-import { fieldError } from './forms.ts';
+import { fieldError, shownOnField } from './forms.ts';
 
 const NAME_RULE = /^[a-z][a-z0-9_]{0,63}$/;
 const TYPE_LABELS: Record<AttributeType, string> = {
@@ -183,7 +183,7 @@ function CreateAttribute({ onClose, onCreated }: { onClose: () => void; onCreate
             minRows={2}
             error={fieldError(error, 'description')}
           />
-          {error && (
+          {error && !shownOnField(error, ['name', 'type', 'description']) && (
             <Alert color="red" variant="light" role="alert">
               {error.message}
             </Alert>

@@ -15,7 +15,7 @@ import { useResource } from '../lib/hooks.ts';
 import { ApiError } from '../lib/http.ts';
 import type { Role } from '../lib/types.ts';
 import { consoleApi } from './api.ts';
-import { fieldError } from './forms.ts';
+import { fieldError, shownOnField } from './forms.ts';
 
 const SLUG_RULE = /^[a-z][a-z0-9_-]{0,63}$/;
 
@@ -192,7 +192,7 @@ function RoleForm({ role, onClose, onSaved }: { role?: Role; onClose: () => void
             checked={isDefault}
             onChange={(e) => setDefault(e.currentTarget.checked)}
           />
-          {error && (
+          {error && !shownOnField(error, ['slug', 'name', 'priority']) && (
             <Alert color="red" variant="light" role="alert">
               {error.message}
             </Alert>
