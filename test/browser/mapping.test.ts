@@ -120,6 +120,10 @@ describe.skipIf(!browserAvailable)('custom attributes, attribute mapping and rol
     const token = await portal.getByLabel('Bearer token', { exact: true }).inputValue();
     directoryId = base.split('/').pop()!;
     scim = { base, token };
+    // Before the first sync there is nothing to explore, and the page says so.
+    await portal.goto(`${s.url}/portal/directories/${directoryId}`);
+    await portal.getByRole('tab', { name: 'Attributes' }).click();
+    await portal.getByText('The schema explorer fills in once your identity provider has sent users').waitFor();
 
     const args = ['bin/guestlist.js', 'simulate', 'okta', '--target', base, '--token', token, '--users', '12', '--groups', '3', '--seed', '16'];
     const run = await new Promise<{ code: number | null; out: string }>((resolve) => {

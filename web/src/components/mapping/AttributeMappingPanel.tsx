@@ -6,7 +6,7 @@
  * required attribute. The portal and the console both show this, each with its own MappingApi.
  */
 import { Alert, Badge, Button, Code, Group, Paper, Progress, Stack, Table, Text, Title } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconEye, IconPencil, IconRestore } from '@tabler/icons-react';
+import { IconAlertTriangle, IconCheck, IconEye, IconInfoCircle, IconPencil, IconRestore } from '@tabler/icons-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useCursorList, usePolling, useResource, type CursorList, type Resource } from '../../lib/hooks.ts';
 import type { ApiError } from '../../lib/http.ts';
@@ -122,6 +122,11 @@ function Loaded({ api, attributes, mapping, setMapping, paths }: LoadedProps) {
           “default” uses what this kind of directory usually sends; edit it to choose another source.
         </Text>
       </div>
+      {paths.data?.total_users === 0 && (
+        <Alert color="blue" variant="light" icon={<IconInfoCircle size={18} />}>
+          The schema explorer fills in once your identity provider has sent users. Until then you can type a source path or set a constant.
+        </Alert>
+      )}
       <Reevaluation mapping={mapping} justSaved={justSaved} />
       <Stack gap="sm" role="list" aria-label="Attribute mapping">
         {attributes.map((attribute) => {
