@@ -25,6 +25,7 @@ import {
   runningJobs,
   startJob,
   stampUsers,
+  updateMappedUsers,
   usersAfter,
   userCount,
   type MappingJobRecord,
@@ -78,7 +79,9 @@ export class Reevaluator {
     private readonly ctx: ScimContext,
     private readonly options: ReevaluatorOptions = {},
   ) {
-    this.chunkSize = options.chunkSize ?? 100;
+    // SQLite runs a chunk on the main thread: small chunks keep SCIM requests waiting briefly. PostgreSQL works
+    // in its own process, where a chunk's cost is mostly round trips: larger chunks need fewer.
+    this.chunkSize = options.chunkSize ?? (ctx.store.dialect === 'sqlite' ? 100 : 500);
     this.pollMs = options.pollMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.definitions = new MappingDefinitions(ctx.store.db);
@@ -213,14 +216,7 @@ export class Reevaluator {
       else changes.push({ before: user, after: { ...user, mapped, role_slugs: roleSlugs, mapped_fingerprint: mapping.fingerprint, version: user.version + 1, updated_at: at } });
     }
     await stampUsers(db, dir.id, unchanged, mapping.fingerprint);
-    for (const { after } of changes) {
-      await db
-        .updateTable('directory_users')
-        .set((eb) => ({ ...mappingColumns(after), version: eb('version', '+', 1), updated_at: at }))
-        .where('directory_id', '=', dir.id)
-        .where('id', '=', after.id)
-        .execute();
-    }
+    await updateMappedUsers(db, this.ctx.store.dialect, dir.id, changes.map(({ after }) => ({ id: after.id, ...mappingColumns(after) })), at);
     if (changes.length > 0) {
       const before = await events.users(changes.map((c) => c.before));
       const after = await events.users(changes.map((c) => c.after));
