@@ -244,8 +244,15 @@ describe.skipIf(!browserAvailable)('custom attributes, attribute mapping and rol
     await portal.setViewportSize({ width: 390, height: 844 });
     await portal.getByRole('tab', { name: 'Attributes' }).click();
     await portal.getByRole('listitem', { name: 'cost_center' }).waitFor();
-    const overflow = await portal.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    const overflow = () => portal.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await portal.getByRole('button', { name: 'Edit mapping for cost_center' }).click();
+    await portal.getByRole('dialog', { name: 'Map cost_center' }).getByRole('list', { name: 'Attribute paths' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await portal.keyboard.press('Escape');
+    await portal.getByRole('tab', { name: 'Roles' }).click();
+    await portal.getByRole('table', { name: 'Group roles' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
     for (const list of errors) expect(list).toEqual([]);
   });
 });
