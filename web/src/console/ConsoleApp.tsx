@@ -7,11 +7,13 @@ import { matchPath, navigate, useLocation } from '../lib/router.tsx';
 import { client, consoleApi, onSessionEnded } from './api.ts';
 import { AuditLogPage } from './AuditLogPage.tsx';
 import { ConsoleShell } from './ConsoleShell.tsx';
+import { CustomAttributesPage } from './CustomAttributesPage.tsx';
 import { DirectoryPage } from './DirectoryPage.tsx';
 import { EventsPage } from './EventsPage.tsx';
 import { NotFound } from './NotFound.tsx';
 import { OrganizationPage } from './OrganizationPage.tsx';
 import { OrganizationsPage } from './OrganizationsPage.tsx';
+import { RolesPage } from './RolesPage.tsx';
 import { SignIn } from './SignIn.tsx';
 import { WebhookPage } from './WebhookPage.tsx';
 import { WebhooksPage } from './WebhooksPage.tsx';
@@ -44,6 +46,8 @@ const ROUTES: [string, (params: Record<string, string>) => ReactNode][] = [
   ['/console/webhooks', () => <WebhooksPage />],
   ['/console/webhooks/:id', (p) => <WebhookPage key={p.id} id={p.id!} />],
   ['/console/audit-log', () => <AuditLogPage />],
+  ['/console/custom-attributes', () => <CustomAttributesPage />],
+  ['/console/roles', () => <RolesPage />],
 ];
 
 function Page() {

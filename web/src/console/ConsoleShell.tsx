@@ -1,7 +1,7 @@
 /** The console's frame: the wordmark, the main sections, sign out; the navigation folds behind a button on a phone. */
 import { AppShell, Burger, Button, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconActivity, IconBuilding, IconListDetails, IconLogout, IconWebhook } from '@tabler/icons-react';
+import { IconActivity, IconBuilding, IconListDetails, IconLogout, IconShieldCheck, IconTags, IconWebhook } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Wordmark } from '../components/Wordmark.tsx';
 import { Link, useLocation } from '../lib/router.tsx';
@@ -9,6 +9,8 @@ import { client, consoleApi } from './api.ts';
 
 const SECTIONS = [
   { href: '/console/organizations', label: 'Organizations', icon: IconBuilding, also: ['/console/directories'] },
+  { href: '/console/custom-attributes', label: 'Custom attributes', icon: IconTags, also: [] },
+  { href: '/console/roles', label: 'Roles', icon: IconShieldCheck, also: [] },
   { href: '/console/events', label: 'Events', icon: IconActivity, also: [] },
   { href: '/console/webhooks', label: 'Webhooks', icon: IconWebhook, also: [] },
   { href: '/console/audit-log', label: 'Audit log', icon: IconListDetails, also: [] },

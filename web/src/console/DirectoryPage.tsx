@@ -1,6 +1,6 @@
 /** One directory, as the operator sees it: its users, groups, SCIM request log and tokens, one tab each. */
-import { Anchor, Group, Paper, SimpleGrid, Tabs, Text } from '@mantine/core';
-import { useCallback, type ReactNode } from 'react';
+import { Anchor, Group, Paper, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
+import { useCallback, useMemo, type ReactNode } from 'react';
 import { DirectoryStateBadge } from '../components/Badges.tsx';
 import { CopyField } from '../components/CopyField.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -13,11 +13,13 @@ import { useResource } from '../lib/hooks.ts';
 import type { Query } from '../lib/http.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { typeLabel, type Directory } from '../lib/types.ts';
-import { consoleApi } from './api.ts';
+import { AttributeMappingPanel } from '../components/mapping/AttributeMappingPanel.tsx';
+import { RoleMappingPanel } from '../components/mapping/RoleMappingPanel.tsx';
+import { consoleApi, consoleMappingApi } from './api.ts';
 import { GroupsTab } from './GroupsTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 
-const TABS = ['users', 'groups', 'requests', 'tokens'];
+const TABS = ['users', 'groups', 'mapping', 'requests', 'tokens'];
 
 export function DirectoryPage({ id }: { id: string }) {
   const directory = useResource(() => consoleApi.directory(id), [id]);
@@ -44,6 +46,7 @@ export function DirectoryPage({ id }: { id: string }) {
         <Tabs.List>
           <Tabs.Tab value="users">Users</Tabs.Tab>
           <Tabs.Tab value="groups">Groups</Tabs.Tab>
+          <Tabs.Tab value="mapping">Mapping</Tabs.Tab>
           <Tabs.Tab value="requests">SCIM requests</Tabs.Tab>
           <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
         </Tabs.List>
@@ -52,6 +55,9 @@ export function DirectoryPage({ id }: { id: string }) {
         </Tabs.Panel>
         <Tabs.Panel value="groups" pt="md">
           <GroupsTab directoryId={dir.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="mapping" pt="md">
+          <Mapping directoryId={dir.id} />
         </Tabs.Panel>
         <Tabs.Panel value="requests" pt="md">
           <Requests directoryId={dir.id} />
@@ -98,6 +104,17 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
         {children}
       </Text>
     </div>
+  );
+}
+
+/** The same mapping screens the directory's IT admin sees in the portal; the operator may edit them too. */
+function Mapping({ directoryId }: { directoryId: string }) {
+  const api = useMemo(() => consoleMappingApi(directoryId), [directoryId]);
+  return (
+    <Stack gap={48}>
+      <AttributeMappingPanel api={api} />
+      <RoleMappingPanel api={api} />
+    </Stack>
   );
 }
 

@@ -100,6 +100,24 @@ function GroupBadges({ names }: { names: string[] }) {
   );
 }
 
+/** The role that wins, and any others the user's groups give. */
+function RoleFact({ user }: { user: DirectoryUser }) {
+  if (!user.role) return <Text size="sm" c="dimmed">none</Text>;
+  const others = (user.roles ?? []).filter((r) => r.slug !== user.role!.slug);
+  return (
+    <Group gap={4}>
+      <Badge color="blue" variant="light" tt="none">
+        {user.role.slug}
+      </Badge>
+      {others.length > 0 && (
+        <Text size="xs" c="dimmed">
+          also {others.map((r) => r.slug).join(', ')}
+        </Text>
+      )}
+    </Group>
+  );
+}
+
 function UserDrawer({ id, onClose }: { id: string | undefined; onClose: () => void }) {
   return (
     <Drawer opened={Boolean(id)} onClose={onClose} position="right" size="lg" title="User">
@@ -118,6 +136,7 @@ function UserDetails({ id }: { id: string }) {
     ['Email', u.email ?? '—'],
     ['Username', u.username ?? '—'],
     ['State', <UserStateBadge key="state" state={u.state} />],
+    ...(u.role !== undefined ? ([['Role', <RoleFact key="role" user={u} />]] as [string, ReactNode][]) : []),
     ['IdP id', <span className="gl-mono">{u.idp_id}</span>],
     ['Id', <span className="gl-mono">{u.id}</span>],
     ['Updated', <TimeAgo value={u.updated_at} />],
@@ -148,6 +167,15 @@ function UserDetails({ id }: { id: string }) {
           </Title>
           <JsonBlock value={u.custom_attributes} label="Custom attributes" />
         </>
+      )}
+      {(u.warnings ?? []).length > 0 && (
+        <Group gap={4} aria-label="Warnings">
+          {u.warnings!.map((w) => (
+            <Badge key={w.attribute + w.code} color="orange" variant="light" tt="none">
+              {w.attribute} {w.code === 'missing_required' ? 'missing (required)' : w.code}
+            </Badge>
+          ))}
+        </Group>
       )}
       <Title order={3} fz="h5">
         Raw attributes

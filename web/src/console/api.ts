@@ -3,8 +3,13 @@
  * answers a console session as it answers the API key.
  */
 import { createClient, type Query } from '../lib/http.ts';
+import type { MappingApi } from '../components/mapping/api.ts';
 import type {
+  AttributeMapping,
+  AttributePaths,
+  AttributeType,
   AuditLog,
+  CustomAttribute,
   Directory,
   DirectoryGroup,
   DirectoryUser,
@@ -12,7 +17,11 @@ import type {
   List,
   NewToken,
   Organization,
+  MappedUser,
+  MappingPreviewRow,
   PortalInvite,
+  Role,
+  RoleMapping,
   ScimRequest,
   TokenSummary,
   WebhookDelivery,
@@ -76,4 +85,31 @@ export const consoleApi = {
   revokeInvite: (inviteId: string) => client.send<PortalInvite>('DELETE', `/portal/invites/${id(inviteId)}`),
 
   auditLogs: (query: Query) => client.get<List<AuditLog>>('/audit_logs', query),
+
+  customAttributes: () => client.get<List<CustomAttribute>>('/custom_attributes'),
+  createCustomAttribute: (body: { name: string; type: AttributeType; required?: boolean; description?: string }) =>
+    client.send<CustomAttribute>('POST', '/custom_attributes', body),
+  deleteCustomAttribute: (attrId: string) => client.send<void>('DELETE', `/custom_attributes/${id(attrId)}`),
+
+  roles: () => client.get<List<Role>>('/roles'),
+  createRole: (body: { slug: string; name: string; priority: number; default?: boolean }) => client.send<Role>('POST', '/roles', body),
+  updateRole: (slug: string, body: { name?: string; priority?: number; default?: boolean }) => client.send<Role>('PATCH', `/roles/${id(slug)}`, body),
+  deleteRole: (slug: string) => client.send<void>('DELETE', `/roles/${id(slug)}`),
 };
+
+/** The mapping screens' calls for one directory, over the management API. */
+export function consoleMappingApi(dirId: string): MappingApi {
+  const dir = `/directories/${id(dirId)}`;
+  return {
+    customAttributes: consoleApi.customAttributes,
+    roles: consoleApi.roles,
+    attributeMapping: () => client.get<AttributeMapping>(`${dir}/attribute_mapping`),
+    saveAttributeMapping: (mappings) => client.send<AttributeMapping>('PUT', `${dir}/attribute_mapping`, { mappings }),
+    preview: (mappings) => client.send<List<MappingPreviewRow>>('POST', `${dir}/attribute_mapping/preview`, { mappings }),
+    attributePaths: () => client.get<AttributePaths>(`${dir}/attribute_paths`),
+    roleMapping: () => client.get<RoleMapping>(`${dir}/role_mapping`),
+    saveRoleMapping: (mappings) => client.send<RoleMapping>('PUT', `${dir}/role_mapping`, { mappings }),
+    groups: (query) => client.get<List<DirectoryGroup>>('/directory_groups', { directory: dirId, ...query }),
+    usersWithWarnings: (after) => client.get<List<MappedUser>>('/directory_users', { directory: dirId, warnings: 'true', limit: 20, after }),
+  };
+}

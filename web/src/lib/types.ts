@@ -78,6 +78,9 @@ export interface DirectoryUser {
   groups?: DirectoryGroup[];
   raw_attributes: unknown;
   custom_attributes?: Record<string, unknown>;
+  role?: { slug: string } | null;
+  roles?: { slug: string }[];
+  warnings?: { attribute: string; code: string }[];
   created_at: string;
   updated_at: string;
 }
@@ -187,3 +190,110 @@ export const TYPE_LABELS: Record<string, string> = {
 };
 
 export const typeLabel = (type: string) => TYPE_LABELS[type] ?? type;
+
+/* API.md §7: custom attributes, attribute mapping, roles. */
+
+export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'string_list', 'object'] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
+export interface CustomAttribute {
+  object: 'custom_attribute';
+  id: string;
+  name: string;
+  type: AttributeType;
+  required: boolean;
+  description: string | null;
+  created_at: string;
+}
+
+export interface Role {
+  object: 'role';
+  id: string;
+  slug: string;
+  name: string;
+  priority: number;
+  default: boolean;
+  created_at: string;
+}
+
+/** One step applied to a source's value, in order. */
+export type Transform =
+  | 'lowercase'
+  | 'uppercase'
+  | 'trim'
+  | 'first'
+  | { split: string }
+  | { join: string }
+  | { map: Record<string, unknown>; default?: unknown };
+
+/** A SCIM attribute path, or a fixed value (`{constant: null}` un-maps a defaulted attribute). */
+export type MappingSource = string | { constant: unknown };
+
+export interface MappingEntry {
+  attribute: string;
+  source: MappingSource;
+  transforms?: Transform[];
+}
+
+export interface AttributeMapping {
+  object: 'attribute_mapping';
+  directory_id: string;
+  mappings: (MappingEntry & { origin: 'default' | 'custom' })[];
+  state: 'current' | 'reevaluating';
+  progress?: { done: number; total: number } | null;
+}
+
+export interface MappingWarning {
+  attribute: string;
+  code: string;
+}
+
+export interface MappingPreviewRow {
+  user_id: string;
+  email: string | null;
+  custom_attributes: Record<string, unknown>;
+  warnings: MappingWarning[];
+}
+
+/** One path of the schema explorer: present in `users` of the directory's users. */
+export interface AttributePath {
+  path: string;
+  users: number;
+  samples: unknown[];
+  type: string;
+}
+
+export interface AttributePaths extends Omit<List<AttributePath>, 'list_metadata'> {
+  list_metadata?: List<AttributePath>['list_metadata'];
+  scanned: number;
+  total_users: number;
+  /** More distinct paths exist than the explorer keeps. */
+  truncated?: boolean;
+}
+
+export interface RoleMapping {
+  object: 'role_mapping';
+  directory_id: string;
+  mappings: { group_id: string; role: string }[];
+}
+
+/** A directory's user as the mapping screens read it: its mapped values, role and what it lacks. */
+export interface MappedUser {
+  object: 'directory_user';
+  id: string;
+  email: string | null;
+  name?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  role?: { slug: string } | null;
+  roles?: { slug: string }[];
+  custom_attributes?: Record<string, unknown>;
+  warnings?: MappingWarning[];
+}
+
+export interface GroupSummary {
+  object: 'directory_group';
+  id: string;
+  name: string;
+  member_count?: number;
+}

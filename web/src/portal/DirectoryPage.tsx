@@ -1,11 +1,14 @@
 /**
  * One connection: its live status (refreshed every 3 s while the tab is visible), the setup guide with the
- * values to paste, the request log, its tokens, and disconnecting it.
+ * values to paste, the request log, its tokens, where the application's custom attributes and roles come from
+ * (attribute and role mapping), and disconnecting it.
  */
 import { Anchor, Button, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconArrowRight } from '@tabler/icons-react';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { AttributeMappingPanel } from '../components/mapping/AttributeMappingPanel.tsx';
+import { RoleMappingPanel } from '../components/mapping/RoleMappingPanel.tsx';
 import { PageLoader } from '../components/PageLoader.tsx';
 import { ScimRequestLog } from '../components/ScimRequestLog.tsx';
 import { ErrorState } from '../components/States.tsx';
@@ -14,7 +17,7 @@ import { usePolling, useResource } from '../lib/hooks.ts';
 import type { Query } from '../lib/http.ts';
 import { Link, navigate } from '../lib/router.tsx';
 import type { PortalDirectory } from '../lib/types.ts';
-import { portalApi, revealedTokens } from './api.ts';
+import { portalApi, portalMappingApi, revealedTokens } from './api.ts';
 import { Guide } from './Guide.tsx';
 import { providerByType } from './providers.ts';
 import { usePortalSession } from './session.ts';
@@ -69,6 +72,7 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
       setToken(undefined);
     }
   };
+  const mappingApi = useMemo(() => portalMappingApi(directory.id), [directory.id]);
   const loadRequests = useCallback((query: Query) => portalApi.scimRequests(directory.id, query), [directory.id]);
 
   return (
@@ -91,6 +95,8 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
           <Tabs.Tab value="setup">Setup guide</Tabs.Tab>
           {provider.guide.scim && <Tabs.Tab value="activity">Request log</Tabs.Tab>}
           {provider.guide.scim && <Tabs.Tab value="tokens">Tokens</Tabs.Tab>}
+          <Tabs.Tab value="attributes">Attributes</Tabs.Tab>
+          <Tabs.Tab value="roles">Roles</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="setup" pt="lg">
           <Guide guide={provider.guide} directory={directory} token={token} onNewToken={async () => void (await newToken())} />
@@ -109,6 +115,12 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
             }}
             audience={provider.name}
           />
+        </Tabs.Panel>
+        <Tabs.Panel value="attributes" pt="lg">
+          <AttributeMappingPanel api={mappingApi} />
+        </Tabs.Panel>
+        <Tabs.Panel value="roles" pt="lg">
+          <RoleMappingPanel api={mappingApi} />
         </Tabs.Panel>
       </Tabs>
       <Finish directory={directory} />

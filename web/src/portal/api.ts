@@ -1,6 +1,20 @@
 /** The portal's routes (docs/portal.md, "Portal API"): one organization, a session cookie scoped to /portal. */
 import { createClient, type Query } from '../lib/http.ts';
-import type { List, NewToken, PortalDirectory, ScimRequest } from '../lib/types.ts';
+import type { MappingApi } from '../components/mapping/api.ts';
+import type {
+  AttributeMapping,
+  AttributePaths,
+  CustomAttribute,
+  GroupSummary,
+  List,
+  MappedUser,
+  MappingPreviewRow,
+  NewToken,
+  PortalDirectory,
+  Role,
+  RoleMapping,
+  ScimRequest,
+} from '../lib/types.ts';
 
 export interface PortalSession {
   object: 'portal_session';
@@ -36,6 +50,22 @@ export const portalApi = {
   revokeToken: (id: string, tokenId: string) => client.send<unknown>('DELETE', `${dir(id)}/tokens/${encodeURIComponent(tokenId)}`),
   scimRequests: (id: string, query: Query) => client.get<List<ScimRequest>>(`${dir(id)}/scim_requests`, query),
 };
+
+/** The mapping screens' calls for one of the organization's directories (API.md §7, portal routes). */
+export function portalMappingApi(id: string): MappingApi {
+  return {
+    customAttributes: () => client.get<List<CustomAttribute>>('/portal/api/custom_attributes'),
+    roles: () => client.get<List<Role>>('/portal/api/roles'),
+    attributeMapping: () => client.get<AttributeMapping>(`${dir(id)}/attribute_mapping`),
+    saveAttributeMapping: (mappings) => client.send<AttributeMapping>('PUT', `${dir(id)}/attribute_mapping`, { mappings }),
+    preview: (mappings) => client.send<List<MappingPreviewRow>>('POST', `${dir(id)}/attribute_mapping/preview`, { mappings }),
+    attributePaths: () => client.get<AttributePaths>(`${dir(id)}/attribute_paths`),
+    roleMapping: () => client.get<RoleMapping>(`${dir(id)}/role_mapping`),
+    saveRoleMapping: (mappings) => client.send<RoleMapping>('PUT', `${dir(id)}/role_mapping`, { mappings }),
+    groups: (query) => client.get<List<GroupSummary>>(`${dir(id)}/groups`, query),
+    usersWithWarnings: (after) => client.get<List<MappedUser>>(`${dir(id)}/users`, { warnings: 'true', limit: 20, after }),
+  };
+}
 
 /**
  * Bearer tokens revealed in this tab, by directory id: never stored anywhere else (not in the URL, not in
