@@ -79,10 +79,11 @@ const MAY_IMPORT = {
   store: ['foundation', 'scim', 'mapping'],
   events: ['foundation', 'scim', 'store'],
   directory: ['foundation', 'scim', 'mapping', 'store', 'events'],
+  sources: ['foundation', 'scim', 'mapping', 'store', 'events', 'directory'],
   portal: ['foundation', 'scim', 'mapping', 'store', 'events', 'directory'],
-  http: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'portal'],
+  http: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'sources', 'portal'],
   simulator: ['foundation'],
-  root: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'portal', 'http', 'simulator'],
+  root: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'sources', 'portal', 'http', 'simulator'],
 };
 const ROOT_MODULES = new Set(['main.ts', 'cli.ts', 'bootstrap.ts']);
 
