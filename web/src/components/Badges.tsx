@@ -5,7 +5,7 @@ const DIRECTORY_STATES: Record<string, [string, string]> = {
   linked: ['green', 'Linked'],
   unlinked: ['gray', 'Not linked'],
   deleting: ['red', 'Deleting'],
-  invalid_credentials: ['orange', 'Invalid credentials'],
+  invalid_credentials: ['red', 'Credentials refused'],
 };
 
 export function DirectoryStateBadge({ state }: { state: string }) {

@@ -1,4 +1,8 @@
-/** One directory, as the operator sees it: its users, groups, SCIM request log and tokens, one tab each. */
+/**
+ * One directory, as the operator sees it: its users, groups, mapping, SCIM request log and tokens, one tab each.
+ * A directory Guestlist pulls (API.md §8) has syncs, its connection and its settings instead of the request
+ * log and tokens, with the guard's banner and the refused-credentials explanation above the tabs.
+ */
 import { Anchor, Group, Paper, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
 import { useCallback, useMemo, type ReactNode } from 'react';
 import { DirectoryStateBadge } from '../components/Badges.tsx';
@@ -12,23 +16,34 @@ import { TokenPanel } from '../components/TokenPanel.tsx';
 import { useResource } from '../lib/hooks.ts';
 import type { Query } from '../lib/http.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
-import { typeLabel, type Directory } from '../lib/types.ts';
+import { isPulled, typeLabel, type Directory } from '../lib/types.ts';
 import { AttributeMappingPanel } from '../components/mapping/AttributeMappingPanel.tsx';
 import { RoleMappingPanel } from '../components/mapping/RoleMappingPanel.tsx';
-import { consoleApi, consoleMappingApi } from './api.ts';
+import { ConnectionPanel } from '../components/sources/ConnectionPanel.tsx';
+import { GuardBanner } from '../components/sources/GuardBanner.tsx';
+import { CredentialsRefused } from '../components/sources/SourceStatus.tsx';
+import { SyncHistory } from '../components/sources/SyncHistory.tsx';
+import { consoleApi, consoleMappingApi, consoleSourcesApi } from './api.ts';
+import { SourceSettings } from './SourceSettings.tsx';
 import { GroupsTab } from './GroupsTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 
 const TABS = ['users', 'groups', 'mapping', 'requests', 'tokens'];
+const PULLED_TABS = ['users', 'groups', 'mapping', 'syncs', 'connection', 'settings'];
 
 export function DirectoryPage({ id }: { id: string }) {
   const directory = useResource(() => consoleApi.directory(id), [id]);
   const { pathname, search } = useLocation();
-  const tab = TABS.includes(search.get('tab') ?? '') ? search.get('tab')! : 'users';
+  const sources = useMemo(() => consoleSourcesApi(id), [id]);
+  const pulled = !!directory.data && isPulled(directory.data.type);
+  const tabs = pulled ? PULLED_TABS : TABS;
+  const tab = tabs.includes(search.get('tab') ?? '') ? search.get('tab')! : 'users';
+  const show = (value: string | null) => navigate(`${pathname}?tab=${value}`, { replace: true });
 
-  if (directory.error) return <ErrorState error={directory.error} title="This directory could not be loaded" onRetry={directory.reload} />;
+  if (directory.error && !directory.data) return <ErrorState error={directory.error} title="This directory could not be loaded" onRetry={directory.reload} />;
   if (!directory.data) return <PageLoader label="Loading the directory" />;
   const dir = directory.data;
+  const type = dir.type;
   return (
     <>
       <PageHeader
@@ -42,13 +57,29 @@ export function DirectoryPage({ id }: { id: string }) {
         }
       />
       <Summary directory={dir} />
-      <Tabs value={tab} onChange={(value) => navigate(`${pathname}?tab=${value}`, { replace: true })} keepMounted={false} mt="lg">
+      {isPulled(type) && (
+        <Stack gap="sm" mt="sm">
+          {dir.state === 'invalid_credentials' && <CredentialsRefused type={type} onFix={() => show('connection')} fixLabel="Open the connection" />}
+          <GuardBanner api={sources} sourceName={typeLabel(type)} onChanged={() => void directory.reload()} />
+        </Stack>
+      )}
+      <Tabs value={tab} onChange={show} keepMounted={false} mt="lg">
         <Tabs.List>
           <Tabs.Tab value="users">Users</Tabs.Tab>
           <Tabs.Tab value="groups">Groups</Tabs.Tab>
           <Tabs.Tab value="mapping">Mapping</Tabs.Tab>
-          <Tabs.Tab value="requests">SCIM requests</Tabs.Tab>
-          <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
+          {pulled ? (
+            <>
+              <Tabs.Tab value="syncs">Syncs</Tabs.Tab>
+              <Tabs.Tab value="connection">Connection</Tabs.Tab>
+              <Tabs.Tab value="settings">Settings</Tabs.Tab>
+            </>
+          ) : (
+            <>
+              <Tabs.Tab value="requests">SCIM requests</Tabs.Tab>
+              <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
+            </>
+          )}
         </Tabs.List>
         <Tabs.Panel value="users" pt="md">
           <UsersTab directoryId={dir.id} />
@@ -65,6 +96,27 @@ export function DirectoryPage({ id }: { id: string }) {
         <Tabs.Panel value="tokens" pt="md">
           <Tokens directoryId={dir.id} />
         </Tabs.Panel>
+        {isPulled(type) && (
+          <>
+            <Tabs.Panel value="syncs" pt="md">
+              <SyncHistory api={sources} onStarted={() => void directory.reload()} />
+            </Tabs.Panel>
+            <Tabs.Panel value="connection" pt="md">
+              <ConnectionPanel type={type} api={sources} onSaved={() => void directory.reload()} />
+            </Tabs.Panel>
+            <Tabs.Panel value="settings" pt="md">
+              <SourceSettings
+                directory={dir}
+                api={sources}
+                save={async (settings) => {
+                  const updated = await consoleApi.updateSettings(dir.id, settings);
+                  directory.setData(updated);
+                  return updated;
+                }}
+              />
+            </Tabs.Panel>
+          </>
+        )}
       </Tabs>
     </>
   );
@@ -75,7 +127,19 @@ function Summary({ directory }: { directory: Directory }) {
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
       <Paper p="md">
-        <CopyField label="SCIM base URL" value={directory.scim_base_url} />
+        {directory.scim_base_url ? (
+          <CopyField label="SCIM base URL" value={directory.scim_base_url} />
+        ) : (
+          <>
+            <Text size="xs" c="dimmed">
+              Source
+            </Text>
+            <Text fw={650}>Read from {typeLabel(directory.type)}&apos;s API</Text>
+            <Text size="xs" c="dimmed" mt={4}>
+              Every {directory.settings?.sync_interval_minutes ?? 30} minutes; no SCIM base URL or token.
+            </Text>
+          </>
+        )}
       </Paper>
       <Paper p="md">
         <SimpleGrid cols={3}>

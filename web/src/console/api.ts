@@ -4,6 +4,7 @@
  */
 import { createClient, type Query } from '../lib/http.ts';
 import type { MappingApi } from '../components/mapping/api.ts';
+import { sourcesApiAt, type SourcesApi } from '../components/sources/api.ts';
 import type {
   AttributeMapping,
   AttributePaths,
@@ -17,6 +18,7 @@ import type {
   List,
   NewToken,
   Organization,
+  PulledSettings,
   MappedUser,
   MappingPreviewRow,
   PortalInvite,
@@ -55,6 +57,7 @@ export const consoleApi = {
 
   directories: (query: Query) => client.get<List<Directory>>('/directories', query),
   directory: (dirId: string) => client.get<Directory>(`/directories/${id(dirId)}`),
+  updateSettings: (dirId: string, settings: PulledSettings) => client.send<Directory>('PATCH', `/directories/${id(dirId)}`, { settings }),
   tokens: (dirId: string) => client.get<List<TokenSummary>>(`/directories/${id(dirId)}/tokens`, { limit: 100 }),
   createToken: (dirId: string) => client.send<NewToken>('POST', `/directories/${id(dirId)}/tokens`),
   revokeToken: (dirId: string, tokenId: string) => client.send<unknown>('DELETE', `/directories/${id(dirId)}/tokens/${id(tokenId)}`),
@@ -112,4 +115,9 @@ export function consoleMappingApi(dirId: string): MappingApi {
     groups: (query) => client.get<List<DirectoryGroup>>('/directory_groups', { directory: dirId, ...query }),
     usersWithWarnings: (after) => client.get<List<MappedUser>>('/directory_users', { directory: dirId, warnings: 'true', limit: 20, after }),
   };
+}
+
+/** The pulled-directory calls (API.md §8) for one directory, over the management API. */
+export function consoleSourcesApi(dirId: string): SourcesApi {
+  return sourcesApiAt(client, `/directories/${id(dirId)}`);
 }

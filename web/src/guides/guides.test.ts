@@ -14,6 +14,8 @@ const DIRECTORY_TYPES = [
   'rippling scim v2.0',
   'cyberark scim v2.0',
   'sailpoint scim v2.0',
+  'workday',
+  'bamboohr',
   'generic scim v2.0',
 ] as const satisfies readonly DirectoryType[];
 type Missing = Exclude<DirectoryType, (typeof DIRECTORY_TYPES)[number]>;
@@ -21,7 +23,7 @@ const everyTypeListed: [Missing] extends [never] ? true : Missing = true;
 void everyTypeListed;
 
 /** The types Guestlist pulls rather than receives SCIM for (API.md §8). */
-const PULLED: readonly DirectoryType[] = ['gsuite directory'];
+const PULLED: readonly DirectoryType[] = ['gsuite directory', 'workday', 'bamboohr'];
 
 /** The order the portal shows them in. */
 const ORDER: readonly DirectoryType[] = DIRECTORY_TYPES;
@@ -125,7 +127,7 @@ describe('provider guides', () => {
       expect(GUIDES.filter((guide) => guide.type === type), type).toHaveLength(1);
       expect(guideFor(type)?.type).toBe(type);
     }
-    expect(guideFor('workday')).toBeUndefined();
+    expect(guideFor('unknown type')).toBeUndefined();
   });
 
   it('has unique, URL-safe slugs and names', () => {
@@ -149,14 +151,17 @@ describe('provider guides', () => {
     }
   });
 
-  it('asks every SCIM provider for the base URL and the token at one step, and Google for neither', () => {
+  it('asks every SCIM provider for the base URL and the token at one step, and each pulled one for its credentials at one step', () => {
     for (const guide of GUIDES) {
       const pulled = PULLED.includes(guide.type);
       expect(guide.scim, guide.slug).toBe(!pulled);
       const fields = guide.steps.flatMap((step) => step.fields ?? []);
       if (pulled) {
-        expect(fields, guide.slug).toEqual([]);
+        // The connection form, once, at the step before the last ("wait for the first sync").
+        expect(fields, guide.slug).toEqual(['connection']);
+        expect(guide.steps.at(-2)?.fields, guide.slug).toEqual(['connection']);
       } else {
+        expect(fields, guide.slug).not.toContain('connection');
         const both = guide.steps.filter(
           (step) => step.fields?.includes('scim_base_url') && step.fields.includes('bearer_token'),
         );
@@ -165,6 +170,17 @@ describe('provider guides', () => {
       }
     }
     expect(guideFor('gsuite directory')?.scim).toBe(false);
+  });
+
+  it('names the three read-only scopes in the Google guide and the default report columns in the Workday guide', () => {
+    const google = texts(guideFor('gsuite directory')!).map(([, text]) => text).join('\n');
+    for (const scope of ['admin.directory.user.readonly', 'admin.directory.group.readonly', 'admin.directory.group.member.readonly']) {
+      expect(google).toContain(`https://www.googleapis.com/auth/${scope}`);
+    }
+    const workday = texts(guideFor('workday')!).map(([, text]) => text).join('\n');
+    for (const column of ['Employee_ID', 'Email', 'First_Name', 'Last_Name', 'Active', 'Job_Title', 'Department', 'Manager_Email', 'Groups']) {
+      expect(workday).toContain(`\`${column}\``);
+    }
   });
 
   it('cites only https sources, each once', () => {

@@ -1,4 +1,5 @@
 /** Every provider the portal offers, in the order it shows them. */
+import { bamboohr } from './bamboohr.ts';
 import { cyberark } from './cyberark.ts';
 import { entra } from './entra.ts';
 import { generic } from './generic.ts';
@@ -9,6 +10,7 @@ import { onelogin } from './onelogin.ts';
 import { pingfederate } from './pingfederate.ts';
 import { rippling } from './rippling.ts';
 import { sailpoint } from './sailpoint.ts';
+import { workday } from './workday.ts';
 import type { DirectoryType, ProviderGuide } from './types.ts';
 
 export const GUIDES: ProviderGuide[] = [
@@ -21,6 +23,8 @@ export const GUIDES: ProviderGuide[] = [
   rippling,
   cyberark,
   sailpoint,
+  workday,
+  bamboohr,
   generic,
 ];
 

@@ -14,10 +14,15 @@ export type DirectoryType =
   | 'rippling scim v2.0'
   | 'cyberark scim v2.0'
   | 'sailpoint scim v2.0'
+  | 'workday'
+  | 'bamboohr'
   | 'generic scim v2.0';
 
-/** A value of the directory the step needs, shown beside it with a copy button. */
-export type GuideField = 'scim_base_url' | 'bearer_token';
+/**
+ * What the step shows beside its text: a value of the directory with a copy button (SCIM providers), or the
+ * form where the admin pastes the source's credentials (`connection`, for the providers Guestlist pulls).
+ */
+export type GuideField = 'scim_base_url' | 'bearer_token' | 'connection';
 
 /**
  * Text in `body`, `note` and `tips` may mark the labels of the vendor's screens as `**Label**` (rendered bold)
@@ -49,7 +54,7 @@ export interface ProviderGuide {
   summary: string;
   /** The vendor documentation pages the steps were written from. */
   sources: { title: string; url: string }[];
-  /** False when this provider does not push SCIM to a custom app (Google Workspace is read by Guestlist). */
+  /** False when this provider does not push SCIM: Guestlist reads it through its API (Google Workspace, Workday, BambooHR). */
   scim: boolean;
   steps: GuideStep[];
   attributeMappings: AttributeMapping[];

@@ -23,8 +23,11 @@ export interface Directory {
   state: string;
   name: string;
   domain?: string | null;
-  scim_base_url: string;
+  /** Null or absent for the types Guestlist pulls (API.md §8). */
+  scim_base_url: string | null;
   metadata?: { users: { active: number; inactive: number }; groups: number };
+  /** The directory's settings, when the server includes them (API.md §3 PATCH; §8 for pulled types). */
+  settings?: PulledSettings & Record<string, unknown>;
   created_at: string;
   updated_at: string;
 }
@@ -296,4 +299,106 @@ export interface GroupSummary {
   id: string;
   name: string;
   member_count?: number;
+}
+
+/* API.md §8: directories Guestlist pulls, their syncs and the deprovision guard. */
+
+/** The directory types Guestlist reads through the source's API: no SCIM base URL, no token. */
+export const PULLED_TYPES = ['gsuite directory', 'workday', 'bamboohr'] as const;
+export type PulledType = (typeof PULLED_TYPES)[number];
+export const isPulled = (type: string): type is PulledType => (PULLED_TYPES as readonly string[]).includes(type);
+
+/** The Workday report's default column names, which `columns` may rename. */
+export const WORKDAY_COLUMNS = ['Employee_ID', 'Email', 'First_Name', 'Last_Name', 'Active', 'Job_Title', 'Department', 'Manager_Email', 'Groups'] as const;
+export type WorkdayColumn = (typeof WORKDAY_COLUMNS)[number];
+
+/** The non-secret half of a connection, as the server echoes it (secrets never come back). */
+export interface ConnectionSummary {
+  /** Google */
+  client_email?: string;
+  admin_email?: string;
+  customer?: string | null;
+  /** Workday */
+  report_url?: string;
+  username?: string;
+  columns?: Partial<Record<WorkdayColumn, string>> | null;
+  /** BambooHR */
+  subdomain?: string;
+}
+
+export interface DirectoryConnection {
+  object: 'directory_connection';
+  directory_id: string;
+  configured: boolean;
+  updated_at: string | null;
+  summary: ConnectionSummary;
+}
+
+export interface GoogleConnectionInput {
+  service_account_key: Record<string, unknown>;
+  admin_email: string;
+  customer?: string;
+}
+export interface WorkdayConnectionInput {
+  report_url: string;
+  username: string;
+  password: string;
+  columns?: Partial<Record<WorkdayColumn, string>>;
+}
+export interface BambooConnectionInput {
+  subdomain: string;
+  api_key: string;
+}
+export type ConnectionInput = GoogleConnectionInput | WorkdayConnectionInput | BambooConnectionInput;
+
+export const SYNC_COUNTS = [
+  'users_created',
+  'users_updated',
+  'users_deactivated',
+  'users_deleted',
+  'groups_created',
+  'groups_updated',
+  'groups_deleted',
+  'memberships_added',
+  'memberships_removed',
+] as const;
+export type SyncCounts = Record<(typeof SYNC_COUNTS)[number], number>;
+
+export type SyncState = 'queued' | 'running' | 'succeeded' | 'failed' | 'held';
+
+export interface DirectorySync {
+  object: 'directory_sync';
+  id: string;
+  directory_id: string;
+  state: SyncState;
+  trigger?: 'manual' | 'schedule' | string;
+  counts: SyncCounts | null;
+  error: string | null;
+  created_at?: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface GuardSettings {
+  enabled: boolean;
+  /** 0–1: the share of users one sync may deactivate or delete before it is held. */
+  max_share: number;
+  min_users: number;
+  window_minutes: number;
+}
+
+export interface DeprovisionGuard {
+  object: 'deprovision_guard';
+  directory_id: string;
+  state: 'armed' | 'tripped';
+  held_changes: number;
+  tripped_at: string | null;
+  settings?: GuardSettings;
+}
+
+/** `PATCH /directories/{id}` `{settings}` for a pulled directory (console only). */
+export interface PulledSettings {
+  sync_interval_minutes?: number;
+  group_filter?: string[];
+  deprovision_guard?: GuardSettings;
 }

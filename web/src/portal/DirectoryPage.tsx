@@ -1,7 +1,8 @@
 /**
  * One connection: its live status (refreshed every 3 s while the tab is visible), the setup guide with the
  * values to paste, the request log, its tokens, where the application's custom attributes and roles come from
- * (attribute and role mapping), and disconnecting it.
+ * (attribute and role mapping), and disconnecting it. A directory Guestlist pulls (API.md §8) has no request log
+ * or tokens: its guide ends in the credentials form, and it shows its syncs and the deprovision guard instead.
  */
 import { Anchor, Button, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconArrowRight } from '@tabler/icons-react';
@@ -13,11 +14,15 @@ import { PageLoader } from '../components/PageLoader.tsx';
 import { ScimRequestLog } from '../components/ScimRequestLog.tsx';
 import { ErrorState } from '../components/States.tsx';
 import { TokenPanel } from '../components/TokenPanel.tsx';
+import { ConnectionPanel } from '../components/sources/ConnectionPanel.tsx';
+import { GuardBanner } from '../components/sources/GuardBanner.tsx';
+import { CredentialsRefused } from '../components/sources/SourceStatus.tsx';
+import { SyncHistory } from '../components/sources/SyncHistory.tsx';
 import { usePolling, useResource } from '../lib/hooks.ts';
 import type { Query } from '../lib/http.ts';
 import { Link, navigate } from '../lib/router.tsx';
-import type { PortalDirectory } from '../lib/types.ts';
-import { portalApi, portalMappingApi, revealedTokens } from './api.ts';
+import { isPulled, type PortalDirectory, type PulledType } from '../lib/types.ts';
+import { portalApi, portalMappingApi, portalSourcesApi, revealedTokens } from './api.ts';
 import { Guide } from './Guide.tsx';
 import { providerByType } from './providers.ts';
 import { usePortalSession } from './session.ts';
@@ -37,6 +42,7 @@ export function DirectoryPage({ id }: { id: string }) {
       </Stack>
     );
   if (!directory.data) return <PageLoader label="Loading the connection" />;
+  if (isPulled(directory.data.type)) return <PulledLoaded directory={directory.data} type={directory.data.type} reload={directory.reload} />;
   return <Loaded directory={directory.data} reload={directory.reload} />;
 }
 
@@ -128,14 +134,89 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
   );
 }
 
-function Finish({ directory }: { directory: PortalDirectory }) {
+/** A directory Guestlist pulls: its status, the guard when tripped, its syncs, the guide with the credentials form, mapping. */
+function PulledLoaded({ directory, type, reload }: { directory: PortalDirectory; type: PulledType; reload: () => Promise<void> }) {
+  const provider = providerByType(directory.type);
+  const session = usePortalSession();
+  const sources = useMemo(() => portalSourcesApi(directory.id), [directory.id]);
+  const mappingApi = useMemo(() => portalMappingApi(directory.id), [directory.id]);
+  const connection = useResource(sources.connection, [sources]);
+  // Chosen once the connection is known: the guide until credentials are saved, the syncs after.
+  const [tab, setTab] = useState<string | null>(null);
+  const current = tab ?? (connection.data ? (connection.data.configured ? 'syncs' : 'setup') : connection.error ? 'setup' : null);
+  const name = provider.name;
+
+  return (
+    <Stack gap="lg">
+      <BackLink />
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1} fz="h2">
+            {directory.name}
+          </Title>
+          <Text c="dimmed" mt={4}>
+            {name} · read through {name}'s API
+          </Text>
+        </div>
+        {directory.state === 'linked' && <SuccessLink url={session?.success_url ?? null} />}
+      </Group>
+      <StatusSummary directory={directory} scim={false} />
+      {directory.state === 'invalid_credentials' && <CredentialsRefused type={type} onFix={() => setTab('setup')} />}
+      <GuardBanner api={sources} sourceName={name} onChanged={() => void reload()} />
+      {current === null ? (
+        <PageLoader label="Loading the connection" />
+      ) : (
+        <Tabs value={current} onChange={setTab} keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="syncs">Syncs</Tabs.Tab>
+            <Tabs.Tab value="setup">Setup guide</Tabs.Tab>
+            <Tabs.Tab value="attributes">Attributes</Tabs.Tab>
+            <Tabs.Tab value="roles">Roles</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="syncs" pt="lg">
+            <SyncHistory
+              api={sources}
+              syncBlocked={connection.data && !connection.data.configured ? `Save ${name}'s credentials under Setup guide first.` : undefined}
+              onStarted={() => void reload()}
+            />
+          </Tabs.Panel>
+          <Tabs.Panel value="setup" pt="lg">
+            <Guide
+              guide={provider.guide}
+              directory={directory}
+              connection={
+                <ConnectionPanel
+                  type={type}
+                  api={sources}
+                  onSaved={(saved) => {
+                    connection.setData(saved);
+                    void reload();
+                  }}
+                />
+              }
+            />
+          </Tabs.Panel>
+          <Tabs.Panel value="attributes" pt="lg">
+            <AttributeMappingPanel api={mappingApi} />
+          </Tabs.Panel>
+          <Tabs.Panel value="roles" pt="lg">
+            <RoleMappingPanel api={mappingApi} />
+          </Tabs.Panel>
+        </Tabs>
+      )}
+      <Finish directory={directory} pulled />
+    </Stack>
+  );
+}
+
+function Finish({ directory, pulled = false }: { directory: PortalDirectory; pulled?: boolean }) {
   return (
     <Paper p="lg" mt="xl" style={{ borderColor: 'var(--mantine-color-red-2)' }}>
       <Group justify="space-between" wrap="wrap" gap="md">
         <div style={{ maxWidth: 560 }}>
           <Text fw={650}>Disconnect this directory</Text>
           <Text size="sm" c="dimmed">
-            Stops provisioning and removes the synced users and groups from the application.
+            {pulled ? 'Stops reading the directory, forgets the saved credentials' : 'Stops provisioning'} and removes the synced users and groups from the application.
           </Text>
         </div>
         <ConfirmButton
@@ -149,7 +230,7 @@ function Finish({ directory }: { directory: PortalDirectory }) {
           }}
         >
           <p style={{ marginTop: 0 }}>
-            Guestlist will refuse every further request from your identity provider, and <strong>all users and groups synced through this
+            {pulled ? 'Guestlist stops reading your directory' : 'Guestlist will refuse every further request from your identity provider'}, and <strong>all users and groups synced through this
             connection are deleted from the application</strong>. People may lose access until you connect again.
           </p>
           <p style={{ marginBottom: 0 }}>This cannot be undone. To sync again later, create a new connection.</p>

@@ -5,7 +5,7 @@
  */
 import { Alert, Anchor, Box, Button, Group, List, Paper, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconAlertTriangle, IconExternalLink, IconInfoCircle, IconPlugConnected } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { CopyField } from '../components/CopyField.tsx';
 import { RevealedToken } from '../components/TokenPanel.tsx';
 import { RichText } from '../components/RichText.tsx';
@@ -15,7 +15,9 @@ import type { ApiError } from '../lib/http.ts';
 export interface GuideProps {
   guide: ProviderGuide;
   /** The connection, once created. */
-  directory?: { scim_base_url: string };
+  directory?: { scim_base_url: string | null };
+  /** For a provider Guestlist pulls: what its `connection` step shows (the credentials form, or what was saved). */
+  connection?: ReactNode;
   /** The bearer token, while this tab still holds it. */
   token?: string;
   /** Creates the connection (before it exists). */
@@ -50,14 +52,15 @@ export function Guide(props: GuideProps) {
 function NotScim({ name }: { name: string }) {
   return (
     <Alert color="blue" variant="light" icon={<IconInfoCircle size={18} />} title={`${name} connects differently`}>
-      {name} does not push users to applications over SCIM. Instead, Guestlist reads your users and groups through {name}'s own API. There is no
-      token to paste: once you create the connection, your vendor's operator finishes it by entering the API credentials (or asking you to grant
-      access) on their side. The steps below say what your part is.
+      {name} does not push users to applications over SCIM. Instead, Guestlist reads your users and groups through {name}'s own API, read-only,
+      on a schedule. There is no SCIM token to paste into {name}: you give Guestlist read access by entering {name}'s credentials at the step
+      that asks for them. They are stored encrypted and never shown again.
     </Alert>
   );
 }
 
-function Step({ index, step, directory, token, onCreate, onNewToken, guide }: GuideProps & { index: number; step: GuideStep }) {
+function Step({ index, step, directory, token, onCreate, onNewToken, guide, connection }: GuideProps & { index: number; step: GuideStep }) {
+  const scimFields = step.fields?.filter((field) => field !== 'connection') ?? [];
   return (
     <Paper p="lg">
       <Group align="flex-start" wrap="nowrap" gap="md">
@@ -78,9 +81,10 @@ function Step({ index, step, directory, token, onCreate, onNewToken, guide }: Gu
               <RichText text={text} />
             </Text>
           ))}
-          {step.fields?.length ? (
-            directory ? (
-              <Fields fields={step.fields} directory={directory} token={token} onNewToken={onNewToken} />
+          {step.fields?.includes('connection') && connection}
+          {scimFields.length ? (
+            directory?.scim_base_url ? (
+              <Fields fields={scimFields} directory={{ scim_base_url: directory.scim_base_url }} token={token} onNewToken={onNewToken} />
             ) : (
               onCreate && <CreateConnection name={guide.name} onCreate={onCreate} scim={guide.scim} />
             )
@@ -124,7 +128,7 @@ function CreateConnection({ name, onCreate, scim }: { name: string; onCreate: ()
         <Text size="sm">
           {scim
             ? `This creates the connection for ${name} and shows its SCIM base URL and bearer token here, ready to paste.`
-            : `This creates the connection for ${name}; your vendor then finishes it with ${name}'s API credentials.`}
+            : `This creates the connection for ${name}; you then enter ${name}'s API credentials here.`}
         </Text>
         <AsyncButton label="Create connection" onClick={onCreate} />
       </Stack>

@@ -7,7 +7,7 @@ import { ErrorState } from '../components/States.tsx';
 import { TimeAgo } from '../components/TimeAgo.tsx';
 import { useResource } from '../lib/hooks.ts';
 import { Link } from '../lib/router.tsx';
-import type { PortalDirectory } from '../lib/types.ts';
+import { isPulled, type PortalDirectory } from '../lib/types.ts';
 import { portalApi } from './api.ts';
 import { ProviderPicker } from './ProviderPicker.tsx';
 import { providerByType } from './providers.ts';
@@ -25,7 +25,7 @@ export function Home() {
             Your directory connections
           </Title>
           <Text c="dimmed" mt={4}>
-            Open a connection to see its status and requests, rotate its token, or disconnect it.
+            Open a connection to see its status, requests or syncs, manage its credentials, or disconnect it.
           </Text>
         </div>
         <Button component={Link} href="/portal/setup" leftSection={<IconPlus size={16} />}>
@@ -63,7 +63,15 @@ function DirectoryCard({ directory }: { directory: PortalDirectory }) {
           </Text>
         )}
         <Text size="xs" c="dimmed" mt={4}>
-          Last request: <TimeAgo value={directory.last_request_at} />
+          {isPulled(directory.type) ? (
+            <>
+              Last sync: <TimeAgo value={directory.last_sync_at} />
+            </>
+          ) : (
+            <>
+              Last request: <TimeAgo value={directory.last_request_at} />
+            </>
+          )}
         </Text>
       </div>
     </Card>

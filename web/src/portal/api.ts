@@ -1,6 +1,7 @@
 /** The portal's routes (docs/portal.md, "Portal API"): one organization, a session cookie scoped to /portal. */
 import { createClient, type Query } from '../lib/http.ts';
 import type { MappingApi } from '../components/mapping/api.ts';
+import { sourcesApiAt, type SourcesApi } from '../components/sources/api.ts';
 import type {
   AttributeMapping,
   AttributePaths,
@@ -44,6 +45,7 @@ export const portalApi = {
   logout: () => client.send<void>('POST', '/portal/api/logout'),
   directories: () => client.get<List<PortalDirectory>>(base),
   directory: (id: string) => client.get<PortalDirectory>(dir(id)),
+  /** Directories Guestlist pulls (API.md §8) answer without `bearer_token`. */
   createDirectory: (type: string) => client.send<NewDirectory>('POST', base, { type }),
   disconnect: (id: string) => client.send<void>('DELETE', dir(id)),
   createToken: (id: string) => client.send<NewToken>('POST', `${dir(id)}/tokens`),
@@ -65,6 +67,11 @@ export function portalMappingApi(id: string): MappingApi {
     groups: (query) => client.get<List<GroupSummary>>(`${dir(id)}/groups`, query),
     usersWithWarnings: (after) => client.get<List<MappedUser>>(`${dir(id)}/users`, { warnings: 'true', limit: 20, after }),
   };
+}
+
+/** The pulled-directory calls (API.md §8) for one of the organization's directories. */
+export function portalSourcesApi(id: string): SourcesApi {
+  return sourcesApiAt(client, dir(id));
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
- * The ten providers the portal offers and their guides. A provider whose guide is not written yet gets the
+ * The twelve providers the portal offers and their guides: nine that push SCIM, the generic SCIM choice, and
+ * the three Guestlist pulls (Google Workspace, Workday, BambooHR). A provider whose guide is not written yet gets the
  * generic SCIM guide under its own name, so every card leads somewhere useful.
  */
 import { GUIDES, guideFor, type DirectoryType, type ProviderGuide } from '../guides/index.ts';
 import { generic } from '../guides/generic.ts';
+import { isPulled } from '../lib/types.ts';
 
 export interface Provider {
   type: DirectoryType;
@@ -21,6 +23,8 @@ const PROVIDERS: Provider[] = [
   { type: 'rippling scim v2.0', slug: 'rippling', name: 'Rippling' },
   { type: 'cyberark scim v2.0', slug: 'cyberark', name: 'CyberArk' },
   { type: 'sailpoint scim v2.0', slug: 'sailpoint', name: 'SailPoint' },
+  { type: 'workday', slug: 'workday', name: 'Workday' },
+  { type: 'bamboohr', slug: 'bamboohr', name: 'BambooHR' },
   { type: 'generic scim v2.0', slug: 'generic', name: 'Other SCIM 2.0 provider' },
 ];
 
@@ -31,24 +35,22 @@ export interface ResolvedProvider extends Provider {
 }
 
 /**
- * Stands in for Google Workspace's guide until it is written: Google does not push SCIM, so the generic SCIM
- * steps would be wrong there.
+ * Stands in for the guide of a pulled provider until it is written: such a provider does not push SCIM, so the
+ * generic SCIM steps would be wrong there. Ends in the connection form, as the written guides do.
  */
 const PULLED: Omit<ProviderGuide, 'type' | 'slug' | 'name'> = {
-  summary: 'Guestlist reads your users and groups through the provider\'s API; your vendor finishes the connection.',
+  summary: 'Guestlist reads your users and groups through the provider\'s API with credentials you paste here.',
   sources: [],
   scim: false,
   steps: [
     {
-      title: 'Create the connection',
-      body: ['Create the connection below. It starts empty: nothing is read until your vendor has finished it.'],
+      title: 'Enter the API credentials',
+      body: ["Enter the provider's API credentials below. They are stored encrypted and never shown again."],
+      fields: ['connection'],
     },
     {
-      title: 'Let your vendor finish it',
-      body: [
-        "Your vendor's operator enters the API credentials, or asks you to grant Guestlist read access to your directory as an administrator.",
-        'Once the first sync has run, this page shows it as **Linked**, with the number of users and groups read.',
-      ],
+      title: 'Wait for the first sync',
+      body: ['Once the first sync has run, this page shows it as **Linked**, with the number of users and groups read.'],
     },
   ],
   attributeMappings: [],
@@ -58,7 +60,7 @@ const PULLED: Omit<ProviderGuide, 'type' | 'slug' | 'name'> = {
 function resolve(provider: Provider): ResolvedProvider {
   const guide = guideFor(provider.type);
   if (guide) return { ...provider, name: guide.name, guide, dedicated: true };
-  const standIn = provider.type === 'gsuite directory' ? PULLED : generic;
+  const standIn = isPulled(provider.type) ? PULLED : generic;
   return { ...provider, guide: { ...standIn, type: provider.type, slug: provider.slug, name: provider.name }, dedicated: false };
 }
 
