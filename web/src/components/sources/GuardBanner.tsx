@@ -36,47 +36,47 @@ export function GuardBanner({ api, sourceName, pollMs = 5000, onChanged }: Props
   };
 
   return (
-    <Alert
-      color="orange"
-      variant="light"
-      icon={<IconShieldExclamation size={20} />}
-      title={n === 1 ? 'Guestlist held back 1 deactivation or deletion' : `Guestlist held back ${n} deactivations and deletions`}
-      role="region"
-      aria-label="Deprovision guard"
-    >
-      <Stack gap="sm">
-        <Text size="sm">
-          A sync {g.tripped_at ? <TimeAgo value={g.tripped_at} /> : 'recently'} would have deactivated or deleted {plural(n, 'user')} at once
-          {settings ? `, more than the guard allows (${Math.round(settings.max_share * 100)} % of the users, once there are at least ${settings.min_users}, within ${settings.window_minutes} minutes)` : ', more than the guard allows'}
-          . Until you decide, nobody in this directory is deactivated or deleted in the application.
-        </Text>
-        <Text size="sm">Check in {sourceName} whether these people really left, then release or discard the held changes.</Text>
-        <Group gap="sm">
-          <ConfirmButton
-            label="Release"
-            variant="filled"
-            color="orange"
-            title={`Apply ${plural(n, 'held change')}?`}
-            confirmLabel={`Apply ${plural(n, 'change')}`}
-            onConfirm={() => act(api.releaseGuard)}
-          >
-            <p style={{ marginTop: 0 }}>
-              The {plural(n, 'held deactivation')} and deletions are applied now, in the order they were read, and the application receives their events:{' '}
-              <strong>these people lose access to the application.</strong>
-            </p>
-            <p style={{ marginBottom: 0 }}>Release when the removals are real, for example after a reorganization or a cleanup in {sourceName}.</p>
-          </ConfirmButton>
-          <ConfirmButton label="Discard" variant="default" color="gray" title={`Discard ${plural(n, 'held change')}?`} confirmLabel={`Discard ${plural(n, 'change')}`} onConfirm={() => act(api.discardGuard)}>
-            <p style={{ marginTop: 0 }}>
-              Guestlist forgets the held changes: <strong>these users stay as they are in the application</strong>, and no event is sent for them.
-            </p>
-            <p style={{ marginBottom: 0 }}>
-              Discard when the removals were a mistake at the source (a report filter, a lost permission, a key with too little access). Fix that
-              first: if {sourceName} still lacks these people at the next sync, Guestlist reads the same removals again.
-            </p>
-          </ConfirmButton>
-        </Group>
-      </Stack>
-    </Alert>
+    <section aria-label="Deprovision guard">
+      <Alert
+        color="orange"
+        variant="light"
+        icon={<IconShieldExclamation size={20} />}
+        title={n === 1 ? 'Guestlist held back 1 deactivation or deletion' : `Guestlist held back ${n} deactivations and deletions`}
+      >
+        <Stack gap="sm">
+          <Text size="sm">
+            A sync {g.tripped_at ? <TimeAgo value={g.tripped_at} /> : 'recently'} would have deactivated or deleted {plural(n, 'user')} at once
+            {settings ? `, more than the guard allows (${Math.round(settings.max_share * 100)} % of the users, once there are at least ${settings.min_users}, within ${settings.window_minutes} minutes)` : ', more than the guard allows'}
+            . Until you decide, nobody in this directory is deactivated or deleted in the application.
+          </Text>
+          <Text size="sm">Check in {sourceName} whether these people really left, then release or discard the held changes.</Text>
+          <Group gap="sm">
+            <ConfirmButton
+              label="Release"
+              variant="filled"
+              color="orange"
+              title={`Apply ${plural(n, 'held change')}?`}
+              confirmLabel={`Apply ${plural(n, 'change')}`}
+              onConfirm={() => act(api.releaseGuard)}
+            >
+              <p style={{ marginTop: 0 }}>
+                The {plural(n, 'held deactivation')} and deletions are applied now, in the order they were read, and the application receives their events:{' '}
+                <strong>these people lose access to the application.</strong>
+              </p>
+              <p style={{ marginBottom: 0 }}>Release when the removals are real, for example after a reorganization or a cleanup in {sourceName}.</p>
+            </ConfirmButton>
+            <ConfirmButton label="Discard" variant="default" color="gray" title={`Discard ${plural(n, 'held change')}?`} confirmLabel={`Discard ${plural(n, 'change')}`} onConfirm={() => act(api.discardGuard)}>
+              <p style={{ marginTop: 0 }}>
+                Guestlist forgets the held changes: <strong>these users stay as they are in the application</strong>, and no event is sent for them.
+              </p>
+              <p style={{ marginBottom: 0 }}>
+                Discard when the removals were a mistake at the source (a report filter, a lost permission, a key with too little access). Fix that
+                first: if {sourceName} still lacks these people at the next sync, Guestlist reads the same removals again.
+              </p>
+            </ConfirmButton>
+          </Group>
+        </Stack>
+      </Alert>
+    </section>
   );
 }

@@ -50,24 +50,26 @@ const CHECKS: Record<PulledType, { source: string; checks: string[]; fix: string
 export function CredentialsRefused({ type, onFix, fixLabel = 'Enter new credentials' }: { type: PulledType; onFix?: () => void; fixLabel?: string }) {
   const { source, checks, fix } = CHECKS[type];
   return (
-    <Alert color="red" variant="light" icon={<IconKeyOff size={20} />} title={`${source} refused the saved credentials`} role="region" aria-label="Credentials refused">
-      <Stack gap="xs" align="flex-start">
-        <Text size="sm">
-          The last sync could not sign in to {source}, so nothing was read. <strong>Nothing is deleted meanwhile:</strong> the users and groups read
-          at the last successful sync stay as they are. Check that:
-        </Text>
-        <List size="sm" spacing={2}>
-          {checks.map((check) => (
-            <List.Item key={check}>{check}</List.Item>
-          ))}
-        </List>
-        <Text size="sm">{fix}</Text>
-        {onFix && (
-          <Button size="xs" variant="white" color="red" onClick={onFix}>
-            {fixLabel}
-          </Button>
-        )}
-      </Stack>
-    </Alert>
+    <section aria-label="Credentials refused">
+      <Alert color="red" variant="light" icon={<IconKeyOff size={20} />} title={`${source} refused the saved credentials`}>
+        <Stack gap="xs" align="flex-start">
+          <Text size="sm">
+            The last sync could not sign in to {source}, so nothing was read. <strong>Nothing is deleted meanwhile:</strong> the users and groups read
+            at the last successful sync stay as they are. Check that:
+          </Text>
+          <List size="sm" spacing={2}>
+            {checks.map((check) => (
+              <List.Item key={check}>{check}</List.Item>
+            ))}
+          </List>
+          <Text size="sm">{fix}</Text>
+          {onFix && (
+            <Button size="xs" variant="white" color="red" onClick={onFix}>
+              {fixLabel}
+            </Button>
+          )}
+        </Stack>
+      </Alert>
+    </section>
   );
 }
