@@ -32,7 +32,7 @@ export const bamboohr: ProviderGuide = {
       title: 'Choose the account the key belongs to',
       body: [
         'BambooHR does not push users to applications over SCIM. Instead, Guestlist reads your employees through BambooHR\'s API with an API key.',
-        'BambooHR answers each API request with the permissions of the user who created the key: Guestlist sees exactly the employees and fields that user sees. Sign in as a BambooHR administrator (or a user whose access level covers every employee\'s name, work email, status, job title, department and supervisor) before creating the key.',
+        'BambooHR answers each API request with the permissions of the user who created the key: Guestlist sees exactly the employees and fields that user sees. Sign in as a BambooHR administrator (or a user whose access level covers every employee\'s name, work email, status, termination date, job title, department and supervisor) before creating the key.',
       ],
       note: 'A key made by a user who sees only part of the company reads only that part, and a later change to that user\'s access changes what Guestlist reads.',
     },
@@ -69,13 +69,15 @@ export const bamboohr: ProviderGuide = {
     { scim: 'externalId', idp: 'id (the employee ID)', note: 'Becomes the Directory User\'s idp_id.' },
     { scim: 'name.givenName', idp: 'firstName' },
     { scim: 'name.familyName', idp: 'lastName' },
-    { scim: 'active', idp: 'status', note: 'An employee whose status is not Active is an inactive Directory User.' },
+    { scim: 'active', idp: 'status and terminationDate', note: 'An employee whose status is Inactive, or whose termination date has passed, is an inactive Directory User: former employees stay listed rather than vanish.' },
     { scim: 'title', idp: 'jobTitle' },
     { scim: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', idp: 'department' },
+    { scim: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value', idp: 'supervisorEId', note: 'The supervisor\'s employee ID.' },
   ],
   tips: [
     'There is no SCIM request log for BambooHR: nothing is pushed to Guestlist. The **Syncs** tab shows each read instead, with its counts and, when it failed, the reason.',
-    'If the directory shows **Credentials refused**, BambooHR rejected the key: it was deleted, or the user who created it was deactivated or lost API access. Nothing is deleted while reads are refused; create a new key and save it here.',
+    'If the directory shows **Credentials refused**, BambooHR rejected the key or found no company at that subdomain: the key was deleted, the user who created it was deactivated or lost API access, or the subdomain is mistyped. Nothing is deleted while reads are refused; fix it and save the connection again.',
+    'BambooHR has no groups: this directory has users only. Roles can still come from a mapped attribute such as the department.',
     'A guard protects you from mass deprovisioning: if one sync would deactivate or delete a large share of the users at once (by default 30 % of at least 10 users within an hour), for example because the key\'s user lost access to most employees, the changes are held until they are released or discarded on this page.',
   ],
 };

@@ -66,7 +66,7 @@ export const workday: ProviderGuide = {
       title: 'Create the custom report',
       body: [
         'Open **Create Custom Report**. Give it a name (for example `Guestlist Workers`), set **Report Type** to **Advanced**, and choose a data source that returns one row per worker, including those who left if you want them marked inactive rather than removed (for example **All Active and Terminated Workers**).',
-        'Add one column per value below and set each column\'s **Column Heading Override XML Alias** to exactly this name, which becomes the key in the report\'s JSON: `Employee_ID` (the worker\'s ID), `Email` (work email), `First_Name`, `Last_Name`, `Active` (`1` for an active worker, `0` otherwise, for example a calculated field), `Job_Title`, `Department`, `Manager_Email`, and `Groups` (the names of the groups the worker belongs to, separated by `;`).',
+        'Add one column per value below and set each column\'s **Column Heading Override XML Alias** to exactly this name, which becomes the key in the report\'s JSON: `Employee_ID` (the worker\'s ID), `Email` (work email), `First_Name`, `Last_Name`, `Active` (`1` for an active worker, `0` otherwise, for example a calculated field), `Job_Title`, `Department`, `Manager_Email`, and `Groups` (the names of the groups the worker belongs to, separated by `;`, or a multi-instance field).',
         'On the **Advanced** tab, tick **Enable As Web Service**, then click **OK**.',
       ],
       note: 'Guestlist finds each value by its XML alias, not by the column heading. If your report already exists with other names, keep them and enter them under **Column names** in the form below instead.',
@@ -108,7 +108,7 @@ export const workday: ProviderGuide = {
     { scim: 'active', idp: 'Active', note: '`1` is active; `0` makes the Directory User inactive.' },
     { scim: 'title', idp: 'Job_Title' },
     { scim: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', idp: 'Department' },
-    { scim: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value', idp: 'Manager_Email', note: 'The manager\'s work email, as the report gives it.' },
+    { scim: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value', idp: 'Manager_Email', note: 'Resolved to the manager\'s Employee_ID when the manager is in the report.' },
   ],
   tips: [
     'There is no SCIM request log for Workday: nothing is pushed to Guestlist. The **Syncs** tab shows each read instead, with its counts and, when it failed, the reason.',
