@@ -185,6 +185,7 @@ describe.skipIf(!browserAvailable)('pulled-directory screens against the contrac
     await form.getByText('The report\'s JSON URL, starting with https://.').waitFor();
     expect(posts.filter((p) => p.path === '/portal/api/directories')).toEqual([]);
     await form.getByLabel(/^Report JSON URL/).fill('https://wd2-impl-services1.workday.com/ccx/service/customreport2/acme/isu_guestlist/Guestlist_Workers?format=json');
+    await form.getByText('The report\'s JSON URL, starting with https://.').waitFor({ state: 'detached' }); // stale once edited
     await form.getByLabel(/^Integration System User/).fill('isu_guestlist');
     await form.getByLabel(/^Password/).fill(PASSWORD);
     expect(await form.getByLabel(/^Password/).getAttribute('type')).toBe('password');

@@ -41,7 +41,7 @@ const FIELDS = ['sync_interval_minutes', 'group_filter', 'enabled', 'max_share',
 
 function SettingsForm({ directory, guard, save }: { directory: Directory; guard: GuardSettings; save: Props['save'] }) {
   const google = directory.type === 'gsuite directory';
-  const [interval, setInterval] = useState<number | string>(directory.settings?.sync_interval_minutes ?? DEFAULTS.sync_interval_minutes);
+  const [interval, setSyncInterval] = useState<number | string>(directory.settings?.sync_interval_minutes ?? DEFAULTS.sync_interval_minutes);
   const [enabled, setEnabled] = useState(guard.enabled);
   const [share, setShare] = useState<number | string>(Math.round(guard.max_share * 1000) / 10);
   const [minUsers, setMinUsers] = useState<number | string>(guard.min_users);
@@ -51,7 +51,15 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [local, setLocal] = useState<Record<string, string>>({});
-  const errorFor = (field: string) => local[field] ?? fieldError(error, field);
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  // An error is stale once its field is edited.
+  const errorFor = (field: string) => (edited.has(field) ? undefined : (local[field] ?? fieldError(error, field)));
+  const edit =
+    <T,>(field: string, set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      if (!edited.has(field)) setEdited(new Set([...edited, field]));
+    };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -64,6 +72,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
     whole(windowMinutes, 1, 'window_minutes', 'A whole number of minutes, at least 1.');
     if (typeof share !== 'number' || !(share > 0) || share > 100) errors.max_share = 'A percentage above 0, at most 100.';
     setLocal(errors);
+    setEdited(new Set());
     setSaved(false);
     if (Object.keys(errors).length > 0) return;
     const body: PulledSettings = {
@@ -98,7 +107,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
             min={1}
             allowDecimal={false}
             value={interval}
-            onChange={setInterval}
+            onChange={edit('sync_interval_minutes', setSyncInterval)}
             error={errorFor('sync_interval_minutes')}
             maw={260}
           />
@@ -112,7 +121,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
             releases or discards them, here or in the customer's portal.
           </Text>
           <Stack gap="sm">
-            <Switch label="Hold mass deactivations and deletions" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} error={errorFor('enabled')} />
+            <Switch label="Hold mass deactivations and deletions" checked={enabled} onChange={(e) => edit('enabled', setEnabled)(e.currentTarget.checked)} error={errorFor('enabled')} />
             <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
               <NumberInput
                 label="Share of users (%)"
@@ -121,7 +130,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
                 decimalScale={1}
                 suffix=" %"
                 value={share}
-                onChange={setShare}
+                onChange={edit('max_share', setShare)}
                 disabled={!enabled}
                 error={errorFor('max_share')}
               />
@@ -131,7 +140,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
                 min={0}
                 allowDecimal={false}
                 value={minUsers}
-                onChange={setMinUsers}
+                onChange={edit('min_users', setMinUsers)}
                 disabled={!enabled}
                 error={errorFor('min_users')}
               />
@@ -140,7 +149,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
                 min={1}
                 allowDecimal={false}
                 value={windowMinutes}
-                onChange={setWindowMinutes}
+                onChange={edit('window_minutes', setWindowMinutes)}
                 disabled={!enabled}
                 error={errorFor('window_minutes')}
               />
@@ -159,7 +168,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
               autosize
               minRows={3}
               value={groups}
-              onChange={(e) => setGroups(e.currentTarget.value)}
+              onChange={(e) => edit('group_filter', setGroups)(e.currentTarget.value)}
               error={errorFor('group_filter')}
               spellCheck={false}
               classNames={{ input: 'gl-mono' }}

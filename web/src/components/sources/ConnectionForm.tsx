@@ -33,6 +33,15 @@ export function ConnectionForm({ type, save, submitLabel = 'Save connection', on
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [local, setLocal] = useState<Record<string, string>>({});
+  // Fields edited since the last answer: their error, now stale, is no longer shown.
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  const touch = (field: string) => {
+    if (!edited.has(field)) setEdited(new Set([...edited, field]));
+  };
+  const check = (errors: Record<string, string>) => {
+    setLocal(errors);
+    setEdited(new Set());
+  };
 
   const submit = async (body: ConnectionInput) => {
     setBusy(true);
@@ -46,8 +55,8 @@ export function ConnectionForm({ type, save, submitLabel = 'Save connection', on
     }
   };
 
-  const errorFor = (field: string) => local[field] ?? fieldError(error, field);
-  const common = { busy, submitLabel, onCancel, errorFor, setLocal };
+  const errorFor = (field: string) => (edited.has(field) ? undefined : (local[field] ?? fieldError(error, field)));
+  const common = { busy, submitLabel, onCancel, errorFor, setLocal: check, touch };
   const fields = type === 'gsuite directory' ? ['service_account_key', 'admin_email', 'customer'] : type === 'workday' ? ['report_url', 'username', 'password', 'columns'] : ['subdomain', 'api_key'];
 
   return (
@@ -70,6 +79,8 @@ interface FormProps {
   onCancel?: () => void;
   errorFor: (field: string) => string | undefined;
   setLocal: (errors: Record<string, string>) => void;
+  /** The field was edited: its error is stale. */
+  touch: (field: string) => void;
   onSubmit: (body: ConnectionInput) => void;
 }
 
@@ -103,7 +114,7 @@ export function parseServiceAccountKey(text: string): { key?: Record<string, unk
   return { key: k };
 }
 
-function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit }: FormProps) {
+function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, touch, onSubmit }: FormProps) {
   const [keyText, setKeyText] = useState('');
   const [fileName, setFileName] = useState<string>();
   const [admin, setAdmin] = useState('');
@@ -114,6 +125,7 @@ function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
     if (!file) return;
     setKeyText(await file.text());
     setFileName(file.name);
+    touch('service_account_key');
   };
 
   const submit = (event: FormEvent) => {
@@ -140,6 +152,7 @@ function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
             onChange={(e) => {
               setKeyText(e.currentTarget.value);
               setFileName(undefined);
+              touch('service_account_key');
             }}
             error={errorFor('service_account_key')}
             autoComplete="off"
@@ -167,7 +180,10 @@ function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
             description="The service account acts as this administrator."
             type="email"
             value={admin}
-            onChange={(e) => setAdmin(e.currentTarget.value)}
+            onChange={(e) => {
+              setAdmin(e.currentTarget.value);
+              touch('admin_email');
+            }}
             error={errorFor('admin_email')}
             autoComplete="off"
             required
@@ -177,7 +193,10 @@ function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
             description="Empty: the admin's own Google Workspace account."
             placeholder="my_customer"
             value={customer}
-            onChange={(e) => setCustomer(e.currentTarget.value)}
+            onChange={(e) => {
+              setCustomer(e.currentTarget.value);
+              touch('customer');
+            }}
             error={errorFor('customer')}
             autoComplete="off"
           />
@@ -188,7 +207,7 @@ function GoogleForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
   );
 }
 
-function WorkdayForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit }: FormProps) {
+function WorkdayForm({ busy, submitLabel, onCancel, errorFor, setLocal, touch, onSubmit }: FormProps) {
   const [url, setUrl] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -221,7 +240,10 @@ function WorkdayForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit
           placeholder="https://wd2-impl-services1.workday.com/ccx/service/customreport2/…?format=json"
           type="url"
           value={url}
-          onChange={(e) => setUrl(e.currentTarget.value)}
+          onChange={(e) => {
+              setUrl(e.currentTarget.value);
+              touch('report_url');
+            }}
           error={errorFor('report_url')}
           autoComplete="off"
           spellCheck={false}
@@ -231,7 +253,10 @@ function WorkdayForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit
           <TextInput
             label="Integration System User"
             value={username}
-            onChange={(e) => setUsername(e.currentTarget.value)}
+            onChange={(e) => {
+              setUsername(e.currentTarget.value);
+              touch('username');
+            }}
             error={errorFor('username')}
             autoComplete="off"
             spellCheck={false}
@@ -241,7 +266,10 @@ function WorkdayForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit
             label="Password"
             description="Stored encrypted, never shown again."
             value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
+            onChange={(e) => {
+              setPassword(e.currentTarget.value);
+              touch('password');
+            }}
             error={errorFor('password')}
             autoComplete="new-password"
             required
@@ -268,6 +296,7 @@ function WorkdayForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit
                     onChange={(e) => {
                       const value = e.currentTarget.value;
                       setColumns((c) => ({ ...c, [column]: value }));
+                      touch('columns');
                     }}
                     spellCheck={false}
                   />
@@ -294,7 +323,7 @@ export function bambooSubdomain(value: string): string {
   return (match ? match[1]! : text).toLowerCase();
 }
 
-function BambooForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit }: FormProps) {
+function BambooForm({ busy, submitLabel, onCancel, errorFor, setLocal, touch, onSubmit }: FormProps) {
   const [subdomain, setSubdomain] = useState('');
   const [apiKey, setApiKey] = useState('');
   const sub = bambooSubdomain(subdomain);
@@ -318,7 +347,10 @@ function BambooForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
             label="Subdomain"
             description={sub && sub !== subdomain.trim().toLowerCase() ? `Saved as ${sub}` : 'acme for https://acme.bamboohr.com'}
             value={subdomain}
-            onChange={(e) => setSubdomain(e.currentTarget.value)}
+            onChange={(e) => {
+              setSubdomain(e.currentTarget.value);
+              touch('subdomain');
+            }}
             error={errorFor('subdomain')}
             autoComplete="off"
             spellCheck={false}
@@ -328,7 +360,10 @@ function BambooForm({ busy, submitLabel, onCancel, errorFor, setLocal, onSubmit 
             label="API key"
             description="Stored encrypted, never shown again."
             value={apiKey}
-            onChange={(e) => setApiKey(e.currentTarget.value)}
+            onChange={(e) => {
+              setApiKey(e.currentTarget.value);
+              touch('api_key');
+            }}
             error={errorFor('api_key')}
             autoComplete="off"
             required
