@@ -361,7 +361,7 @@ describe.skipIf(!browserAvailable)('pulled-directory screens against the contrac
     await form.getByLabel(/^Sync every/).fill('15');
     await form.getByLabel('Share of users (%)').fill('12.5');
     await form.getByLabel(/^Only from/).fill('20');
-    await form.getByLabel(/^Google group IDs/).fill('03x8tuzt1a2b3c4\n01ci93xb3d4e5f6\n');
+    await form.getByLabel(/^Google groups/).fill('03x8tuzt1a2b3c4\n01ci93xb3d4e5f6\n');
     await form.getByRole('button', { name: 'Save settings' }).click();
     await form.getByRole('status').getByText('Saved.').waitFor();
     expect(patches).toEqual([

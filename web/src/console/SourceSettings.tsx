@@ -64,12 +64,13 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const errors: Record<string, string> = {};
-    const whole = (value: number | string, min: number, field: string, words: string) => {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < min) errors[field] = words;
+    const whole = (value: number | string, min: number, max: number, field: string, words: string) => {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) errors[field] = words;
     };
-    whole(interval, 1, 'sync_interval_minutes', 'A whole number of minutes, at least 1.');
-    whole(minUsers, 0, 'min_users', 'A whole number, 0 or more.');
-    whole(windowMinutes, 1, 'window_minutes', 'A whole number of minutes, at least 1.');
+    // The server's bounds (the Directory's settings schema): minutes up to a week.
+    whole(interval, 5, 10_080, 'sync_interval_minutes', 'A whole number of minutes, from 5 to 10,080 (a week).');
+    whole(minUsers, 1, 1_000_000, 'min_users', 'A whole number of users, at least 1.');
+    whole(windowMinutes, 1, 10_080, 'window_minutes', 'A whole number of minutes, from 1 to 10,080 (a week).');
     if (typeof share !== 'number' || !(share > 0) || share > 100) errors.max_share = 'A percentage above 0, at most 100.';
     setLocal(errors);
     setEdited(new Set());
@@ -104,7 +105,8 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
           <NumberInput
             label="Sync every (minutes)"
             description="How often Guestlist reads the directory. Sync now starts one at any time."
-            min={1}
+            min={5}
+            max={10_080}
             allowDecimal={false}
             value={interval}
             onChange={edit('sync_interval_minutes', setSyncInterval)}
@@ -137,7 +139,7 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
               <NumberInput
                 label="Only from (users)"
                 description="Smaller directories are never held."
-                min={0}
+                min={1}
                 allowDecimal={false}
                 value={minUsers}
                 onChange={edit('min_users', setMinUsers)}
@@ -162,9 +164,9 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
               Groups to sync
             </Title>
             <Textarea
-              label="Google group IDs"
-              description="One per line. Empty: every group is read."
-              placeholder={'03x8tuzt1a2b3c4\n01ci93xb3d4e5f6'}
+              label="Google groups (IDs or emails)"
+              description="One per line. Only these groups and their members are read; empty reads every group and user."
+              placeholder={'03x8tuzt1a2b3c4\nengineering@acme.com'}
               autosize
               minRows={3}
               value={groups}
