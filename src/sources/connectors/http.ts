@@ -87,7 +87,14 @@ function isAbort(error: unknown, signal?: AbortSignal): boolean {
  * Sends `request` (called afresh for every attempt) until it answers 2xx, then returns the body parsed as JSON.
  * `what` names the request in error messages ("Google users.list").
  */
-export async function requestJson(http: Http, what: string, request: (signal?: AbortSignal) => Promise<Response>, classify: Classifier, signal?: AbortSignal): Promise<unknown> {
+export async function requestJson(
+  http: Http,
+  what: string,
+  request: (signal?: AbortSignal) => Promise<Response>,
+  classify: Classifier,
+  signal?: AbortSignal,
+  options: { notFoundAsUndefined?: boolean } = {},
+): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     let response: Response;
@@ -108,6 +115,7 @@ export async function requestJson(http: Http, what: string, request: (signal?: A
         throw new SourceResponseError(`${what}: HTTP ${response.status} with a body that is not JSON (${response.headers.get('content-type') ?? 'no Content-Type'}): ${excerpt(body, 80)}`);
       }
     }
+    if (response.status === 404 && options.notFoundAsUndefined) return undefined;
     const failure = classify(response.status, body);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     if (failure.kind === 'auth') throw new SourceAuthError(`${what}: ${failure.message}`);
