@@ -2,9 +2,7 @@
 import type { Config } from '../config.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { BambooConnection, Connection, GoogleConnection, WorkdayConnection } from './connection.ts';
-import { googleConnector } from './connectors/google.ts';
-const workdayConnector = (_: unknown): Connector => { throw new Error('TEMP'); };
-const bamboohrConnector = (_: unknown): Connector => { throw new Error('TEMP'); };
+import { bamboohrConnector, googleConnector, workdayConnector } from './connectors/index.ts';
 import type { Connector } from './connectors/types.ts';
 
 /** `settings.group_filter`: the Google groups (ids or emails) to sync, and only their members. */
