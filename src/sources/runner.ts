@@ -66,11 +66,15 @@ export class SyncRunner {
     this.wake();
   }
 
+  /** Stops the loop; a sync reading its source is aborted (its history row says so), one applying finishes. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.abort.abort();
     await this.running;
   }
+
+  private readonly abort = new AbortController();
 
   wake(): void {
     if (!this.started || this.stopped) return;
@@ -148,11 +152,29 @@ export class SyncRunner {
     return sync;
   }
 
-  /** One sync, start to finish; its outcome is in its history row. */
+  /** One sync, start to finish; its outcome is in its history row, whatever happens. */
   async sync(dir: DirectoryRecord, sync: SyncRecord): Promise<void> {
     const { db } = this.ctx.store;
     await rows.updateSync(db, sync.id, { state: 'running', started_at: now() });
     const finish = (state: rows.SyncState, counts: SyncCounts, error: string | null) => rows.updateSync(db, sync.id, { state, counts, error, finished_at: now() });
+    // The lease is renewed while the sync runs, so that a long one is never taken over by another process.
+    const heartbeat = setInterval(() => {
+      const until = new Date(Date.now() + this.leaseMs).toISOString();
+      rows.renewSync(db, dir.id, until).catch((err) => this.options.logger?.warn({ err, directory_id: dir.id }, 'sync lease renewal failed'));
+    }, Math.max(1_000, Math.floor(this.leaseMs / 3)));
+    heartbeat.unref();
+    try {
+      await this.run(dir, finish);
+    } catch (error) {
+      await finish('failed', rows.NO_COUNTS, `Guestlist failed while applying the pull: ${sentence(error)}`).catch(() => {});
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async run(dir: DirectoryRecord, finish: (state: rows.SyncState, counts: SyncCounts, error: string | null) => Promise<void>): Promise<void> {
+    const { db } = this.ctx.store;
     const stored = await rows.getConnection(db, dir.id);
     const connection = stored ? openConnection(stored.ciphertext, this.options.secretKeys) : undefined;
     if (!connection) {
@@ -161,7 +183,7 @@ export class SyncRunner {
     }
     let listing;
     try {
-      listing = await this.options.connect(dir, connection).list();
+      listing = await this.options.connect(dir, connection).list(this.abort.signal);
     } catch (error) {
       if (error instanceof SourceAuthError) {
         // The source refused us: nothing is deleted; the admin must connect again.
@@ -180,9 +202,10 @@ export class SyncRunner {
     const held = new Set(hold ? p.deprovisions.filter((d) => d.kind === 'delete').map((d) => d.user.id) : []);
     const counts = await applyUpserts(this.service, this.ctx.q, db, dir, p, held);
     const skipped = p.skipped.length > 0 ? `${p.skipped.length} source users skipped: ${p.skipped.slice(0, 3).join('; ')}` : null;
-    if (hold && p.deprovisions.length > 0) {
+    if (hold) {
+      // The held set is always this pull's: a source that lists everyone again leaves nothing to release.
       await this.hold(dir, p.deprovisions);
-      await finish('held', counts, skipped);
+      await finish(p.deprovisions.length > 0 ? 'held' : 'succeeded', counts, skipped);
       return;
     }
     await applyDeprovisions(this.service, dir, p.deprovisions.map((d) => ({ user_id: d.user.id, kind: d.kind, resource: d.resource })), counts);
@@ -206,13 +229,13 @@ export class SyncRunner {
       async (db, events) => {
         await rows.clearHeld(db, dir.id);
         await rows.holdChanges(db, dir.id, deprovisions.map((d) => ({ user_id: d.user.id, kind: d.kind, resource: d.resource, created_at: at })));
-        if (dir.guard_tripped_at === null) {
+        if (dir.guard_tripped_at === null && deprovisions.length > 0) {
           await rows.setGuardTripped(db, dir.id, at);
           events.add('dsync.guard.tripped', guardObject({ ...dir, guard_tripped_at: at }, deprovisions.length));
         }
       },
       true,
     );
-    this.options.logger?.warn({ directory_id: dir.id, held: deprovisions.length }, 'deprovision guard holding changes');
+    if (deprovisions.length > 0) this.options.logger?.warn({ directory_id: dir.id, held: deprovisions.length }, 'deprovision guard holding changes');
   }
 }

@@ -151,6 +151,11 @@ export async function leaseSync(db: Executor, directoryId: string, at: string, u
   return rows.length > 0;
 }
 
+/** Extends a held lease (a long sync's heartbeat). */
+export async function renewSync(db: Executor, directoryId: string, until: string): Promise<void> {
+  await db.updateTable('directories').set({ sync_lease_until: until }).where('id', '=', directoryId).where('sync_lease_until', 'is not', null).execute();
+}
+
 export async function releaseSync(db: Executor, directoryId: string, nextSyncAt: string): Promise<void> {
   await db.updateTable('directories').set({ sync_lease_until: null, next_sync_at: nextSyncAt }).where('id', '=', directoryId).execute();
 }

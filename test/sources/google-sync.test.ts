@@ -168,6 +168,22 @@ describe('a Google Workspace directory', () => {
     expect((await users()).length).toBeGreaterThan(0);
   });
 
+  it('a source that lists everyone again while the guard is tripped leaves nothing to release', async () => {
+    google.faults.emptyListing = false;
+    expect((await sync()).state).toBe('succeeded');
+    const before = (await users()).length;
+    google.faults.emptyListing = true;
+    expect((await sync()).state).toBe('held');
+    google.faults.emptyListing = false;
+    const recovered = await sync();
+    expect(recovered.state).toBe('succeeded');
+    expect((await api('GET', `/directories/${dirId}/guard`)).held_changes).toBe(0);
+    await newEvents();
+    await api('POST', `/directories/${dirId}/guard/release`);
+    expect((await newEvents()).map((e) => e.event)).toEqual(['dsync.guard.released']);
+    expect((await users()).length).toBe(before);
+  });
+
   it('a SCIM directory has no connection to set', async () => {
     const scim = await api('POST', '/directories', { organization_id: orgId, type: 'okta scim v2.0' }, 201);
     expect((await t.api('PUT', `/directories/${scim.id}/connection`, { subdomain: 'x', api_key: 'y' })).json().code).toBe('not_pulled');
