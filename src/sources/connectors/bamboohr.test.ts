@@ -128,4 +128,15 @@ describe('bamboohrConnector against the fake BambooHR API', () => {
     expect(user?.resource['userName']).toBe('EMP7');
     expect(user?.resource['emails']).toBeUndefined();
   });
+
+  it('lists 10,000 employees', async () => {
+    bamboo.data.addEmployees(10_000);
+    const started = performance.now();
+    const listing = await connector().list();
+    const ms = performance.now() - started;
+    expect(listing.users).toHaveLength(10_000);
+    expect(listing.users.filter((u) => u.resource['active'] === false)).toHaveLength(200);
+    expect((listing.users[9]?.resource[ENTERPRISE_USER_SCHEMA] as { manager?: unknown }).manager).toEqual({ value: '1001' });
+    console.log(`bamboohr: 10,000 employees listed in ${Math.round(ms)} ms`);
+  });
 });

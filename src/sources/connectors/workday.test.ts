@@ -138,4 +138,16 @@ describe('workdayConnector against the fake RaaS report', () => {
     expect(listing.users).toHaveLength(1);
     expect(listing.groups.map((g) => [g.externalId, g.memberExternalIds])).toEqual([['G1', ['1']], ['G2', ['1']], ['G3', ['1']]]);
   });
+
+  it('lists 10,000 workers, managers resolved', async () => {
+    workday.data.addWorkers(10_000);
+    const started = performance.now();
+    const listing = await connector().list();
+    const ms = performance.now() - started;
+    expect(listing.users).toHaveLength(10_000);
+    expect(listing.users.filter((u) => u.resource['active'] === false)).toHaveLength(200);
+    expect((listing.users[9]?.resource[ENTERPRISE_USER_SCHEMA] as { manager?: unknown }).manager).toEqual({ value: 'E00001' });
+    expect(listing.groups.map((g) => [g.displayName, g.memberExternalIds.length])).toEqual([['Sales', 5000], ['Engineering', 5000]]);
+    console.log(`workday: 10,000 workers listed in ${Math.round(ms)} ms`);
+  });
 });
