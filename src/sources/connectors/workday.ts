@@ -100,7 +100,7 @@ export function workdayConnector(options: WorkdayConnectorOptions): Connector {
     const byId = new Map<string, SourceUser>();
     const idByEmail = new Map<string, string>();
     const managers: { user: SourceUser; email: string }[] = [];
-    const groups = new Map<string, SourceGroup>();
+    const groups = new Map<string, Set<string>>();
 
     for (const entry of entries as Record<string, unknown>[]) {
       if (!entry || typeof entry !== 'object') continue;
@@ -119,12 +119,9 @@ export function workdayConnector(options: WorkdayConnectorOptions): Connector {
       }
       // A worker on several rows (a multi-instance field) is one user, in the union of the rows' groups.
       for (const name of names) {
-        let group = groups.get(name);
-        if (!group) {
-          group = { externalId: name, displayName: name, memberExternalIds: [] };
-          groups.set(name, group);
-        }
-        if (!group.memberExternalIds.includes(employeeId)) group.memberExternalIds.push(employeeId);
+        let members = groups.get(name);
+        if (!members) groups.set(name, (members = new Set()));
+        members.add(employeeId);
       }
     }
 
@@ -135,7 +132,8 @@ export function workdayConnector(options: WorkdayConnectorOptions): Connector {
       else user.resource[WORKDAY_SOURCE_SCHEMA] = { managerEmail: email };
     }
     for (const user of users) user.resource['schemas'] = schemasOf(user.resource);
-    return { users, groups: [...groups.values()] };
+    const listed: SourceGroup[] = [...groups].map(([name, members]) => ({ externalId: name, displayName: name, memberExternalIds: [...members] }));
+    return { users, groups: listed };
   }
 
   return { list };
