@@ -1,5 +1,5 @@
 /**
- * `npm run bench [suite…] [--json]`. Suites: scim, events, mapping, performance, hostile (all when none is named). Runs on
+ * `npm run bench [suite…] [--json]`. Suites: scim, events, mapping, sources, performance, hostile (all when none is named). Runs on
  * SQLite, and on PostgreSQL too when GUESTLIST_TEST_DATABASE_URL is set; prints a table and rewrites that suite's
  * section of docs/benchmarks.md (performance and hostile: of docs/performance.md), leaving the others as they were.
  */
@@ -9,6 +9,7 @@ import { runEventsBench, type EventsFigures } from './events.ts';
 import { HOSTILE_KINDS } from './hostile-client.ts';
 import { HOSTILE_TARGETS, runHostileBench, type HostileFigures } from './hostile.ts';
 import { mappingTable, runMappingBench, type MappingFigures } from './mapping.ts';
+import { runSourcesBench, sourcesTable, type SourcesFigures } from './sources.ts';
 import { measureCeiling, runPerformanceBench, type Ceiling, type PerformanceFigures } from './performance.ts';
 import type { Shares } from './profile.ts';
 import { runScimBench, type ScimFigures } from './scim.ts';
@@ -16,7 +17,7 @@ import { runScimBench, type ScimFigures } from './scim.ts';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const suites = args.filter((a) => !a.startsWith('--'));
-const wanted = suites.length > 0 ? suites : ['scim', 'events', 'mapping', 'performance', 'hostile'];
+const wanted = suites.length > 0 ? suites : ['scim', 'events', 'mapping', 'sources', 'performance', 'hostile'];
 
 const TARGETS = { creates: 1500, lookupP99: 20, memberAdd: 20, deliveries: 1000 };
 
@@ -66,6 +67,14 @@ async function main(): Promise<void> {
     const table = mappingTable(results);
     if (!json) process.stdout.write(`\nAttribute re-evaluation (${machine()})\n\n${table}\n`);
     writeSection('mapping', mappingSection(table, results));
+  }
+  if (wanted.includes('sources')) {
+    const results = [await runSourcesBench('sqlite')];
+    if (process.env.GUESTLIST_TEST_DATABASE_URL) results.push(await runSourcesBench('postgres'));
+    output.sources = results;
+    const table = sourcesTable(results);
+    if (!json) process.stdout.write(`\nPulled directories (${machine()})\n\n${table}\n`);
+    writeSection('sources', sourcesSection(table));
   }
   if (wanted.includes('performance')) {
     const ceiling = await measureCeiling();
@@ -374,6 +383,22 @@ On PostgreSQL a delivery costs about ten round trips to the database (read the d
 then one transaction that locks the queue, records the attempt and outcome and claims the next head), and the
 database server shares the machine's two cores with the benchmark, so its figures are reported, not targeted.
 Scale-out there comes from running more \`guestlist worker\` processes, which split the queues between them.
+`;
+}
+
+function sourcesSection(table: string): string {
+  return `## Pulled directories
+
+Written by \`npm run bench sources\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.
+A Google Workspace directory of ${Number(process.env.BENCH_SOURCE_USERS ?? 10_000).toLocaleString('en')} users in 20 groups, served by the fake Google of the tests
+(\`test/fakes/google.ts\`: it checks the service account's signed JWT, the scopes and the paging as Google does) in
+the same process, over loopback; the first sync (every user, group and membership created, with their events), a
+sync that finds nothing to change, and one that finds 1 % of the users renamed. Each is timed from the request
+until its sync history row is finished. RSS is the process's (server and fake together), its peak during the
+first sync over the level just before it. Reproduce with \`npm run bench sources\` (\`BENCH_SOURCE_USERS\` changes
+the size; add \`GUESTLIST_TEST_DATABASE_URL=postgres://…\` for the PostgreSQL column).
+
+${table}
 `;
 }
 

@@ -42,6 +42,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** GUESTLIST_ADMIN_PASSWORD: a second way into the operator console, besides the API key; unset, none. */
   adminPassword: string | undefined;
+  /** Where pulled sources are read (docs/sources.md): overridable so fakes, a proxy or a test tenant stand in. */
+  sources: { googleApiUrl: string; googleTokenUrl: string; bamboohrApiUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -88,6 +90,19 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes'].includes(raw)) return true;
   if (['false', '0', 'no'].includes(raw)) return false;
   throw new ConfigError(name, `expected true or false, got "${env[name]}"`);
+}
+
+/** An absolute http(s) URL from the environment, else the default; without a trailing slash. */
+function sourceUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(name, `expected an absolute http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function publicUrl(env: Env, port: number): string {
@@ -176,5 +191,10 @@ export function loadConfig(env: Env = process.env): Config {
     idleTimeoutMs: integer(env, 'GUESTLIST_IDLE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     metricsToken: metricsToken(env),
     adminPassword: adminPassword(env),
+    sources: {
+      googleApiUrl: sourceUrl(env, 'GUESTLIST_GOOGLE_API_URL', 'https://admin.googleapis.com'),
+      googleTokenUrl: sourceUrl(env, 'GUESTLIST_GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+      bamboohrApiUrl: sourceUrl(env, 'GUESTLIST_BAMBOOHR_API_URL', 'https://api.bamboohr.com'),
+    },
   };
 }

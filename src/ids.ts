@@ -25,7 +25,8 @@ export type IdPrefix =
   | 'session'
   | 'audit_log'
   | 'custom_attribute'
-  | 'role';
+  | 'role'
+  | 'directory_sync';
 
 let lastTime = -1;
 let lastRandom = new Uint8Array(10);

@@ -62,12 +62,16 @@ export class NotFoundError extends GuestlistError {
   override name = 'NotFoundError';
 }
 
-/** 409: `token_limit_reached`, `secret_undecryptable`; `attribute_exists`, `role_exists`, `default_role`, `attribute_limit_reached`, `role_limit_reached`. */
+/**
+ * 409: `token_limit_reached`, `secret_undecryptable`; `attribute_exists`, `role_exists`, `default_role`,
+ * `attribute_limit_reached`, `role_limit_reached`; `guard_not_tripped`, `sync_running` (releasing or discarding
+ * the deprovision guard).
+ */
 export class ConflictError extends GuestlistError {
   override name = 'ConflictError';
 }
 
-/** 422 `validation_error`: `errors[].field` names what is wrong. */
+/** 422 `validation_error`: `errors[].field` names what is wrong; `not_pulled`: a pulled directory's route on a SCIM directory. */
 export class UnprocessableEntityError extends GuestlistError {
   override name = 'UnprocessableEntityError';
 }
@@ -92,7 +96,7 @@ export class ConnectionError extends GuestlistError {
   override name = 'ConnectionError';
 }
 
-/** No answer within `timeoutMs`; or `waitForAttributeMapping` still saw `reevaluating` after its `timeoutMs`. */
+/** No answer within `timeoutMs`; or `waitForAttributeMapping` / `waitForSync` ran out of their `timeoutMs`. */
 export class TimeoutError extends GuestlistError {
   override name = 'TimeoutError';
 }

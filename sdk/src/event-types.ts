@@ -1,5 +1,5 @@
 /** Events (docs/events.md): the types the server emits and the data each one carries. */
-import type { Directory, DirectoryGroup, DirectoryToken, DirectoryUser } from './objects.js';
+import type { DeprovisionGuard, Directory, DirectoryGroup, DirectoryToken, DirectoryUser } from './objects.js';
 
 export const EVENT_TYPES = [
   'dsync.activated',
@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'dsync.group.user_removed',
   'dsync.token.created',
   'dsync.token.revoked',
+  'dsync.guard.tripped',
+  'dsync.guard.released',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -46,7 +48,9 @@ export type Event =
   | EventOf<'dsync.group.created' | 'dsync.group.deleted', DirectoryGroup>
   | EventOf<'dsync.group.updated', Updated<DirectoryGroup>>
   | EventOf<'dsync.group.user_added' | 'dsync.group.user_removed', MembershipData>
-  | EventOf<'dsync.token.created' | 'dsync.token.revoked', DirectoryToken>;
+  | EventOf<'dsync.token.created' | 'dsync.token.revoked', DirectoryToken>
+  /** `tripped`: `held_changes` held so far; `released`: armed again, with `released` or `discarded` counted. */
+  | EventOf<'dsync.guard.tripped' | 'dsync.guard.released', DeprovisionGuard>;
 
 const TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 

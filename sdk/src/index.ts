@@ -22,6 +22,6 @@ export * from './event-types.js';
 export type * from './params.js';
 export { AutoPaginatable } from './pagination.js';
 export type { ConsumeOptions, StreamOptions } from './consumer.js';
-export type { WaitForAttributeMappingOptions } from './resources/directories.js';
+export type { WaitForAttributeMappingOptions, WaitForSyncOptions } from './resources/directories.js';
 export { verifyWebhook, Webhooks, type VerifyOptions, type WebhookHeaders } from './webhooks.js';
 export { VERSION } from './version.js';

@@ -44,16 +44,55 @@ export const DIRECTORY_TYPES = [
   'cyberark scim v2.0',
   'sailpoint scim v2.0',
   'gsuite directory',
+  'workday',
+  'bamboohr',
 ] as const;
 
 export type DirectoryType = (typeof DIRECTORY_TYPES)[number];
 
-/** `linked` once the IdP has made its first authenticated request; `deleting` only in `dsync.deleted` events. */
-export type DirectoryState = 'linked' | 'unlinked' | 'deleting';
+/** The types Guestlist pulls from their source (API.md §8) instead of receiving SCIM: they have no SCIM token. */
+export const PULLED_DIRECTORY_TYPES = ['gsuite directory', 'workday', 'bamboohr'] as const;
+
+export type PulledDirectoryType = (typeof PULLED_DIRECTORY_TYPES)[number];
+
+/** The types an IdP pushes to over SCIM: `directories.create` answers with their first bearer token. */
+export type ScimDirectoryType = Exclude<DirectoryType, PulledDirectoryType>;
+
+/**
+ * `linked` once the IdP has made its first authenticated request (a pulled directory: once its source was first
+ * read); `deleting` only in `dsync.deleted` events; `invalid_credentials` when a pulled directory's source refused
+ * the stored credentials (nothing was deleted; `setConnection` again).
+ */
+export type DirectoryState = 'linked' | 'unlinked' | 'deleting' | 'invalid_credentials';
+
+/**
+ * The mass-deprovision guard's settings, as `settings.deprovision_guard` takes them: a pull that would deactivate
+ * or delete more than `max_share` of the active users, and at least `min_users`, within `window_minutes` (or
+ * whose listing is empty) trips it, and those changes are held until released or discarded.
+ */
+export interface DeprovisionGuardSettings {
+  /** Default: on for pulled directories, off for SCIM ones. */
+  enabled?: boolean;
+  /** A share of the active users, above 0 and at most 1; 0.3 by default. */
+  max_share?: number;
+  /** 10 by default. */
+  min_users?: number;
+  /** 60 by default. */
+  window_minutes?: number;
+}
 
 export interface DirectorySettings {
   /** `retain` (the default) keeps deactivated users as `inactive`; `delete` deletes them on deactivation. */
   inactive_users?: 'retain' | 'delete';
+  /** Pulled directories: minutes between scheduled syncs, 5 to 10,080; 30 by default. */
+  sync_interval_minutes?: number;
+  /** Google Workspace: only these groups (ids or emails), and only their members; empty: everything. */
+  group_filter?: string[];
+  /**
+   * The mass-deprovision guard. `update` merges `settings` one level deep only, so this object replaces the
+   * previous one as a whole: keys left out take their defaults (`getGuard` shows the effective values).
+   */
+  deprovision_guard?: DeprovisionGuardSettings;
 }
 
 export interface Directory {
@@ -71,8 +110,17 @@ export interface Directory {
   updated_at: string;
 }
 
-/** What `directories.create` returns: the first SCIM bearer token, shown only here. */
+/**
+ * What `directories.create` returns: the first SCIM bearer token, shown only here; absent for a directory
+ * Guestlist pulls (`PulledDirectoryType`), which has no SCIM token.
+ */
 export interface DirectoryWithToken extends Directory {
+  bearer_token?: string;
+  bearer_token_id?: string;
+}
+
+/** What `directories.create` returns for a SCIM type (`ScimDirectoryType`): the token is always there. */
+export interface ScimDirectoryWithToken extends DirectoryWithToken {
   bearer_token: string;
   bearer_token_id: string;
 }
@@ -299,6 +347,96 @@ export interface RoleMapping {
   object: 'role_mapping';
   directory_id: string;
   mappings: RoleMappingEntry[];
+}
+
+/** What one sync did. Deactivations and deletions the guard held are not counted until released. */
+export interface DirectorySyncCounts {
+  users_created: number;
+  users_updated: number;
+  users_deactivated: number;
+  users_deleted: number;
+  groups_created: number;
+  groups_updated: number;
+  groups_deleted: number;
+  memberships_added: number;
+  memberships_removed: number;
+}
+
+/**
+ * `queued` and `running` until it ends: `succeeded`, `failed` (see `error`; nothing was changed), or `held` (the
+ * deprovision guard held its deactivations and deletions; the rest was applied).
+ */
+export type DirectorySyncState = 'queued' | 'running' | 'succeeded' | 'failed' | 'held';
+
+/** One pull of a directory from its source (API.md §8). */
+export interface DirectorySync {
+  object: 'directory_sync';
+  id: string;
+  directory_id: string;
+  state: DirectorySyncState;
+  /** `schedule` (every `settings.sync_interval_minutes`) or `manual` (`directories.sync`, `setConnection`). */
+  trigger: 'schedule' | 'manual';
+  counts: DirectorySyncCounts;
+  /** Why it failed, or what it skipped; null otherwise. */
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/**
+ * What `getConnection` shows of the stored connection: its non-secret fields, per type. Google: `client_email`,
+ * `admin_email`, `customer`; Workday: `report_url`, `username`, `columns`; BambooHR: `subdomain`. Empty until
+ * one is set. Secrets (the key, the password, the API key) are never returned.
+ */
+export interface DirectoryConnectionSummary {
+  client_email?: string;
+  admin_email?: string;
+  customer?: string;
+  report_url?: string;
+  username?: string;
+  columns?: WorkdayColumns;
+  subdomain?: string;
+  [field: string]: unknown;
+}
+
+/** A pulled directory's connection to its source (never its secrets). */
+export interface DirectoryConnection {
+  object: 'directory_connection';
+  directory_id: string;
+  type: PulledDirectoryType;
+  /** Whether credentials were set (`setConnection`). */
+  configured: boolean;
+  updated_at: string | null;
+  summary: DirectoryConnectionSummary;
+}
+
+/** The columns a Workday report is read with; `columns` in the connection renames any of them. */
+export const WORKDAY_COLUMNS = ['Employee_ID', 'Email', 'First_Name', 'Last_Name', 'Active', 'Job_Title', 'Department', 'Manager_Email', 'Groups'] as const;
+
+export type WorkdayColumn = (typeof WORKDAY_COLUMNS)[number];
+
+/** Default column name → the report's own column name. */
+export type WorkdayColumns = Partial<Record<WorkdayColumn, string>>;
+
+/**
+ * A directory's mass-deprovision guard. While `tripped`, the directory's deactivations and deletions are held
+ * (`held_changes`) instead of applied, until `releaseGuard` (applies them, in order, with their events) or
+ * `discardGuard` (drops them). Also the data of `dsync.guard.tripped` and `dsync.guard.released`.
+ */
+export interface DeprovisionGuard {
+  object: 'deprovision_guard';
+  directory_id: string;
+  state: 'armed' | 'tripped';
+  /** Deactivations and deletions held back from the app. */
+  held_changes: number;
+  tripped_at: string | null;
+  /** The effective settings, defaults filled in. */
+  settings: Required<DeprovisionGuardSettings>;
+  /** In `dsync.guard.released` after a release: how many held changes were applied. */
+  released?: number;
+  /** In `dsync.guard.released` after a discard: how many held changes were dropped. */
+  discarded?: number;
 }
 
 export type WebhookEndpointStatus = 'enabled' | 'disabled';

@@ -3,7 +3,16 @@
  * that they are plain records of query values.
  */
 import type { EventType } from './event-types.js';
-import type { AttributeMappingEntry, CustomAttributeType, DirectorySettings, DirectoryType, RoleMappingEntry, WebhookDeliveryState, WebhookEndpointStatus } from './objects.js';
+import type {
+  AttributeMappingEntry,
+  CustomAttributeType,
+  DirectorySettings,
+  DirectoryType,
+  RoleMappingEntry,
+  WebhookDeliveryState,
+  WebhookEndpointStatus,
+  WorkdayColumns,
+} from './objects.js';
 
 /** Every list endpoint's paging: `limit` 1–100 (default 10), one of `before`/`after`, `order` (default `desc`). */
 export type PageParams = {
@@ -22,6 +31,8 @@ export type ListOrganizationsParams = PageParams & { domains?: string[] };
 export type CreateDirectoryParams = { organization_id: string; type: DirectoryType; name?: string; domain?: string };
 /** `settings` keys merge into the current ones. */
 export type UpdateDirectoryParams = { name?: string; settings?: DirectorySettings };
+/** Newest first unless `order: 'asc'`. */
+export type ListDirectorySyncsParams = PageParams;
 /** `search` matches the name, case-insensitively and literally. */
 export type ListDirectoriesParams = PageParams & { organization_id?: string; search?: string; domain?: string };
 
@@ -72,3 +83,19 @@ export type UpdateRoleParams = { name?: string; priority?: number; default?: boo
 export type SetAttributeMappingParams = { mappings: AttributeMappingEntry[] };
 /** Each group maps to at most one role; the set replaces the directory's current one. */
 export type SetRoleMappingParams = { mappings: RoleMappingEntry[] };
+
+/** A Google service account's JSON key file, as downloaded (`JSON.parse` of it); other fields are ignored. */
+export type GoogleServiceAccountKey = { client_email: string; private_key: string; token_uri?: string; client_id?: string; [field: string]: unknown };
+
+/** `gsuite directory`: a service account with domain-wide delegation, acting as `admin_email` (a super admin). */
+export type GoogleConnectionParams = { service_account_key: GoogleServiceAccountKey; admin_email: string; customer?: string };
+/**
+ * `workday`: a custom report (RaaS) published as a web service, read as JSON with an integration system user's
+ * Basic credentials; `columns` renames any of the default column names (`WORKDAY_COLUMNS`) to the report's own.
+ */
+export type WorkdayConnectionParams = { report_url: string; username: string; password: string; columns?: WorkdayColumns };
+/** `bamboohr`: `subdomain` is the part before `.bamboohr.com`. */
+export type BambooHrConnectionParams = { subdomain: string; api_key: string };
+
+/** The credentials of a pulled directory's source, by its type; the server checks the one that fits the directory. */
+export type SetConnectionParams = GoogleConnectionParams | WorkdayConnectionParams | BambooHrConnectionParams;

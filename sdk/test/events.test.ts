@@ -1,6 +1,6 @@
 /** The events consumer and stream against a real server: order, stop and resume, backoff, failures. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, CursorExpiredError, type DirectoryWithToken, type Event, type Guestlist, type GuestlistError } from '../src/index.ts';
+import { ConnectionError, CursorExpiredError, type ScimDirectoryWithToken, type Event, type Guestlist, type GuestlistError } from '../src/index.ts';
 import { idp, startServer, until, type TestServer } from './support.ts';
 
 let server: TestServer;
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function newDirectory(): Promise<{ dir: DirectoryWithToken; scim: ReturnType<typeof idp> }> {
+async function newDirectory(): Promise<{ dir: ScimDirectoryWithToken; scim: ReturnType<typeof idp> }> {
   const org = await client.organizations.create({ name: 'Consumers' });
   const dir = await client.directories.create({ organization_id: org.id, type: 'generic scim v2.0' });
   return { dir, scim: idp(server.t, dir.id, dir.bearer_token) };

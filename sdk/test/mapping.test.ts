@@ -12,7 +12,7 @@ import {
   UnprocessableEntityError,
   type AttributeMapping,
   type CustomAttribute,
-  type DirectoryWithToken,
+  type ScimDirectoryWithToken,
   type Guestlist,
 } from '../src/index.ts';
 import { idp, startServer, USER_SCHEMA, type TestServer } from './support.ts';
@@ -21,7 +21,7 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 let server: TestServer;
 let client: Guestlist;
-let dir: DirectoryWithToken;
+let dir: ScimDirectoryWithToken;
 let scim: ReturnType<typeof idp>;
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import {
   GuestlistError,
   NotFoundError,
   UnprocessableEntityError,
-  type DirectoryWithToken,
+  type ScimDirectoryWithToken,
   type Guestlist,
   type Organization,
 } from '../src/index.ts';
@@ -68,7 +68,7 @@ describe('organizations', () => {
 
 describe('directories and tokens', () => {
   let org: Organization;
-  let dir: DirectoryWithToken;
+  let dir: ScimDirectoryWithToken;
 
   beforeAll(async () => {
     org = await client.organizations.create({ name: 'Globex', domains: ['globex.com'] });
@@ -131,7 +131,7 @@ describe('directories and tokens', () => {
 });
 
 describe('directory users and groups', () => {
-  let dir: DirectoryWithToken;
+  let dir: ScimDirectoryWithToken;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {

@@ -11,6 +11,10 @@ import type { Logger } from 'pino';
 import { MappingAdmin } from '../directory/mapping-admin.ts';
 import { Reevaluator } from '../directory/reevaluate.ts';
 import { ScimContext } from '../directory/scim-context.ts';
+import { ScimService } from '../directory/scim-service.ts';
+import { SourcesAdmin } from '../sources/admin.ts';
+import { connectorFactory } from '../sources/factory.ts';
+import { SyncRunner } from '../sources/runner.ts';
 import { credentialEpoch } from '../portal/credentials.ts';
 import { PortalLinks } from '../portal/links.ts';
 import { FailureLimiter } from '../portal/rate-limit.ts';
@@ -30,6 +34,7 @@ import { registerOpenApi } from './openapi/document.ts';
 import { portalApp } from './portal/index.ts';
 import { Admission } from './scim/admission.ts';
 import { scimApi } from './scim/index.ts';
+import { activateDirectory } from './scim/authenticate.ts';
 import { sendScimError } from './scim/reply.ts';
 import { registerWeb } from './web.ts';
 
@@ -49,6 +54,8 @@ declare module 'fastify' {
     scimRequestLog: RequestLog;
     /** The attribute re-evaluation sweep: `settle()` waits for the jobs running (tests). */
     mappingJobs: Reevaluator;
+    /** The sync loop of pulled directories: `settle()` runs what is due (tests). */
+    directorySyncs: SyncRunner;
   }
 }
 
@@ -177,6 +184,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('mappingJobs', reevaluator);
   app.addHook('onReady', async () => reevaluator.start());
   app.addHook('onClose', () => reevaluator.stop());
+  // Pulls Google Workspace, Workday and BambooHR directories on their schedules and on demand.
+  const scimService = new ScimService(store, config.publicUrl);
+  const syncs = new SyncRunner(mappingContext, scimService, {
+    secretKeys: { current: secretKey, previous: config.secretKeyPrevious },
+    connect: connectorFactory(config.sources),
+    activate: async (dir) => void (await activateDirectory({ store, config }, dir)),
+    logger,
+  });
+  app.decorate('directorySyncs', syncs);
+  app.addHook('onReady', async () => syncs.start());
+  app.addHook('onClose', () => syncs.stop());
   const sessions = new Sessions(store, secretKey, { credentialEpoch: credentialEpoch(secretKey, options.apiKeys, config.adminPassword) });
   const browser: BrowserContext = {
     config,
@@ -187,6 +205,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     links: new PortalLinks(store, sessions),
     signInFailures: new FailureLimiter(),
     mapping: new MappingAdmin(mappingContext, { onJob: () => reevaluator.wake() }),
+    sources: new SourcesAdmin(mappingContext, scimService, syncs, secretKey),
   };
   await app.register(async (scope) => managementApi(scope, browser, app));
   await app.register(async (scope) => portalApp(scope, browser, app));

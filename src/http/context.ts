@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { MappingAdmin } from '../directory/mapping-admin.ts';
+import type { SourcesAdmin } from '../sources/admin.ts';
 import type { KeyVerifier } from '../portal/credentials.ts';
 import type { PortalLinks } from '../portal/links.ts';
 import type { FailureLimiter } from '../portal/rate-limit.ts';
@@ -18,6 +19,8 @@ export interface AppContext {
 export interface BrowserContext extends AppContext {
   /** Custom attributes, attribute and role mappings (API.md §7). */
   mapping: MappingAdmin;
+  /** Pulled directories' connections and syncs, and the deprovision guard (API.md §8). */
+  sources: SourcesAdmin;
   sessions: Sessions;
   links: PortalLinks;
   signInFailures: FailureLimiter;

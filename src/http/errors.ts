@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MappingRejected } from '../directory/mapping-admin.ts';
+import { SourceRejected } from '../sources/admin.ts';
 import { StoreUnavailable, toStoreUnavailable } from '../store/errors.ts';
 
 export interface FieldError {
@@ -51,7 +52,7 @@ function validationErrors(error: FastifyError): FieldError[] {
 /** Translates any error raised while handling a management request into the API's error shape. */
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof MappingRejected) return new ApiError(error.status, error.code, error.message, error.errors);
+  if (error instanceof MappingRejected || error instanceof SourceRejected) return new ApiError(error.status, error.code, error.message, error.errors);
   const fe = error as FastifyError;
   if (fe.validation) {
     const errors = validationErrors(fe);

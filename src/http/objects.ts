@@ -20,6 +20,8 @@ export const DIRECTORY_TYPES = [
   'cyberark scim v2.0',
   'sailpoint scim v2.0',
   'gsuite directory',
+  'workday',
+  'bamboohr',
 ] as const;
 
 /** Every directory state, with its meaning (a Record, so a new DirectoryState cannot be left undocumented). */
@@ -27,6 +29,7 @@ const DIRECTORY_STATES: Record<DirectoryState, string> = {
   linked: 'the IdP has made its first authenticated request',
   unlinked: 'before that',
   deleting: 'while it is being deleted (only in `dsync.deleted`)',
+  invalid_credentials: 'a pulled directory whose source refused the stored credentials (nothing was deleted; connect again)',
 };
 
 const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
@@ -78,6 +81,21 @@ export const DirectorySettings = Type.Object(
         description: '`retain` (the default) keeps deactivated users as `inactive`; `delete` deletes them on deactivation.',
       }),
     ),
+    sync_interval_minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 10_080, description: 'Pulled directories: minutes between scheduled syncs (default 30).' })),
+    group_filter: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 1000, description: 'Google Workspace: only these groups (ids or emails), and only their members. Empty: everything.' }),
+    ),
+    deprovision_guard: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean({ description: 'Default: on for pulled directories, off for SCIM ones.' })),
+          max_share: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'The share of active users (default 0.3).' })),
+          min_users: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'At least this many users (default 10).' })),
+          window_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_080, description: 'Within this window (default 60).' })),
+        },
+        { additionalProperties: false, description: 'The mass-deprovision guard (docs/sources.md).' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -127,8 +145,8 @@ export const DirectoryEvent = Type.Object(
 export const DirectoryWithToken = Type.Object(
   {
     ...directoryFields,
-    bearer_token: Type.String({ description: 'The first SCIM bearer token. Shown only in this response.' }),
-    bearer_token_id: Type.String(),
+    bearer_token: Type.Optional(Type.String({ description: 'The first SCIM bearer token. Shown only in this response. Absent for a directory Guestlist pulls.' })),
+    bearer_token_id: Type.Optional(Type.String()),
   },
   { $id: 'DirectoryWithToken', description: 'A new directory, with its first SCIM bearer token.' },
 );

@@ -44,6 +44,12 @@ export interface DirectoriesTable {
   last_sync_at: Timestamp | null;
   /** The explicit attribute mapping (migration 0008); null: the directory type's defaults alone. */
   attribute_mapping: Json | null;
+  /** Pulled directories (migration 0009): when the next scheduled sync is due; null: at once. */
+  next_sync_at: Timestamp | null;
+  /** Until when a process holds the directory's sync. */
+  sync_lease_until: Timestamp | null;
+  /** When the deprovision guard tripped; null while it is armed. */
+  guard_tripped_at: Timestamp | null;
 }
 
 export interface DirectoryTokensTable {
@@ -299,6 +305,33 @@ export interface MappingJobsTable {
   finished_at: Timestamp | null;
 }
 
+export interface DirectoryConnectionsTable {
+  directory_id: string;
+  ciphertext: string;
+  updated_at: Timestamp;
+}
+
+export interface DirectorySyncsTable {
+  id: string;
+  directory_id: string;
+  state: string;
+  trigger: string;
+  counts: Json;
+  error: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface GuardHeldChangesTable {
+  seq: ColumnType<number, never, never>;
+  directory_id: string;
+  user_id: string;
+  kind: string;
+  resource: Json | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -325,6 +358,9 @@ export interface Database {
   roles: RolesTable;
   directory_role_mappings: DirectoryRoleMappingsTable;
   mapping_jobs: MappingJobsTable;
+  directory_connections: DirectoryConnectionsTable;
+  directory_syncs: DirectorySyncsTable;
+  guard_held_changes: GuardHeldChangesTable;
 }
 
 /** Whatever a query runs on: the database itself or an open transaction (Kysely types both the same). */

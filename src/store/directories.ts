@@ -38,6 +38,8 @@ export function toDirectory(row: DirectoryRow): DirectoryRecord {
     last_request_at: row.last_request_at ?? null,
     last_sync_at: row.last_sync_at ?? null,
     attribute_mapping: row.attribute_mapping == null ? null : fromJson<AttributeMappingEntry[]>(row.attribute_mapping),
+    guard_tripped_at: row.guard_tripped_at ?? null,
+    next_sync_at: row.next_sync_at ?? null,
   };
 }
 

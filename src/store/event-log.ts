@@ -22,6 +22,8 @@ export const EVENT_TYPES = [
   'dsync.group.user_removed',
   'dsync.token.created',
   'dsync.token.revoked',
+  'dsync.guard.tripped',
+  'dsync.guard.released',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -162,11 +162,12 @@ export abstract class KyselyStore implements Store {
     return this.transaction((trx) => organizations.deleteOrganization(trx, id, eventData));
   }
 
-  async createDirectory(input: NewDirectory, token: NewToken, tokenEvent: EventData<TokenRecord>): Promise<DirectoryRecord> {
+  /** A directory with its first SCIM token; a pulled directory (no `token`) has none. */
+  async createDirectory(input: NewDirectory, token: NewToken | undefined, tokenEvent: EventData<TokenRecord>): Promise<DirectoryRecord> {
     const at = now();
     await this.transaction(async (trx) => {
       await directories.insertDirectory(trx, input, at);
-      await tokens.insertFirstToken(trx, input.organization_id, input.id, token, tokenEvent, at);
+      if (token) await tokens.insertFirstToken(trx, input.organization_id, input.id, token, tokenEvent, at);
     });
     return (await this.getDirectory(input.id))!;
   }

@@ -40,7 +40,7 @@ export interface OrganizationRecord {
   updated_at: string;
 }
 
-export type DirectoryState = 'linked' | 'unlinked' | 'deleting';
+export type DirectoryState = 'linked' | 'unlinked' | 'deleting' | 'invalid_credentials';
 
 export interface DirectoryRecord {
   id: string;
@@ -62,6 +62,10 @@ export interface DirectoryRecord {
   last_sync_at: string | null;
   /** The explicit attribute mapping; null: the directory type's defaults alone (src/mapping/defaults.ts). */
   attribute_mapping: AttributeMappingEntry[] | null;
+  /** When the deprovision guard tripped; null while armed (migration 0009). */
+  guard_tripped_at: string | null;
+  /** Pulled directories: when the next scheduled sync is due. */
+  next_sync_at: string | null;
 }
 
 export interface TokenRecord {
@@ -122,7 +126,7 @@ export interface Store {
   /** Deletes the organization with its directories and everything in them. */
   deleteOrganization(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean>;
 
-  createDirectory(input: NewDirectory, token: NewToken, tokenEvent: EventData<TokenRecord>): Promise<DirectoryRecord>;
+  createDirectory(input: NewDirectory, token: NewToken | undefined, tokenEvent: EventData<TokenRecord>): Promise<DirectoryRecord>;
   getDirectory(id: string): Promise<DirectoryRecord | undefined>;
   listDirectories(
     page: PageQuery,

@@ -16,6 +16,7 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorkdayFake } from '../fakes/workday.ts';
 import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { DIRECTORY_TYPES } from '../../src/http/objects.ts';
 import { EVENT_TYPES } from '../../src/store/event-log.ts';
@@ -268,7 +269,7 @@ describe('/openapi.json', () => {
     const schemas = obj(obj(doc.components).schemas);
     const property = (schema: string, name: string) => obj(obj(obj(schemas[schema]).properties)[name]);
     expect(property('Directory', 'type').enum).toEqual([...DIRECTORY_TYPES]);
-    expect(property('Directory', 'state').enum).toEqual(['linked', 'unlinked', 'deleting']);
+    expect(property('Directory', 'state').enum).toEqual(['linked', 'unlinked', 'deleting', 'invalid_credentials']);
     expect(property('DirectoryUser', 'state').enum).toEqual(['active', 'inactive']);
     expect(property('WebhookDelivery', 'state').enum).toEqual(['pending', 'sending', 'succeeded', 'failed']);
     expect(property('Event', 'event').enum).toEqual([...EVENT_TYPES]);
@@ -436,13 +437,44 @@ describe('live answers match the document', () => {
     await ok('DELETE', `/custom_attributes/${String(attribute.id)}`);
   });
 
+  it('a pulled directory: its connection, syncs and deprovision guard', async () => {
+    const workday = await startWorkdayFake();
+    try {
+      workday.data.addWorker({ employeeId: '1', email: 'w1@acme.com', firstName: 'W', lastName: 'One', groups: ['Ops'] });
+      workday.data.addWorker({ employeeId: '2', email: 'w2@acme.com', firstName: 'W', lastName: 'Two', groups: ['Ops'] });
+      const dir = await ok('POST', '/directories', { organization_id: ids.org, type: 'workday' });
+      await ok('PUT', `/directories/${String(dir.id)}/connection`, { report_url: workday.reportUrl, username: workday.username, password: workday.password });
+      await ok('GET', `/directories/${String(dir.id)}/connection`);
+      await t.app.directorySyncs.settle();
+      const trip = async () => {
+        workday.faults.emptyListing = true;
+        const queued = await ok('POST', `/directories/${String(dir.id)}/sync`);
+        expect(queued.state).toBe('queued');
+        await t.app.directorySyncs.settle();
+        const syncs = await ok('GET', `/directories/${String(dir.id)}/syncs`);
+        expect((syncs.data as Json[])[0]?.state).toBe('held');
+        expect((await ok('GET', `/directories/${String(dir.id)}/guard`)).state).toBe('tripped');
+        workday.faults.emptyListing = false;
+      };
+      await trip();
+      await ok('POST', `/directories/${String(dir.id)}/guard/discard`);
+      await trip();
+      await ok('POST', `/directories/${String(dir.id)}/guard/release`);
+      expect((await call('POST', `/directories/${String(dir.id)}/guard/release`)).statusCode).toBe(409);
+      expect((await call('POST', `/directories/${ids.dir}/sync`)).statusCode).toBe(422);
+      expect((await call('GET', `/directories/${ids.dir}/connection`)).statusCode).toBe(422);
+    } finally {
+      await workday.close();
+    }
+  });
+
   it('the event log: every event validates as its type\'s webhook body too', async () => {
     const spare = await ok('POST', '/directories', { organization_id: ids.org, type: 'azure scim v2.0' });
     await ok('DELETE', `/directories/${String(spare.id)}`);
     const page = await ok('GET', `/events?organization_id=${ids.org}&limit=100`);
     const events = page.data as Json[];
     const types = new Set(events.map((e) => String(e.event)));
-    for (const type of ['dsync.activated', 'dsync.deleted', 'dsync.user.created', 'dsync.user.updated', 'dsync.user.deleted', 'dsync.group.created', 'dsync.group.updated', 'dsync.group.deleted', 'dsync.group.user_added', 'dsync.group.user_removed', 'dsync.token.created', 'dsync.token.revoked']) {
+    for (const type of ['dsync.activated', 'dsync.deleted', 'dsync.user.created', 'dsync.user.updated', 'dsync.user.deleted', 'dsync.group.created', 'dsync.group.updated', 'dsync.group.deleted', 'dsync.group.user_added', 'dsync.group.user_removed', 'dsync.token.created', 'dsync.token.revoked', 'dsync.guard.tripped', 'dsync.guard.released']) {
       expect(types, type).toContain(type);
     }
     for (const event of events) expectValid(eventSchemaPointer(String(event.event)), event, String(event.event));

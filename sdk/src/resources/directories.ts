@@ -1,22 +1,33 @@
-/** `/directories`, their SCIM bearer tokens, and their attribute and role mappings (API.md §7). */
-import { TimeoutError } from '../errors.js';
+/**
+ * `/directories`, their SCIM bearer tokens, their attribute and role mappings (API.md §7), and the connection,
+ * syncs and deprovision guard of the directories Guestlist pulls (API.md §8).
+ */
+import { NotFoundError, TimeoutError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import type {
   AttributeMapping,
   AttributeMappingPreview,
   AttributePathList,
+  DeprovisionGuard,
   Directory,
+  DirectoryConnection,
+  DirectorySync,
   DirectoryToken,
   DirectoryWithToken,
+  List,
   NewDirectoryToken,
   RoleMapping,
+  ScimDirectoryType,
+  ScimDirectoryWithToken,
 } from '../objects.js';
 import type { AutoPaginatable } from '../pagination.js';
 import type {
   CreateDirectoryParams,
   ListDirectoriesParams,
+  ListDirectorySyncsParams,
   PageParams,
   SetAttributeMappingParams,
+  SetConnectionParams,
   SetRoleMappingParams,
   UpdateDirectoryParams,
 } from '../params.js';
@@ -32,6 +43,9 @@ export interface WaitForAttributeMappingOptions {
   /** Aborting it ends the wait with the signal's reason. */
   signal?: AbortSignal;
 }
+
+/** The same options: `waitForSync` waits for the sync to end (neither `queued` nor `running`). */
+export type WaitForSyncOptions = WaitForAttributeMappingOptions;
 
 const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
 const DEFAULT_WAIT_INTERVAL_MS = 1_000;
@@ -63,7 +77,12 @@ export class Directories {
     this.tokens = new DirectoryTokens(http);
   }
 
-  /** The directory and its first SCIM bearer token (`bearer_token`, shown only here). */
+  /**
+   * The directory and its first SCIM bearer token (`bearer_token`, shown only here). A pulled type
+   * (`gsuite directory`, `workday`, `bamboohr`) has no token: connect it to its source with `setConnection`.
+   */
+  create(params: CreateDirectoryParams & { type: ScimDirectoryType }): Promise<ScimDirectoryWithToken>;
+  create(params: CreateDirectoryParams): Promise<DirectoryWithToken>;
   create(params: CreateDirectoryParams): Promise<DirectoryWithToken> {
     return this.http.request('POST', '/directories', { body: params });
   }
@@ -143,5 +162,93 @@ export class Directories {
    */
   setRoleMapping(directoryId: string, params: SetRoleMappingParams): Promise<RoleMapping> {
     return this.http.request('PUT', path`/directories/${directoryId}/role_mapping`, { body: params });
+  }
+
+  /** A pulled directory's connection: whether it is set, and its non-secret fields. UnprocessableEntityError `not_pulled` for a SCIM directory. */
+  getConnection(directoryId: string): Promise<DirectoryConnection> {
+    return this.http.request('GET', path`/directories/${directoryId}/connection`);
+  }
+
+  /**
+   * Sets the source's credentials (stored encrypted, never returned) and queues a sync with them
+   * (`listSyncs(id, {limit: 1})` reads it). UnprocessableEntityError `validation_error` with `errors[].field`
+   * (`report_url`, `admin_email`, …), or `not_pulled` for a SCIM directory. A source that refuses the credentials
+   * later marks the directory `invalid_credentials`.
+   */
+  setConnection(directoryId: string, params: SetConnectionParams): Promise<DirectoryConnection> {
+    return this.http.request('PUT', path`/directories/${directoryId}/connection`, { body: params });
+  }
+
+  /**
+   * Queues a sync now (202) and answers with it, `state: 'queued'`; while one is already queued, that one
+   * (`waitForSync` waits for it). UnprocessableEntityError `not_pulled` for a SCIM directory.
+   */
+  sync(directoryId: string): Promise<DirectorySync> {
+    return this.http.request('POST', path`/directories/${directoryId}/sync`);
+  }
+
+  /** The directory's sync history, newest first (empty for a SCIM directory). */
+  listSyncs(directoryId: string, params: ListDirectorySyncsParams = {}): AutoPaginatable<DirectorySync> {
+    return listOf(this.http, path`/directories/${directoryId}/syncs`, params);
+  }
+
+  /** The deprovision guard: `armed` or `tripped`, how many changes it holds, its effective settings. */
+  getGuard(directoryId: string): Promise<DeprovisionGuard> {
+    return this.http.request('GET', path`/directories/${directoryId}/guard`);
+  }
+
+  /**
+   * Applies the held deactivations and deletions, in order, with their events, and arms the guard again
+   * (`dsync.guard.released`, with `released`). ConflictError `guard_not_tripped` when it holds nothing,
+   * `sync_running` while a sync of the directory runs.
+   */
+  releaseGuard(directoryId: string): Promise<DeprovisionGuard> {
+    return this.http.request('POST', path`/directories/${directoryId}/guard/release`);
+  }
+
+  /**
+   * Drops the held changes and arms the guard again (`dsync.guard.released`, with `discarded`); a later pull
+   * that finds the same may trip it anew. ConflictError as for `releaseGuard`.
+   */
+  discardGuard(directoryId: string): Promise<DeprovisionGuard> {
+    return this.http.request('POST', path`/directories/${directoryId}/guard/discard`);
+  }
+
+  /**
+   * Reads the sync history every `intervalMs` until the sync `syncId` has ended (neither `queued` nor `running`)
+   * and returns it: check `state` (`succeeded`, `failed` with `error`, or `held` by the guard). TimeoutError
+   * (`code: 'timeout'`) after `timeoutMs`; NotFoundError when the directory's history has no such sync.
+   */
+  async waitForSync(directoryId: string, syncId: string, options: WaitForSyncOptions = {}): Promise<DirectorySync> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    const intervalMs = options.intervalMs ?? DEFAULT_WAIT_INTERVAL_MS;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const sync = await this.findSync(directoryId, syncId, options.signal);
+      if (sync.state !== 'queued' && sync.state !== 'running') return sync;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TimeoutError({ message: `The sync ${syncId} of ${directoryId} was still ${sync.state} after ${timeoutMs} ms.`, code: 'timeout' });
+      await sleep(Math.min(intervalMs, left), options.signal);
+      if (options.signal?.aborted) throw options.signal.reason;
+    }
+  }
+
+  /**
+   * The sync from the history, newest first: a sync just requested is on the first page. Ids are time-ordered
+   * and the history is ordered by id, so an older id than `syncId` means it is not there.
+   */
+  private async findSync(directoryId: string, syncId: string, signal: AbortSignal | undefined): Promise<DirectorySync> {
+    const syncsPath = path`/directories/${directoryId}/syncs`;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.http.request<List<DirectorySync>>('GET', syncsPath, { query: { limit: 100, after }, signal });
+      const found = page.data.find((sync) => sync.id === syncId);
+      if (found) return found;
+      const last = page.data.at(-1);
+      if (page.list_metadata.after === null || last === undefined || last.id < syncId) {
+        throw new NotFoundError({ message: `The directory ${directoryId} has no sync ${syncId}.`, code: 'entity_not_found' });
+      }
+      after = page.list_metadata.after;
+    }
   }
 }

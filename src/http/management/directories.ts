@@ -75,7 +75,7 @@ export function directoryRoutes(app: ManagementScope, { store, config }: AppCont
       if (!org) throw invalid('organization_id', 'not_found', `Organization not found: '${organization_id}'.`);
       const { dir, secret, tokenId } = await actions.create(org, { type, name, domain });
       request.log.info({ directory_id: dir.id, token_id: tokenId }, 'directory created');
-      return reply.status(201).send({ ...present(dir), bearer_token: secret, bearer_token_id: tokenId });
+      return reply.status(201).send({ ...present(dir), ...(secret !== undefined ? { bearer_token: secret, bearer_token_id: tokenId } : {}) });
     },
   );
 

@@ -18,6 +18,7 @@ import { directoryObjectRoutes } from './directory-objects.ts';
 import { eventRoutes } from './events.ts';
 import { checkManagementInput } from './input.ts';
 import { mappingRoutes } from './mapping.ts';
+import { managementSourceRoutes } from './sources.ts';
 import { organizationRoutes } from './organizations.ts';
 import { portalLinkRoutes } from './portal-links.ts';
 import { omitEmptyQueryParams } from './query.ts';
@@ -64,6 +65,7 @@ export async function managementApi(app: FastifyInstance, ctx: BrowserContext, r
   portalLinkRoutes(scope, ctx);
   auditLogRoutes(scope, ctx);
   mappingRoutes(scope, ctx);
+  managementSourceRoutes(scope, ctx);
 }
 
 function checkApiKey(request: FastifyRequest, keys: ApiKeyVerifier): void {

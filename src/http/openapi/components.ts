@@ -10,6 +10,7 @@ import { DirectoryList, DirectoryTokenList } from '../management/directories.ts'
 import { DirectoryGroup, DirectoryGroupList, DirectoryUser, DirectoryUserEvent, DirectoryUserList } from '../management/directory-objects.ts';
 import { Event, EventList } from '../management/events.ts';
 import { MAPPING_COMPONENTS } from '../management/mapping.ts';
+import { SOURCE_COMPONENTS } from '../management/sources.ts';
 import { OrganizationList } from '../management/organizations.ts';
 import { PortalInvite, PortalInviteList, PortalLink } from '../management/portal-links.ts';
 import { ScimRequest, ScimRequestList } from '../management/scim-requests.ts';
@@ -69,6 +70,7 @@ export const COMPONENTS: TSchema[] = [
   DirectoryGroupUpdate,
   DirectoryMembership,
   ...MAPPING_COMPONENTS,
+  ...SOURCE_COMPONENTS,
   ...EVENT_SCHEMAS,
 ];
 

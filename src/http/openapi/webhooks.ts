@@ -6,6 +6,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { EVENT_TYPES, type EventType } from '../../store/event-log.ts';
 import { DirectoryGroup, DirectoryUserEvent } from '../management/directory-objects.ts';
+import { DeprovisionGuard } from '../management/sources.ts';
 import { eventSchema } from '../management/events.ts';
 import { DirectoryEvent, DirectoryToken } from '../objects.ts';
 import { ref } from '../schema.ts';
@@ -43,6 +44,8 @@ const EVENTS: Record<EventType, { data: TSchema; when: string }> = {
   'dsync.group.user_removed': { data: DirectoryMembership, when: 'A user was removed from a group.' },
   'dsync.token.created': { data: DirectoryToken, when: 'A SCIM bearer token was created (never the secret).' },
   'dsync.token.revoked': { data: DirectoryToken, when: 'A SCIM bearer token was revoked.' },
+  'dsync.guard.tripped': { data: DeprovisionGuard, when: "The deprovision guard tripped: the directory's deactivations and deletions are held back from now on." },
+  'dsync.guard.released': { data: DeprovisionGuard, when: 'An admin released (applied, `released`) or discarded (`discarded`) what the guard held; it is armed again.' },
 };
 
 /** `dsync.group.user_added` → `DsyncGroupUserAdded`. */

@@ -61,7 +61,7 @@ export function portalDirectoryRoutes(app: ManagementScope, ctx: BrowserContext)
       if (!org) throw new ApiError(401, 'unauthorized', 'The organization of this session is gone.');
       const { dir, secret, tokenId } = await actions.create(org, request.body);
       request.log.info({ directory_id: dir.id, token_id: tokenId }, 'directory created in the portal');
-      return reply.status(201).send({ ...(await present(dir)), bearer_token: secret, bearer_token_id: tokenId });
+      return reply.status(201).send({ ...(await present(dir)), ...(secret !== undefined ? { bearer_token: secret, bearer_token_id: tokenId } : {}) });
     },
   );
 

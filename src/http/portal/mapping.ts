@@ -12,6 +12,7 @@ import type { BrowserContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { directoryMappingRoutes, customAttributeObject, roleObject } from '../management/mapping.ts';
 import { IdParams } from '../management/fields.ts';
+import { sourceRoutes } from '../management/sources.ts';
 import type { ManagementScope } from '../management/scope.ts';
 import { PageParams, listEnvelope, parsePage } from '../pagination.ts';
 import { StringEnum } from '../schema.ts';
@@ -48,6 +49,7 @@ export function portalMappingRoutes(app: ManagementScope, ctx: BrowserContext): 
   app.get('/roles', async () => ({ object: 'list' as const, data: (await ctx.mapping.listRoles()).map(roleObject) }));
 
   directoryMappingRoutes(app, ctx, find);
+  sourceRoutes(app, ctx, find);
 
   app.get('/directories/:id/groups', { schema: { params: IdParams, querystring: GroupQuery } }, async (request) => {
     const dir = await find(request, request.params.id);

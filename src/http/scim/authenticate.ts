@@ -54,11 +54,14 @@ async function noteDirectory(ctx: AppContext, request: FastifyRequest, directory
 
 /** Links the directory on its first authenticated request, with `dsync.activated` (unless another request did). */
 async function link(ctx: AppContext, directory: DirectoryRecord): Promise<void> {
+  if (await activateDirectory(ctx, directory)) directory.state = 'linked';
+}
+
+/** Moves an unlinked directory to `linked` with `dsync.activated` (a SCIM IdP's first request, a first pull). */
+export async function activateDirectory(ctx: Pick<AppContext, 'store' | 'config'>, directory: DirectoryRecord): Promise<boolean> {
   const org = await ctx.store.getOrganization(directory.organization_id);
   const domains = org ? organizationObject(org).domains : [];
-  if (await ctx.store.markDirectoryLinked(directory.id, (dir) => activatedEventData(directoryObject(dir, ctx.config.publicUrl), domains))) {
-    directory.state = 'linked';
-  }
+  return ctx.store.markDirectoryLinked(directory.id, (dir) => activatedEventData(directoryObject(dir, ctx.config.publicUrl), domains));
 }
 
 /** The directory the request authenticated for (set by `authenticate`, which runs before every route). */

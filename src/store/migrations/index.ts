@@ -7,6 +7,7 @@ import * as webhookDisabledReason from './0005_webhook_disabled_reason.ts';
 import * as scimRequests from './0006_scim_requests.ts';
 import * as portal from './0007_portal.ts';
 import * as mapping from './0008_mapping.ts';
+import * as sources from './0009_sources.ts';
 import type { ColumnTypes } from './types.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
@@ -20,6 +21,7 @@ function migrations(types: ColumnTypes): Record<string, Migration> {
     '0006_scim_requests': { up: (db) => scimRequests.up(db, types) },
     '0007_portal': { up: (db) => portal.up(db, types) },
     '0008_mapping': { up: (db) => mapping.up(db, types) },
+    '0009_sources': { up: (db) => sources.up(db, types) },
   };
 }
 

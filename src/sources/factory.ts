@@ -1,0 +1,33 @@
+/** The connector for a pulled directory's type, built from its stored connection and the configured URLs. */
+import type { Config } from '../config.ts';
+import type { DirectoryRecord } from '../store/store.ts';
+import type { BambooConnection, Connection, GoogleConnection, WorkdayConnection } from './connection.ts';
+import { bamboohrConnector, googleConnector, workdayConnector } from './connectors/index.ts';
+import type { Connector } from './connectors/types.ts';
+
+/** `settings.group_filter`: the Google groups (ids or emails) to sync, and only their members. */
+function groupFilter(dir: DirectoryRecord): string[] | undefined {
+  const filter = dir.settings.group_filter;
+  return Array.isArray(filter) && filter.length > 0 ? filter.filter((g): g is string => typeof g === 'string') : undefined;
+}
+
+export function connectorFactory(urls: Config['sources']) {
+  return (dir: DirectoryRecord, connection: Connection): Connector => {
+    if (dir.type === 'gsuite directory') {
+      const c = connection as GoogleConnection;
+      const groupIds = groupFilter(dir);
+      return googleConnector({
+        credentials: { kind: 'service_account', key: c.service_account_key, adminEmail: c.admin_email, ...(c.customer ? { customer: c.customer } : {}) },
+        apiUrl: urls.googleApiUrl,
+        tokenUrl: urls.googleTokenUrl,
+        ...(groupIds ? { groupIds } : {}),
+      });
+    }
+    if (dir.type === 'workday') {
+      const c = connection as WorkdayConnection;
+      return workdayConnector({ reportUrl: c.report_url, username: c.username, password: c.password, ...(c.columns ? { columns: c.columns } : {}) });
+    }
+    const c = connection as BambooConnection;
+    return bamboohrConnector({ subdomain: c.subdomain, apiKey: c.api_key, apiUrl: urls.bamboohrApiUrl });
+  };
+}
