@@ -252,7 +252,7 @@ describe.skipIf(!browserAvailable)('pulled-directory screens against the contrac
     await page.goto(`${s.url}/portal/directories/${f.dir.id}`);
     const banner = page.getByRole('region', { name: 'Deprovision guard' });
     await banner.getByText('Guestlist held back 12 deactivations and deletions').waitFor();
-    expect(await banner.textContent()).toContain('30 % of the users, once there are at least 10, within 60 minutes');
+    expect(await banner.textContent()).toContain('at least 10 users and more than 30 % of the active ones within 60 minutes');
     const table = page.getByRole('table', { name: 'Syncs' });
     await table.getByText('Held by the guard').waitFor();
     await table.getByText('Google answered 503 Service Unavailable; the next sync tries again.').waitFor();
@@ -357,10 +357,10 @@ describe.skipIf(!browserAvailable)('pulled-directory screens against the contrac
     await page.getByRole('region', { name: 'Saved connection' }).getByText('ana@acme.com').waitFor();
     await page.getByRole('tab', { name: 'Settings' }).click();
     const form = page.getByRole('form', { name: 'Sync settings' });
-    expect(await form.getByLabel('Share of users (%)').inputValue()).toBe('30 %');
+    expect(await form.getByLabel('More than (% of active users)').inputValue()).toBe('30 %');
     await form.getByLabel(/^Sync every/).fill('15');
-    await form.getByLabel('Share of users (%)').fill('12.5');
-    await form.getByLabel(/^Only from/).fill('20');
+    await form.getByLabel('More than (% of active users)').fill('12.5');
+    await form.getByLabel(/^At least/).fill('20');
     await form.getByLabel(/^Google groups/).fill('03x8tuzt1a2b3c4\n01ci93xb3d4e5f6\n');
     await form.getByRole('button', { name: 'Save settings' }).click();
     await form.getByRole('status').getByText('Saved.').waitFor();

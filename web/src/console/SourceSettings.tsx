@@ -119,14 +119,14 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
             Deprovision guard
           </Title>
           <Text size="sm" c="dimmed" mb="sm">
-            When the deactivations and deletions of the last window reach this share of the directory's users, they are held until someone
-            releases or discards them, here or in the customer's portal.
+            When a sync would deactivate or delete at least this many users and more than this share of the active ones (counting what the
+            window's earlier syncs removed), those removals are held until someone releases or discards them, here or in the customer's portal.
           </Text>
           <Stack gap="sm">
             <Switch label="Hold mass deactivations and deletions" checked={enabled} onChange={(e) => edit('enabled', setEnabled)(e.currentTarget.checked)} error={errorFor('enabled')} />
             <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
               <NumberInput
-                label="Share of users (%)"
+                label="More than (% of active users)"
                 min={0}
                 max={100}
                 decimalScale={1}
@@ -137,8 +137,8 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
                 error={errorFor('max_share')}
               />
               <NumberInput
-                label="Only from (users)"
-                description="Smaller directories are never held."
+                label="At least (users)"
+                description="Fewer removals are never held."
                 min={1}
                 allowDecimal={false}
                 value={minUsers}

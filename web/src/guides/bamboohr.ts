@@ -78,6 +78,6 @@ export const bamboohr: ProviderGuide = {
     'There is no SCIM request log for BambooHR: nothing is pushed to Guestlist. The **Syncs** tab shows each read instead, with its counts and, when it failed, the reason.',
     'If the directory shows **Credentials refused**, BambooHR rejected the key or found no company at that subdomain: the key was deleted, the user who created it was deactivated or lost API access, or the subdomain is mistyped. Nothing is deleted while reads are refused; fix it and save the connection again.',
     'BambooHR has no groups: this directory has users only. Roles can still come from a mapped attribute such as the department.',
-    'A guard protects you from mass deprovisioning: if one sync would deactivate or delete a large share of the users at once (by default 30 % of at least 10 users within an hour), for example because the key\'s user lost access to most employees, the changes are held until they are released or discarded on this page.',
+    'A guard protects you from mass deprovisioning: if one sync would deactivate or delete a large share of the users at once (by default at least 10 users and more than 30 % of the active ones within an hour), for example because the key\'s user lost access to most employees, the changes are held until they are released or discarded on this page.',
   ],
 };

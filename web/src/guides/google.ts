@@ -98,7 +98,7 @@ export const google: ProviderGuide = {
   tips: [
     'There is no SCIM request log for Google: nothing is pushed to Guestlist. The **Syncs** tab shows each read instead, with its counts and, when it failed, Google\'s reason.',
     'If the directory shows **Credentials refused**, Google rejected the service account: the delegation was removed or lacks one of the three scopes, the key was deleted in Google Cloud, or the admin whose email you entered was suspended, deleted or is no longer a super admin. Nothing is deleted while reads are refused; fix the cause, then save the key again if you made a new one.',
-    'A guard protects you from mass deprovisioning: if one sync would deactivate or delete a large share of the users at once (by default 30 % of at least 10 users within an hour), the changes are held until they are released or discarded on this page.',
+    'A guard protects you from mass deprovisioning: if one sync would deactivate or delete a large share of the users at once (by default at least 10 users and more than 30 % of the active ones within an hour), the changes are held until they are released or discarded on this page.',
     'Your Guestlist operator can limit the sync to chosen groups, and then only their members are read; by default every group and user is read.',
     'To rotate the key, create a new one on the service account\'s **Keys** tab, save it here, then delete the old key in Google Cloud.',
   ],

@@ -112,7 +112,7 @@ export const workday: ProviderGuide = {
   ],
   tips: [
     'There is no SCIM request log for Workday: nothing is pushed to Guestlist. The **Syncs** tab shows each read instead, with its counts and, when it failed, the reason.',
-    'A worker missing from the report is treated as gone. If a report filter or a lost domain permission suddenly hides many workers, the guard holds the deactivations and deletions back (by default when one sync would remove 30 % of at least 10 users within an hour) until they are released or discarded on this page.',
+    'A worker missing from the report is treated as gone. If a report filter or a lost domain permission suddenly hides many workers, the guard holds the deactivations and deletions back (by default when syncs within an hour would remove at least 10 users and more than 30 % of the active ones) until they are released or discarded on this page.',
     'Groups come only from the `Groups` column, by name; leave the column empty if your application does not need groups.',
     'The JSON Guestlist reads has one entry per worker under `Report_Entry`, with the XML aliases as keys. If a value is missing for everyone, the alias is misspelled or the security group cannot see that field.',
   ],

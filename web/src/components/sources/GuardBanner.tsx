@@ -46,7 +46,7 @@ export function GuardBanner({ api, sourceName, pollMs = 5000, onChanged }: Props
         <Stack gap="sm">
           <Text size="sm">
             A sync {g.tripped_at ? <TimeAgo value={g.tripped_at} /> : 'recently'} would have deactivated or deleted {plural(n, 'user')} at once
-            {settings ? `, more than the guard allows (${Math.round(settings.max_share * 100)} % of the users, once there are at least ${settings.min_users}, within ${settings.window_minutes} minutes)` : ', more than the guard allows'}
+            {settings ? `, more than the guard allows (at least ${settings.min_users} users and more than ${Math.round(settings.max_share * 1000) / 10} % of the active ones within ${settings.window_minutes} minutes)` : ', more than the guard allows'}
             . Until you decide, nobody in this directory is deactivated or deleted in the application.
           </Text>
           <Text size="sm">Check in {sourceName} whether these people really left, then release or discard the held changes.</Text>
