@@ -5,9 +5,11 @@
  * reads the workers; the password is never on the page again. Then what a pull can bring: workers gone from
  * the report trip the guard, which the admin releases; a changed password turns the directory to Credentials
  * refused, with nothing deleted, until the new one is saved. sources-screens.test.ts covers the same screens
- * with the routes faked, for what a real source rarely shows on cue.
+ * with the routes faked, for what a real source rarely shows on cue. Last, Google Workspace against the fake
+ * Google (token endpoint and Directory API): the service account's JSON key file picked in the guide's form.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGoogleFake, type GoogleFake } from '../fakes/google.ts';
 import { startWorkdayFake, type WorkdayFake } from '../fakes/workday.ts';
 import { browserAvailable, launchBrowser, startBrowserServer, waitUntil, watchErrors, type Browser, type BrowserServer, type Page } from '../support/browser.ts';
 
@@ -15,13 +17,15 @@ describe.skipIf(!browserAvailable)('pulled directory (Workday) in Chromium, agai
   let s: BrowserServer;
   let browser: Browser;
   let workday: WorkdayFake;
+  let google: GoogleFake;
   let page: Page;
   let errors: string[];
   let orgId: string;
   let directoryId: string;
 
   beforeAll(async () => {
-    [s, browser, workday] = await Promise.all([startBrowserServer(), launchBrowser(), startWorkdayFake()]);
+    [google, workday] = await Promise.all([startGoogleFake(), startWorkdayFake()]);
+    [s, browser] = await Promise.all([startBrowserServer({ GUESTLIST_GOOGLE_API_URL: google.url, GUESTLIST_GOOGLE_TOKEN_URL: google.tokenUrl }), launchBrowser()]);
     workday.data.addWorkers(30);
     workday.data.addToGroup(workday.data.workers[0]!.employeeId, 'Engineering');
     orgId = (await s.api('POST', '/organizations', { name: 'Acme', domains: ['example.com'] })).body.id;
@@ -37,6 +41,7 @@ describe.skipIf(!browserAvailable)('pulled directory (Workday) in Chromium, agai
     await browser?.close();
     await s?.stop();
     await workday?.close();
+    await google?.close();
   });
 
   const table = () => page.getByRole('table', { name: 'Syncs' });
@@ -102,6 +107,27 @@ describe.skipIf(!browserAvailable)('pulled directory (Workday) in Chromium, agai
     await page.getByRole('region', { name: 'Saved connection' }).waitFor();
     await waitUntil(async () => (await status()).includes('Linked'), 'Linked again', 45_000);
     await page.getByRole('region', { name: 'Credentials refused' }).waitFor({ state: 'detached' });
+  }, 90_000);
+
+  it('Google: the JSON key file picked in the guide, and the first sync reads users and groups', async () => {
+    google.data.addUsers(4);
+    const eng = google.data.addGroup({ email: 'eng@example.com', name: 'Engineering' });
+    for (const u of google.data.users.slice(-2)) google.data.addMember(eng.id, u.primaryEmail);
+    const people = google.data.users.length;
+    await page.goto(`${s.url}/portal/setup/google`);
+    const form = page.getByRole('form', { name: 'Google Workspace connection' });
+    await form.locator('input[type=file]').setInputFiles({ name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(google.serviceAccountKey, null, 2)) });
+    await form.getByRole('status').getByText(google.serviceAccountKey.client_email).waitFor();
+    await form.getByLabel(/^Super admin's email/).fill(google.adminEmail);
+    await form.getByRole('button', { name: 'Save and connect' }).click();
+    await page.waitForURL(/\/portal\/directories\/directory_/);
+    await waitUntil(async () => (await firstRow()).includes('Succeeded'), 'the first Google sync', 45_000);
+    expect(await firstRow()).toContain(`${people} users created, 1 group created, 2 memberships added`);
+    await waitUntil(async () => (await status()).includes('Linked'), 'Linked');
+    await page.getByRole('tab', { name: 'Setup guide' }).click();
+    await page.getByRole('region', { name: 'Saved connection' }).getByText(google.adminEmail, { exact: true }).waitFor();
+    const keyLine = google.serviceAccountKey.private_key.split('\n')[1]!;
+    expect(await page.content()).not.toContain(keyLine);
     expect(errors).toEqual([]);
   }, 90_000);
 });
