@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGoogleFake, type GoogleFake } from '../fakes/google.ts';
 import { startWorkdayFake, type WorkdayFake } from '../fakes/workday.ts';
+import { SERVER_API_KEY } from '../support/server-process.ts';
 import { browserAvailable, launchBrowser, startBrowserServer, waitUntil, watchErrors, type Browser, type BrowserServer, type Page } from '../support/browser.ts';
 
 describe.skipIf(!browserAvailable)('pulled directory (Workday) in Chromium, against the real server and the fake Workday', () => {
@@ -107,6 +108,33 @@ describe.skipIf(!browserAvailable)('pulled directory (Workday) in Chromium, agai
     await page.getByRole('region', { name: 'Saved connection' }).waitFor();
     await waitUntil(async () => (await status()).includes('Linked'), 'Linked again', 45_000);
     await page.getByRole('region', { name: 'Credentials refused' }).waitFor({ state: 'detached' });
+  }, 90_000);
+
+  it('console: the Workday directory\'s syncs and connection, and its settings saved through the real PATCH', async () => {
+    await page.goto(`${s.url}/`);
+    await page.getByLabel(/^API key/).and(page.locator('input[type=password]')).fill(SERVER_API_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Console sections' }).waitFor();
+    await page.goto(`${s.url}/console/directories/${directoryId}?tab=syncs`);
+    await waitUntil(async () => (await firstRow()).includes('Succeeded'), 'the syncs in the console');
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    await page.getByRole('region', { name: 'Saved connection' }).getByText(workday.username, { exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'Sync settings' });
+    expect(await form.getByLabel('More than (% of active users)').inputValue()).toBe('30 %');
+    await form.getByLabel(/^Sync every/).fill('15');
+    await form.getByLabel('More than (% of active users)').fill('50');
+    await form.getByLabel(/^At least/).fill('3');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await form.getByRole('status').getByText('Saved.').waitFor();
+    const dir = (await s.api('GET', `/directories/${directoryId}`)).body;
+    expect(dir.settings).toMatchObject({ sync_interval_minutes: 15, deprovision_guard: { enabled: true, max_share: 0.5, min_users: 3, window_minutes: 60 } });
+    const guard = (await s.api('GET', `/directories/${directoryId}/guard`)).body;
+    expect(guard.settings).toEqual({ enabled: true, max_share: 0.5, min_users: 3, window_minutes: 60 });
+    // Below the server's bound, the input clamps to it rather than sending a value that would be refused.
+    await form.getByLabel(/^Sync every/).fill('3');
+    await form.getByLabel(/^Sync every/).blur();
+    expect(await form.getByLabel(/^Sync every/).inputValue()).toBe('5');
   }, 90_000);
 
   it('Google: the JSON key file picked in the guide, and the first sync reads users and groups', async () => {
