@@ -4,11 +4,34 @@ import type { DirectoryRecord } from '../store/store.ts';
 import type { BambooConnection, Connection, GoogleConnection, WorkdayConnection } from './connection.ts';
 import { bamboohrConnector, googleConnector, workdayConnector } from './connectors/index.ts';
 import type { Connector } from './connectors/types.ts';
+import type { WorkdayColumns } from './connectors/workday.ts';
 
 /** `settings.group_filter`: the Google groups (ids or emails) to sync, and only their members. */
 function groupFilter(dir: DirectoryRecord): string[] | undefined {
   const filter = dir.settings.group_filter;
   return Array.isArray(filter) && filter.length > 0 ? filter.filter((g): g is string => typeof g === 'string') : undefined;
+}
+
+/** The API names the report's columns by their default names (`Employee_ID`, …); the connector by field. */
+const WORKDAY_FIELDS: Record<string, keyof WorkdayColumns> = {
+  Employee_ID: 'employeeId',
+  Email: 'email',
+  First_Name: 'firstName',
+  Last_Name: 'lastName',
+  Active: 'active',
+  Job_Title: 'jobTitle',
+  Department: 'department',
+  Manager_Email: 'managerEmail',
+  Groups: 'groups',
+};
+
+export function workdayColumns(renamed: Record<string, string>): Partial<WorkdayColumns> {
+  const out: Partial<WorkdayColumns> = {};
+  for (const [column, name] of Object.entries(renamed)) {
+    const field = WORKDAY_FIELDS[column];
+    if (field) out[field] = name;
+  }
+  return out;
 }
 
 export function connectorFactory(urls: Config['sources']) {
@@ -25,7 +48,7 @@ export function connectorFactory(urls: Config['sources']) {
     }
     if (dir.type === 'workday') {
       const c = connection as WorkdayConnection;
-      return workdayConnector({ reportUrl: c.report_url, username: c.username, password: c.password, ...(c.columns ? { columns: c.columns } : {}) });
+      return workdayConnector({ reportUrl: c.report_url, username: c.username, password: c.password, ...(c.columns ? { columns: workdayColumns(c.columns) } : {}) });
     }
     const c = connection as BambooConnection;
     return bamboohrConnector({ subdomain: c.subdomain, apiKey: c.api_key, apiUrl: urls.bamboohrApiUrl });

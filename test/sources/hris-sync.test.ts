@@ -76,6 +76,24 @@ describe('a Workday directory', () => {
     ]);
   });
 
+  it('renamed report columns are read by their new names', async () => {
+    const renamed = await startWorkdayFake({ columns: { employeeId: 'Worker_ID', email: 'Work_Email' } });
+    try {
+      renamed.data.addWorker({ employeeId: '900', email: 'renamed@example.com', firstName: 'Re', lastName: 'Named', groups: [] });
+      const dir = (await api('POST', '/directories', { organization_id: orgId, type: 'workday' }, 201)).id;
+      await api('PUT', `/directories/${dir}/connection`, {
+        report_url: renamed.reportUrl,
+        username: renamed.username,
+        password: renamed.password,
+        columns: { Employee_ID: 'Worker_ID', Email: 'Work_Email' },
+      });
+      await t.app.directorySyncs.settle();
+      expect((await usersOf(dir)).map((u) => [u.idp_id, u.email])).toEqual([['900', 'renamed@example.com']]);
+    } finally {
+      await renamed.close();
+    }
+  });
+
   it('wrong credentials: invalid_credentials, nothing deleted', async () => {
     await api('PUT', `/directories/${dirId}/connection`, { report_url: workday.reportUrl, username: workday.username, password: 'wrong' });
     await t.app.directorySyncs.settle();

@@ -107,13 +107,15 @@ describe('the providers the portal offers', () => {
     'rippling scim v2.0',
     'cyberark scim v2.0',
     'sailpoint scim v2.0',
+    'workday',
+    'bamboohr',
     'generic scim v2.0',
   ];
 
-  it('are the ten directory types, each once, with unique slugs, the generic one last', () => {
+  it('are the twelve directory types, each once, with unique slugs, the generic one last', () => {
     const list = providers();
     expect(list.map((p) => p.type).sort()).toEqual([...TYPES].sort());
-    expect(new Set(list.map((p) => p.slug)).size).toBe(10);
+    expect(new Set(list.map((p) => p.slug)).size).toBe(12);
     expect(list[list.length - 1]!.type).toBe('generic scim v2.0');
   });
 
@@ -126,14 +128,17 @@ describe('the providers the portal offers', () => {
     expect(providerBySlug('nope')).toBeUndefined();
   });
 
-  it('Google Workspace is never offered a SCIM token', () => {
-    const google = providerByType('gsuite directory');
-    expect(google.guide.scim).toBe(false);
-    expect(google.guide.steps.flatMap((s) => s.fields ?? [])).toEqual([]);
+  it('pulled sources are never offered a SCIM token: their guides end in the connection form', () => {
+    for (const type of ['gsuite directory', 'workday', 'bamboohr']) {
+      const guide = providerByType(type).guide;
+      expect(guide.scim, type).toBe(false);
+      expect(guide.steps.flatMap((s) => s.fields ?? []), type).toEqual(['connection']);
+    }
   });
 
   it('an unknown type falls back to the generic guide', () => {
-    expect(providerByType('workday').guide.scim).toBe(true);
+    expect(providerByType('nope').guide.scim).toBe(true);
+    expect(providerByType('nope').guide.type).toBe('generic scim v2.0');
   });
 });
 
