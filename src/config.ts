@@ -43,7 +43,15 @@ export interface Config {
   /** GUESTLIST_ADMIN_PASSWORD: a second way into the operator console, besides the API key; unset, none. */
   adminPassword: string | undefined;
   /** Where pulled sources are read (docs/sources.md): overridable so fakes, a proxy or a test tenant stand in. */
-  sources: { googleApiUrl: string; googleTokenUrl: string; bamboohrApiUrl: string };
+  sources: {
+    googleApiUrl: string;
+    googleTokenUrl: string;
+    bamboohrApiUrl: string;
+    /** Google's consent screen, for the portal's OAuth admin consent. */
+    googleAuthUrl: string;
+    /** The operator's OAuth client, for admin consent; unset, only the service account connects Google. */
+    googleClient: { id: string; secret: string } | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -103,6 +111,16 @@ function sourceUrl(env: Env, name: string, fallback: string): string {
     throw new ConfigError(name, `expected an absolute http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/** GUESTLIST_GOOGLE_CLIENT_ID and …_SECRET: both or neither. */
+function googleClient(env: Env): { id: string; secret: string } | undefined {
+  const id = env.GUESTLIST_GOOGLE_CLIENT_ID || undefined;
+  const secret = env.GUESTLIST_GOOGLE_CLIENT_SECRET || undefined;
+  if (id === undefined && secret === undefined) return undefined;
+  if (id === undefined) throw new ConfigError('GUESTLIST_GOOGLE_CLIENT_ID', 'set it with GUESTLIST_GOOGLE_CLIENT_SECRET (both or neither)');
+  if (secret === undefined) throw new ConfigError('GUESTLIST_GOOGLE_CLIENT_SECRET', 'set it with GUESTLIST_GOOGLE_CLIENT_ID (both or neither)');
+  return { id, secret };
 }
 
 function publicUrl(env: Env, port: number): string {
@@ -195,6 +213,8 @@ export function loadConfig(env: Env = process.env): Config {
       googleApiUrl: sourceUrl(env, 'GUESTLIST_GOOGLE_API_URL', 'https://admin.googleapis.com'),
       googleTokenUrl: sourceUrl(env, 'GUESTLIST_GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
       bamboohrApiUrl: sourceUrl(env, 'GUESTLIST_BAMBOOHR_API_URL', 'https://api.bamboohr.com'),
+      googleAuthUrl: sourceUrl(env, 'GUESTLIST_GOOGLE_AUTH_URL', 'https://accounts.google.com/o/oauth2/v2/auth'),
+      googleClient: googleClient(env),
     },
   };
 }

@@ -11,9 +11,18 @@ import * as rows from '../store/sources.ts';
 import type { DirectoryRecord, PageQuery } from '../store/store.ts';
 import { applyDeprovisions } from './apply.ts';
 import { connectionSummary, openConnection, parseConnection, sealConnection } from './connection.ts';
+import { authorizationUrl, exchangeCode, signState, type ConsentClient } from './consent.ts';
 import { guardObject } from './guard.ts';
 import { isPulled } from './kinds.ts';
 import type { SyncRunner } from './runner.ts';
+
+export interface GoogleConsentConfig {
+  client: ConsentClient | undefined;
+  authUrl: string;
+  tokenUrl: string;
+  /** Where Google sends the admin back: `{public URL}/portal/google/callback`. */
+  redirectUri: string;
+}
 
 /** A request the rules refuse: 422 with field errors, 409 on a conflict. */
 export class SourceRejected extends Error {
@@ -67,6 +76,21 @@ export class SourcesAdmin {
     await rows.setConnection(this.db, dir.id, sealConnection(parsed.connection, this.secretKey), now());
     await this.runner.request(dir);
     return this.connection(dir);
+  }
+
+  /** Google's consent screen for this directory, bound to this portal session (consent.ts). */
+  consentUrl(dir: DirectoryRecord, sessionId: string, google: GoogleConsentConfig): string {
+    if (dir.type !== 'gsuite directory') throw new SourceRejected(422, 'not_google', 'Admin consent connects Google Workspace directories only.');
+    if (!google.client) throw new SourceRejected(409, 'consent_not_configured', 'The operator has not configured a Google OAuth client (GUESTLIST_GOOGLE_CLIENT_ID); use a service account.');
+    return authorizationUrl(google.authUrl, google.client, google.redirectUri, signState({ directoryId: dir.id, sessionId }, this.secretKey));
+  }
+
+  /** The consent's code exchanged for the connection, stored like any other, and a first sync queued. */
+  async completeConsent(dir: DirectoryRecord, code: string, google: GoogleConsentConfig, fetchFn?: typeof fetch): Promise<void> {
+    if (!google.client) throw new SourceRejected(409, 'consent_not_configured', 'The operator has not configured a Google OAuth client.');
+    const connection = await exchangeCode(google.tokenUrl, google.client, google.redirectUri, code, fetchFn);
+    await rows.setConnection(this.db, dir.id, sealConnection(connection, this.secretKey), now());
+    await this.runner.request(dir);
   }
 
   async requestSync(dir: DirectoryRecord) {

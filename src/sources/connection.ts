@@ -9,6 +9,15 @@ import { isObject } from '../scim/json.ts';
 import type { MappingFieldError } from '../mapping/types.ts';
 import type { PulledType } from './kinds.ts';
 
+/** Google through the operator's OAuth client, after a super admin's consent in the portal. */
+export interface GoogleConsentConnection {
+  kind: 'oauth';
+  refresh_token: string;
+  /** Who consented, when Google said. */
+  granted_scopes: string;
+  customer?: string;
+}
+
 export interface GoogleConnection {
   kind: 'service_account';
   service_account_key: { client_email: string; private_key: string; token_uri?: string; client_id?: string };
@@ -25,7 +34,7 @@ export interface BambooConnection {
   subdomain: string;
   api_key: string;
 }
-export type Connection = GoogleConnection | WorkdayConnection | BambooConnection;
+export type Connection = GoogleConnection | GoogleConsentConnection | WorkdayConnection | BambooConnection;
 
 const PURPOSE = 'guestlist/connection/v1';
 const WORKDAY_COLUMNS = ['Employee_ID', 'Email', 'First_Name', 'Last_Name', 'Active', 'Job_Title', 'Department', 'Manager_Email', 'Groups'];
@@ -114,8 +123,9 @@ export function parseConnection(type: PulledType, body: unknown): Parsed {
 
 /** What the API shows of a connection: never a secret. */
 export function connectionSummary(connection: Connection): Record<string, unknown> {
+  if ('refresh_token' in connection) return { method: 'oauth_consent', scopes: connection.granted_scopes, customer: connection.customer ?? 'my_customer' };
   if ('service_account_key' in connection) {
-    return { client_email: connection.service_account_key.client_email, admin_email: connection.admin_email, customer: connection.customer ?? 'my_customer' };
+    return { method: 'service_account', client_email: connection.service_account_key.client_email, admin_email: connection.admin_email, customer: connection.customer ?? 'my_customer' };
   }
   if ('report_url' in connection) return { report_url: connection.report_url, username: connection.username, columns: connection.columns ?? {} };
   return { subdomain: connection.subdomain };

@@ -1,8 +1,8 @@
 /** The connector for a pulled directory's type, built from its stored connection and the configured URLs. */
 import type { Config } from '../config.ts';
 import type { DirectoryRecord } from '../store/store.ts';
-import type { BambooConnection, Connection, GoogleConnection, WorkdayConnection } from './connection.ts';
-import { bamboohrConnector, googleConnector, workdayConnector } from './connectors/index.ts';
+import type { BambooConnection, Connection, GoogleConnection, GoogleConsentConnection, WorkdayConnection } from './connection.ts';
+import { SourceAuthError, bamboohrConnector, googleConnector, workdayConnector, type GoogleCredentials } from './connectors/index.ts';
 import type { Connector } from './connectors/types.ts';
 import type { WorkdayColumns } from './connectors/workday.ts';
 
@@ -34,13 +34,20 @@ export function workdayColumns(renamed: Record<string, string>): Partial<Workday
   return out;
 }
 
+function googleCredentials(c: GoogleConnection | GoogleConsentConnection, client: Config['sources']['googleClient']): GoogleCredentials {
+  const customer = c.customer ? { customer: c.customer } : {};
+  if (c.kind === 'service_account') return { kind: 'service_account', key: c.service_account_key, adminEmail: c.admin_email, ...customer };
+  // A consent is bound to the operator's OAuth client: without it configured, the source cannot be read.
+  if (!client) throw new SourceAuthError('The Google connection was made by admin consent, but GUESTLIST_GOOGLE_CLIENT_ID and _SECRET are not set.');
+  return { kind: 'oauth', clientId: client.id, clientSecret: client.secret, refreshToken: c.refresh_token, ...customer };
+}
+
 export function connectorFactory(urls: Config['sources']) {
   return (dir: DirectoryRecord, connection: Connection): Connector => {
     if (dir.type === 'gsuite directory') {
-      const c = connection as GoogleConnection;
       const groupIds = groupFilter(dir);
       return googleConnector({
-        credentials: { kind: 'service_account', key: c.service_account_key, adminEmail: c.admin_email, ...(c.customer ? { customer: c.customer } : {}) },
+        credentials: googleCredentials(connection as GoogleConnection | GoogleConsentConnection, urls.googleClient),
         apiUrl: urls.googleApiUrl,
         tokenUrl: urls.googleTokenUrl,
         ...(groupIds ? { groupIds } : {}),

@@ -33,7 +33,9 @@
  *                    against the service account's public key, header alg, iss = client_email, aud = this token
  *                    URL, exp − iat ≤ 3600 and the times current (±5 min), scope present and every scope authorized
  *                    for domain-wide delegation (`delegatedScopes`), sub a user of the domain. Refresh-token grant:
- *                    client_id/client_secret, the refresh token. Anything else: unsupported_grant_type.
+ *                    client_id/client_secret, the refresh token. Authorization-code grant (the portal's admin
+ *                    consent): client_id/client_secret, a code `consent()` issued, once, for its redirect_uri.
+ *                    Anything else: unsupported_grant_type.
  *   Directory API    GET only; `Authorization: Bearer` a token it issued and not expired; the token acts as an
  *                    admin (a token without sub, or for a non-admin, gets 403 "Not Authorized to access this
  *                    resource/api"); the scope each method needs; `customer` = my_customer or the customer id
@@ -232,6 +234,11 @@ export interface GoogleFake {
   tokensIssued: number;
   /** The fake's clock (epoch ms), for token lifetimes and JWT times; replace it to move time. */
   now: () => number;
+  /**
+   * A super admin consenting on Google's consent screen: the authorization code Google would send to
+   * `redirectUri`, which the token endpoint then exchanges (once, for that redirect URI) for a refresh token.
+   */
+  consent(redirectUri: string, scopes: string[]): string;
   close(): Promise<void>;
 }
 
@@ -326,6 +333,8 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
   };
 
   const fake = {} as GoogleFake;
+  /** Authorization codes a consent issued, each with the redirect URI and scopes it was for. */
+  const codes = new Map<string, { redirectUri: string; scopes: string[] }>();
 
   function issue(subject: string | undefined, scopes: string[]): FakeAnswer {
     const accessToken = `ya29.fake-${randomBytes(24).toString('base64url')}`;
@@ -373,6 +382,18 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
         }
       }
       return issue(sub as string | undefined, scopes);
+    }
+    if (grant === 'authorization_code') {
+      if (form.get('client_id') !== fake.oauth.clientId || form.get('client_secret') !== fake.oauth.clientSecret) {
+        return oauthError(401, 'invalid_client', 'The OAuth client was not found.');
+      }
+      const code = form.get('code') ?? '';
+      const granted = codes.get(code);
+      // Single use, and for the redirect URI it was issued to (RFC 6749 §4.1.3).
+      codes.delete(code);
+      if (!granted || granted.redirectUri !== form.get('redirect_uri')) return oauthError(400, 'invalid_grant', 'Malformed auth code.');
+      const answer = issue(fake.adminEmail, DIRECTORY_SCOPES);
+      return { ...answer, body: { ...(answer.body as object), refresh_token: fake.oauth.refreshToken, scope: granted.scopes.join(' ') } };
     }
     if (grant === 'refresh_token') {
       if (form.get('client_id') !== fake.oauth.clientId || form.get('client_secret') !== fake.oauth.clientSecret) {
@@ -521,6 +542,11 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
     requests,
     tokensIssued: 0,
     now: options.now ?? Date.now,
+    consent: (redirectUri: string, scopes: string[]) => {
+      const code = `4/fake-${randomBytes(16).toString('base64url')}`;
+      codes.set(code, { redirectUri, scopes });
+      return code;
+    },
     close: server.close,
   });
   return fake;

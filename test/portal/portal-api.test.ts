@@ -44,6 +44,7 @@ describe('the session', () => {
       expires_at: expect.any(String),
       return_url: 'https://app.example.com/back',
       success_url: 'https://app.example.com/done',
+      features: { google_consent: false },
     });
     expect(Date.parse(body.expires_at) - Date.now()).toBeGreaterThan(7.9 * 3_600_000);
     expect(Date.parse(body.expires_at) - Date.now()).toBeLessThanOrEqual(8 * 3_600_000);

@@ -14,6 +14,7 @@ import { browserApiScope } from '../browser-scope.ts';
 import type { BrowserContext } from '../context.ts';
 import { clearSessionCookie, secureCookies, setSessionCookie } from '../cookies.ts';
 import { portalDirectoryRoutes } from './directories.ts';
+import { googleAuthorizeRoute, googleCallbackRoute } from './google.ts';
 import { portalMappingRoutes } from './mapping.ts';
 import { portalSessionObject } from './objects.ts';
 
@@ -23,6 +24,7 @@ const LINK_INVALID = '/portal/?error=link_invalid';
 /** `root` is the app, under which the audit declarations are recorded. */
 export async function portalApp(app: FastifyInstance, ctx: BrowserContext, root: FastifyInstance): Promise<void> {
   await app.register(async (scope) => linkRoute(scope, ctx));
+  await app.register(async (scope) => googleCallbackRoute(scope, ctx));
   await app.register(async (scope) => portalApi(scope, root, ctx), { prefix: '/portal/api' });
 }
 
@@ -68,7 +70,7 @@ function portalApi(app: FastifyInstance, root: FastifyInstance, ctx: BrowserCont
     const org = session.organization_id === null ? undefined : await ctx.store.getOrganization(session.organization_id);
     if (!org) throw unauthorized();
     const link = session.link_id === null ? undefined : await ctx.links.get(session.link_id);
-    return portalSessionObject(session, org, link);
+    return portalSessionObject(session, org, link, { google_consent: ctx.config.sources.googleClient !== undefined });
   });
 
   scope.post(
@@ -83,4 +85,5 @@ function portalApi(app: FastifyInstance, root: FastifyInstance, ctx: BrowserCont
 
   portalDirectoryRoutes(scope, ctx);
   portalMappingRoutes(scope, ctx);
+  googleAuthorizeRoute(scope, ctx);
 }

@@ -19,7 +19,8 @@ export function portalDirectoryObject(dir: DirectoryRecord, tokens: TokenRecord[
   };
 }
 
-export function portalSessionObject(session: ActiveSession, org: OrganizationRecord, link: LinkRecord | undefined) {
+/** `features.google_consent`: the operator configured an OAuth client, so Google can be connected by admin consent. */
+export function portalSessionObject(session: ActiveSession, org: OrganizationRecord, link: LinkRecord | undefined, features = { google_consent: false }) {
   return {
     object: 'portal_session' as const,
     organization: { id: org.id, name: org.name, domains: org.domains.map((d) => d.domain) },
@@ -27,5 +28,6 @@ export function portalSessionObject(session: ActiveSession, org: OrganizationRec
     expires_at: session.expires_at,
     return_url: link?.return_url ?? null,
     success_url: link?.success_url ?? null,
+    features,
   };
 }
