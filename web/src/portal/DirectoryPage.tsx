@@ -4,7 +4,7 @@
  * (attribute and role mapping), and disconnecting it. A directory Guestlist pulls (API.md §8) has no request log
  * or tokens: its guide ends in the credentials form, and it shows its syncs and the deprovision guard instead.
  */
-import { Anchor, Button, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconArrowRight } from '@tabler/icons-react';
 import { useCallback, useMemo, useState } from 'react';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
@@ -145,6 +145,12 @@ function PulledLoaded({ directory, type, reload }: { directory: PortalDirectory;
   const [tab, setTab] = useState<string | null>(null);
   const current = tab ?? (connection.data ? (connection.data.configured ? 'syncs' : 'setup') : connection.error ? 'setup' : null);
   const name = provider.name;
+  const consent =
+    type === 'gsuite directory' && session?.features?.google_consent
+      ? async () => window.location.assign((await portalApi.googleAuthorize(directory.id)).url)
+      : undefined;
+  // Back from Google's consent screen: `?google=connected|declined|refused` (src/http/portal/google.ts).
+  const consented = new URLSearchParams(window.location.search).get('google');
 
   return (
     <Stack gap="lg">
@@ -161,6 +167,18 @@ function PulledLoaded({ directory, type, reload }: { directory: PortalDirectory;
         {directory.state === 'linked' && <SuccessLink url={session?.success_url ?? null} />}
       </Group>
       <StatusSummary directory={directory} scim={false} />
+      {consented === 'connected' && (
+        <Alert color="green" variant="light" role="status" title="Connected to Google">
+          Your consent is saved; the first sync starts shortly and shows under Syncs.
+        </Alert>
+      )}
+      {(consented === 'declined' || consented === 'refused') && (
+        <Alert color="red" variant="light" role="alert" title={consented === 'declined' ? 'Google was not connected' : 'Google refused the connection'}>
+          {consented === 'declined'
+            ? 'The consent was cancelled on Google’s screen. Try again from the Setup guide, signed in as a super admin.'
+            : 'Google did not accept the consent (it may have expired, or a permission was unticked). Try again from the Setup guide.'}
+        </Alert>
+      )}
       {directory.state === 'invalid_credentials' && <CredentialsRefused type={type} onFix={() => setTab('setup')} />}
       <GuardBanner api={sources} sourceName={name} onChanged={() => void reload()} />
       {current === null ? (
@@ -188,6 +206,7 @@ function PulledLoaded({ directory, type, reload }: { directory: PortalDirectory;
                 <ConnectionPanel
                   type={type}
                   api={sources}
+                  {...(consent ? { consent } : {})}
                   onSaved={(saved) => {
                     connection.setData(saved);
                     void reload();

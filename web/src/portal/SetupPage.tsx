@@ -13,6 +13,7 @@ import { EmptyState } from '../components/States.tsx';
 import { Link, navigate } from '../lib/router.tsx';
 import { portalApi, revealedTokens } from './api.ts';
 import { Guide } from './Guide.tsx';
+import { usePortalSession } from './session.ts';
 import { providerBySlug } from './providers.ts';
 
 export function SetupPage({ slug }: { slug: string }) {
@@ -38,6 +39,14 @@ export function SetupPage({ slug }: { slug: string }) {
     navigate(`/portal/directories/${created.current}`, { replace: true });
   };
   const type = provider.type;
+  const session = usePortalSession();
+  const consent =
+    type === 'gsuite directory' && session?.features?.google_consent
+      ? async () => {
+          created.current ??= (await portalApi.createDirectory(provider.type)).id;
+          window.location.assign((await portalApi.googleAuthorize(created.current)).url);
+        }
+      : undefined;
 
   return (
     <Stack gap="lg">
@@ -54,7 +63,7 @@ export function SetupPage({ slug }: { slug: string }) {
           {provider.guide.summary}
         </Text>
       </div>
-      <Guide guide={provider.guide} onCreate={create} connection={isPulled(type) ? <ConnectionForm type={type} save={saveConnection} submitLabel="Save and connect" /> : undefined} />
+      <Guide guide={provider.guide} onCreate={create} connection={isPulled(type) ? <ConnectionForm type={type} save={saveConnection} submitLabel="Save and connect" {...(consent ? { consent } : {})} /> : undefined} />
     </Stack>
   );
 }

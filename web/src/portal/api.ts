@@ -24,6 +24,8 @@ export interface PortalSession {
   expires_at: string;
   return_url: string | null;
   success_url: string | null;
+  /** What the operator turned on: `google_consent`, an OAuth client for Google admin consent. */
+  features?: { google_consent: boolean };
 }
 
 export type NewDirectory = PortalDirectory & { bearer_token?: string };
@@ -42,6 +44,8 @@ const dir = (id: string) => `${base}/${encodeURIComponent(id)}`;
 
 export const portalApi = {
   session: () => client.get<PortalSession>('/portal/api/session'),
+  /** Google's consent screen for this directory, bound to this session. */
+  googleAuthorize: (id: string) => client.get<{ object: 'google_authorization'; url: string }>(`${dir(id)}/google/authorize`),
   logout: () => client.send<void>('POST', '/portal/api/logout'),
   directories: () => client.get<List<PortalDirectory>>(base),
   directory: (id: string) => client.get<PortalDirectory>(dir(id)),

@@ -16,6 +16,11 @@ interface Props {
   /** Label of the submit button. */
   submitLabel?: string;
   onCancel?: () => void;
+  /**
+   * Google only, when the operator configured an OAuth client: sends the browser to Google's consent screen
+   * (a super admin consents; Google sends them back to the directory's page).
+   */
+  consent?: () => Promise<void>;
 }
 
 /** The server's message for a field (`errors[].field`, also as `connection.field` or `field.sub`). */
@@ -29,7 +34,7 @@ function allOnFields(error: ApiError | undefined, fields: string[]): boolean {
   return !!error && error.errors.length > 0 && error.errors.every((e) => fields.some((f) => fieldError({ ...error, errors: [e] } as ApiError, f)));
 }
 
-export function ConnectionForm({ type, save, submitLabel = 'Save connection', onCancel }: Props) {
+export function ConnectionForm({ type, save, submitLabel = 'Save connection', onCancel, consent }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [local, setLocal] = useState<Record<string, string>>({});
@@ -59,8 +64,32 @@ export function ConnectionForm({ type, save, submitLabel = 'Save connection', on
   const common = { busy, submitLabel, onCancel, errorFor, setLocal: check, touch };
   const fields = type === 'gsuite directory' ? ['service_account_key', 'admin_email', 'customer'] : type === 'workday' ? ['report_url', 'username', 'password', 'columns'] : ['subdomain', 'api_key'];
 
+  const askConsent = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await consent!();
+    } catch (e) {
+      setError(e as ApiError);
+      setBusy(false);
+    }
+  };
+
   return (
     <Stack gap="sm">
+      {type === 'gsuite directory' && consent && (
+        <Stack gap={6}>
+          <Text size="sm">
+            Sign in as a Google Workspace super admin and allow Guestlist to read your users and groups (read-only). Or, below, use a service
+            account with domain-wide delegation.
+          </Text>
+          <Group>
+            <Button variant="default" loading={busy} onClick={() => void askConsent()}>
+              Connect with Google
+            </Button>
+          </Group>
+        </Stack>
+      )}
       {type === 'gsuite directory' && <GoogleForm {...common} onSubmit={submit} />}
       {type === 'workday' && <WorkdayForm {...common} onSubmit={submit} />}
       {type === 'bamboohr' && <BambooForm {...common} onSubmit={submit} />}

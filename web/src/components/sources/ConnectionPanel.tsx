@@ -24,9 +24,11 @@ interface Props {
   api: SourcesApi;
   /** After a save: the page may reload the directory or show the syncs. */
   onSaved?: (connection: DirectoryConnection) => void;
+  /** Google by admin consent (the portal, when the operator configured an OAuth client). */
+  consent?: () => Promise<void>;
 }
 
-export function ConnectionPanel({ type, api, onSaved }: Props) {
+export function ConnectionPanel({ type, api, onSaved, consent }: Props) {
   const connection = useResource(api.connection, [api]);
   const [editing, setEditing] = useState(false);
   const [justSaved, setJustSaved] = useState(false);
@@ -41,6 +43,7 @@ export function ConnectionPanel({ type, api, onSaved }: Props) {
         type={type}
         submitLabel={data.configured ? 'Replace credentials' : 'Save connection'}
         onCancel={data.configured ? () => setEditing(false) : undefined}
+        {...(consent ? { consent } : {})}
         save={async (body) => {
           const saved = await api.saveConnection(body);
           connection.setData(saved);
