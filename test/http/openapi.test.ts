@@ -41,7 +41,7 @@ const NOT_IN_DOCUMENT: RegExp[] = [
   /^\/metrics$/, // Prometheus
   /^\/openapi\.json$/, // the document itself
   /^\/docs(\/|$)/, // its reference page and stylesheet
-  /^\/portal\/(api|link)(\/|$)/, // the admin portal's browser API and link opener (docs/portal.md)
+  /^\/portal\/(api|link|google)(\/|$)/, // the admin portal's browser API, link opener and Google consent callback (docs/portal.md)
   /^\/console\/api(\/|$)/, // the operator console's sign-in (docs/portal.md)
   /^\/$/, // the web front end (src/http/web.ts, docs/portal.md "Pages"): the console's page,
   /^\/(console|portal)(\/?\*)?$/, // the console's and the portal's pages,
