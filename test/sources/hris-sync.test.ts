@@ -134,6 +134,17 @@ describe('a BambooHR directory', () => {
     expect((await usersOf(dirId)).filter((u) => u.state === 'active').map((u) => u.email)).toEqual(['boss@example.com']);
   });
 
+  it('the operator\'s custom attributes fill from what the source stored, by the directory type\'s defaults', async () => {
+    await api('POST', '/custom_attributes', { name: 'department', type: 'string' }, 201);
+    await t.app.mappingJobs.settle();
+    const mapping = await api('GET', `/directories/${dirId}/attribute_mapping`);
+    expect(mapping.mappings).toEqual([expect.objectContaining({ attribute: 'department', origin: 'default' })]);
+    const boss = (await usersOf(dirId)).find((u) => u.email === 'boss@example.com');
+    expect(boss.custom_attributes.department).toBe('Office');
+    await api('DELETE', `/custom_attributes/${(await api('GET', '/custom_attributes')).data[0].id}`, undefined, 204);
+    await t.app.mappingJobs.settle();
+  });
+
   it('a revoked API key: invalid_credentials, nothing deleted', async () => {
     await api('PUT', `/directories/${dirId}/connection`, { subdomain: bamboo.subdomain, api_key: 'revoked-key' });
     await t.app.directorySyncs.settle();
