@@ -197,6 +197,28 @@ export class GoogleDirectory {
     if (!group.members.some((m) => m.id === member.id)) group.members.push(member);
   }
 
+  /**
+   * members.list with includeDerivedMembership=true: the direct members (nested groups too), then the users of
+   * the nested groups, at any depth, once each (cycles end).
+   */
+  derivedMembers(group: FakeGoogleGroup): FakeGoogleMember[] {
+    const out = new Map(group.members.map((m) => [m.id, m]));
+    const seen = new Set([group.id]);
+    const walk = (g: FakeGoogleGroup) => {
+      for (const m of g.members) {
+        if (m.type === 'USER') {
+          if (!out.has(m.id)) out.set(m.id, m);
+        } else if (!seen.has(m.id)) {
+          seen.add(m.id);
+          const nested = this.group(m.id);
+          if (nested) walk(nested);
+        }
+      }
+    };
+    walk(group);
+    return [...out.values()];
+  }
+
   removeMember(groupIdOrEmail: string, memberIdOrEmail: string): void {
     const group = this.group(groupIdOrEmail);
     if (!group) throw new Error(`fake Google: no group ${groupIdOrEmail}`);
@@ -505,7 +527,8 @@ export async function startGoogleFake(options: GoogleFakeOptions = {}): Promise<
         if (!group) return googleError(404, 'notFound', 'Resource Not Found: groupKey', 'NOT_FOUND');
         const size = limit(request, 200, 200);
         if (typeof size !== 'number') return size;
-        const members = group.members.map((m) => ({ kind: 'admin#directory#member', etag: `"${m.id}"`, ...m }));
+        const derived = request.query['includeDerivedMembership'] === 'true';
+        const members = (derived ? data.derivedMembers(group) : group.members).map((m) => ({ kind: 'admin#directory#member', etag: `"${m.id}"`, ...m }));
         return page(request, `members:${group.id}`, members, size, 'members', 'admin#directory#members');
       }
       if (!needs(GROUP_SCOPES)) return insufficient;

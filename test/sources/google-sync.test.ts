@@ -116,6 +116,26 @@ describe('a Google Workspace directory', () => {
     expect(s.counts.users_created).toBe(1);
   });
 
+  it('a nested group’s users are members of the group it is nested in (Google’s derived membership)', async () => {
+    google.data.addUser({ primaryEmail: 'eve@example.com', name: { givenName: 'Eve', familyName: 'Ray' } });
+    const staff = google.data.addGroup({ email: 'staff@example.com', name: 'Staff' });
+    google.data.addMember(staff.id, 'eve@example.com');
+    google.data.addMember(staff.id, 'eng@example.com'); // Engineering, nested in Staff
+    google.data.addMember('eng@example.com', 'staff@example.com'); // and a cycle, which must end
+    const s = await sync();
+    expect(s.state, s.error).toBe('succeeded');
+    const groups = (await api('GET', `/directory_groups?directory=${dirId}&limit=100`)).data as any[];
+    const staffGroup = groups.find((g) => g.name === 'Staff');
+    const members = (await api('GET', `/directory_users?group=${staffGroup.id}&limit=100`)).data.map((u: any) => u.email).sort();
+    // Ada left Engineering above; Bob is suspended but still a member.
+    expect(members).toEqual(['bob@example.com', 'eve@example.com']);
+    google.data.removeMember('eng@example.com', 'staff@example.com');
+    google.data.removeMember(staff.id, 'eng@example.com');
+    // Bob leaves Staff, and Eve leaves Engineering (she was in it through the cycle).
+    expect((await sync()).counts.memberships_removed).toBe(2);
+    expect((await api('GET', `/directory_users?group=${staffGroup.id}&limit=100`)).data.map((u: any) => u.email)).toEqual(['eve@example.com']);
+  });
+
   it('a revoked grant marks it invalid_credentials and deletes nothing; consent again recovers it', async () => {
     const before = (await users()).length;
     google.faults.revokeGrant();

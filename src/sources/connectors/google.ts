@@ -351,17 +351,17 @@ export function googleConnector(options: GoogleConnectorOptions): Connector {
     const ids: string[] = [];
     const found = await pages<GoogleMember>(
       `/admin/directory/v1/groups/${encodeURIComponent(group.id)}/members`,
-      { maxResults: String(MEMBERS_PAGE) },
+      // Indirect members too: a user in a group nested in this one is a member of it for the app (its roles).
+      { maxResults: String(MEMBERS_PAGE), includeDerivedMembership: 'true' },
       'members',
       `Google members.list (group ${group.id})`,
       (m) => {
-        // Direct user members only; a nested group's members are not expanded.
         if (m.type === 'USER' && typeof m.id === 'string') ids.push(m.id);
       },
       signal,
       true,
     );
-    return found ? ids : undefined;
+    return found ? [...new Set(ids)] : undefined;
   }
 
   async function list(signal?: AbortSignal): Promise<Listing> {
