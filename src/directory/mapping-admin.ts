@@ -168,6 +168,7 @@ export class MappingAdmin {
     const parsed = parseAttributeMapping(body, defs.attributes);
     if (!parsed.ok) throw invalid(parsed.errors);
     await rows.setAttributeMapping(this.db, dir.id, parsed.mappings, now());
+    this.ctx.store.forgetDirectory(dir.id);
     const updated: DirectoryRecord = { ...dir, attribute_mapping: parsed.mappings };
     if (await requestReevaluation(this.db, updated, this.ctx.mapping.compile(defs, updated))) this.options.onJob?.();
     return this.attributeMapping(updated);

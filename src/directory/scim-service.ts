@@ -117,6 +117,7 @@ export class ScimService {
         },
         true,
       );
+      this.ctx.store.forgetDirectory(dir.id);
       // Armed by a concurrent release: what this one applied is part of that release.
       if (outcome === 'armed') return action === 'release' ? { released } : { discarded: 0 };
       if (outcome !== 'more') return outcome;

@@ -17,7 +17,7 @@ import { addHiddenUsers, dropHeld, hiddenUserByExternalId } from '../store/guard
 import { groupRoleSlugs } from '../store/mapping.ts';
 import { appActive, type UserMapping, type UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
-import { decideDeprovision, type DeprovisionKind } from './deprovision-guard.ts';
+import { decideDeprovision, guardSettings, type DeprovisionKind } from './deprovision-guard.ts';
 import type { DirectoryEvents } from './events.ts';
 import type { DirectoryMapping } from './mapping.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
@@ -64,6 +64,7 @@ export class ScimUsers {
         return user;
       }, isLargeResource(resource)),
     );
+    if (created !== user) this.ctx.store.forgetDirectory(dir.id); // its count of kept users changed
     const groups = created === user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [created.id])).get(created.id);
     return renderUser(created, groups, this.ctx.urls(dir));
   }
@@ -119,6 +120,12 @@ export class ScimUsers {
   async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
     assertId(id, 'User');
     await this.ctx.write(dir, async (db, events) => this.deleteOrHold(db, events, dir, await this.locked(db, dir, id, options)));
+    this.forgetIfGuarded(dir);
+  }
+
+  /** A write the guard may have held changed the directory's count of kept users, which SCIM lists read. */
+  private forgetIfGuarded(dir: DirectoryRecord): void {
+    if (guardSettings(dir).enabled) this.ctx.store.forgetDirectory(dir.id);
   }
 
   /** The IdP's deletion: applied, or held by the deprovision guard (the user leaves SCIM's view, not the app's). */
@@ -167,6 +174,7 @@ export class ScimUsers {
     const user = await guardUnique('userName is already in use in this directory.', () =>
       this.ctx.write(dir, async (db, events, mapping) => this.change(db, events, dir, mapping, await this.locked(db, dir, id, options), change), alone),
     );
+    this.forgetIfGuarded(dir);
     const groups = 'deleted' in user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [user.id])).get(user.id);
     return renderUser(user, groups, this.ctx.urls(dir));
   }

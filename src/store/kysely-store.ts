@@ -17,6 +17,10 @@ import * as organizations from './organizations.ts';
 import type { DirectoryRecord, EventData, NewDirectory, NewToken, OrganizationRecord, Page, PageQuery, Store, TokenRecord } from './store.ts';
 import { finishWrites, type TailWrite } from './tail-writes.ts';
 import * as tokens from './tokens.ts';
+import { AuthCache } from './auth-cache.ts';
+
+/** How long a successful SCIM authentication is remembered (auth-cache.ts); 0 turns the cache off. */
+const AUTH_CACHE_TTL_MS = 1000;
 
 type Trx = Transaction<Database>;
 
@@ -158,8 +162,10 @@ export abstract class KyselyStore implements Store {
     return found ? this.getOrganization(id) : undefined;
   }
 
-  deleteOrganization(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
-    return this.transaction((trx) => organizations.deleteOrganization(trx, id, eventData));
+  async deleteOrganization(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
+    const deleted = await this.transaction((trx) => organizations.deleteOrganization(trx, id, eventData));
+    this.authentications.clear();
+    return deleted;
   }
 
   /** A directory with its first SCIM token; a pulled directory (no `token`) has none. */
@@ -181,21 +187,36 @@ export abstract class KyselyStore implements Store {
   }
 
   async updateDirectory(id: string, patch: { name?: string; settings?: Record<string, unknown> }): Promise<DirectoryRecord | undefined> {
-    return (await directories.updateDirectory(this.db, id, patch)) ? this.getDirectory(id) : undefined;
+    const updated = await directories.updateDirectory(this.db, id, patch);
+    this.forgetDirectory(id);
+    return updated ? this.getDirectory(id) : undefined;
   }
 
-  deleteDirectory(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
-    return this.locked(id, (trx) => directories.deleteDirectory(trx, id, eventData));
+  async deleteDirectory(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
+    const deleted = await this.locked(id, (trx) => directories.deleteDirectory(trx, id, eventData));
+    this.forgetDirectory(id);
+    return deleted;
   }
 
-  markDirectoryLinked(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
+  async markDirectoryLinked(id: string, eventData: EventData<DirectoryRecord>): Promise<boolean> {
     const at = now();
-    return this.transaction((trx) => directories.markDirectoryLinked(trx, id, eventData, at));
+    const linked = await this.transaction((trx) => directories.markDirectoryLinked(trx, id, eventData, at));
+    this.forgetDirectory(id);
+    return linked;
+  }
+
+  /**
+   * Drops what this process remembers of the directory (its authentications): called after any change to its
+   * row or tokens that a SCIM request reads from the directory it authenticated as.
+   */
+  forgetDirectory(id: string): void {
+    this.authentications.forget(id);
   }
 
   async createToken(directoryId: string, token: NewToken, eventData: EventData<TokenRecord>): Promise<TokenRecord> {
     const at = now();
     await this.locked(directoryId, (trx) => tokens.createToken(trx, directoryId, token, eventData, at));
+    this.forgetDirectory(directoryId);
     return (await tokens.getToken(this.db, directoryId, token.id))!;
   }
 
@@ -206,12 +227,21 @@ export abstract class KyselyStore implements Store {
   async revokeToken(directoryId: string, tokenId: string, eventData: EventData<TokenRecord>): Promise<TokenRecord | undefined> {
     const at = now();
     await this.transaction((trx) => tokens.revokeToken(trx, directoryId, tokenId, eventData, at));
+    // Revocation takes effect in this process at once (in others, within the cache's TTL).
+    this.forgetDirectory(directoryId);
     return tokens.getToken(this.db, directoryId, tokenId);
   }
 
-  authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined> {
-    return tokens.authenticateDirectory(this.db, directoryId, tokenHash);
+  /** Served from the second-long cache when this pair authenticated lately (auth-cache.ts). */
+  async authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined> {
+    const cached = this.authentications.get(directoryId, tokenHash);
+    if (cached) return cached;
+    const found = await tokens.authenticateDirectory(this.db, directoryId, tokenHash);
+    if (found) this.authentications.set(directoryId, tokenHash, found);
+    return found;
   }
+
+  private readonly authentications = new AuthCache<{ directory: DirectoryRecord; token: TokenRecord }>(AUTH_CACHE_TTL_MS);
 
   touchToken(tokenId: string, at: string): Promise<void> {
     return tokens.touchToken(this.db, tokenId, at);

@@ -38,6 +38,8 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   request.scim = { directory, token };
   const at = new Date();
   if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
+    // The token may be the store's cached one: noting the touch there keeps the next requests from touching it.
+    token.last_used_at = at.toISOString();
     ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
   }
   if (directory.state === 'unlinked') await link(ctx, directory);
