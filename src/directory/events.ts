@@ -53,8 +53,10 @@ export class DirectoryEvents {
     return toDirectoryGroup(record, this.dir, count, renderGroup(record, undefined, this.urls));
   }
 
+  /** An update the app can see; none when only the version moved (a change the deprovision guard holds). */
   updated(event: 'dsync.user.updated' | 'dsync.group.updated', before: Json, after: Json): void {
-    this.add(event, { ...after, previous_attributes: previousAttributes(before, after) });
+    const previous = previousAttributes(before, after);
+    if (Object.keys(previous).length > 0) this.add(event, { ...after, previous_attributes: previous });
   }
 
   /** One membership event per user, with the users read in batches. */

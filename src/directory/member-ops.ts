@@ -24,7 +24,7 @@ export async function applyMemberOps(q: ResourceQueries, db: Executor, directory
   for (const op of ops) {
     if (op.op === 'add') note(await addMembers(q, db, directoryId, groupId, op.ids, at), added, removed);
     else if (op.op === 'remove') note(await memberships.removeMembers(db, groupId, userIds(op.ids)), removed, added);
-    else if (op.op === 'removeAll') note(await memberships.clearMembers(db, groupId), removed, added);
+    else if (op.op === 'removeAll') note(await memberships.clearMembers(db, groupId, false), removed, added);
     else if (op.op === 'removeWhere') {
       const ids = await memberships.memberIdsWhere(db, groupId, memberPredicate(q.dialect, op.filter, directoryId));
       note(await memberships.removeMembers(db, groupId, ids), removed, added);

@@ -5,7 +5,7 @@
 import { isObject, type Json } from '../scim/json.ts';
 import { ENTERPRISE_USER_SCHEMA } from '../scim/schema/types.ts';
 import type { ManagerContact } from '../store/scim/directory-reads.ts';
-import type { GroupRecord, UserRecord } from '../store/scim/records.ts';
+import { appActive, type GroupRecord, type UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 
 export interface DirectoryEmail {
@@ -139,13 +139,14 @@ export function toDirectoryUser(user: UserRecord, ctx: DirectoryUserContext): Js
     username: user.user_name,
     // WorkOS's (deprecated) top-level job title, which its SDKs still read; also in custom_attributes.
     job_title: str(resource.title),
-    state: user.active ? 'active' : 'inactive',
+    // The app's view: a deactivation the deprovision guard holds leaves the user active here.
+    state: appActive(user) ? 'active' : 'inactive',
     role: { slug: slugs[0] ?? 'member' },
     roles: (slugs.length > 0 ? slugs : ['member']).map((slug) => ({ slug })),
     // The operator's custom attributes (each defined one, null when missing) next to the standard ones.
     custom_attributes: { ...customAttributes(resource, emails, ctx.managerEmail ?? null), ...(user.mapped?.values ?? {}) },
     warnings: user.mapped?.warnings ?? [],
-    raw_attributes: ctx.raw,
+    raw_attributes: user.app_active === null ? ctx.raw : { ...ctx.raw, active: user.app_active },
     version: user.version,
     created_at: user.created_at,
     updated_at: user.updated_at,

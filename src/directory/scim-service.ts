@@ -9,6 +9,9 @@ import type { KyselyStore } from '../store/kysely-store.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import { ScimGroups } from './groups.ts';
 import type { Projection } from './projection.ts';
+import { lockGuardState, removeHeld } from '../store/guard.ts';
+import { clearHeld, heldChanges, heldCount, setGuardTripped } from '../store/sources.ts';
+import { guardObject } from './deprovision-guard.ts';
 import { ScimContext, type WriteOptions } from './scim-context.ts';
 import { ScimUsers } from './users.ts';
 
@@ -18,11 +21,12 @@ type Read = { resource: ScimResource; version: number };
 export class ScimService {
   private readonly users: ScimUsers;
   private readonly groups: ScimGroups;
+  private readonly ctx: ScimContext;
 
   constructor(store: KyselyStore, publicUrl: string) {
-    const ctx = new ScimContext(store, publicUrl);
-    this.users = new ScimUsers(ctx);
-    this.groups = new ScimGroups(ctx);
+    this.ctx = new ScimContext(store, publicUrl);
+    this.users = new ScimUsers(this.ctx);
+    this.groups = new ScimGroups(this.ctx);
   }
 
   createUser(dir: DirectoryRecord, body: unknown): Promise<ScimResource> {
@@ -72,4 +76,53 @@ export class ScimService {
   listGroups(dir: DirectoryRecord, request: ListRequest): Promise<Listed> {
     return this.groups.list(dir, request);
   }
+
+  /**
+   * Releases (applies, in order, with their events) or discards what the deprovision guard holds in a SCIM
+   * directory, then arms it with `dsync.guard.released`. Undefined when the guard has not tripped. A release
+   * goes in chunks, each its own transaction that takes its changes off the list, so one cut short holds the rest
+   * still. The guard is armed in a transaction of its own under the guard's lock (lockGuardState), and only when
+   * nothing is left: a deletion the IdP sends meanwhile is either held and released, or judged by the armed
+   * guard, never lost.
+   */
+  async settleGuard(dir: DirectoryRecord, action: 'release' | 'discard'): Promise<{ released: number } | { discarded: number } | undefined> {
+    const { dialect } = this.ctx.q;
+    if ((await this.ctx.store.getDirectory(dir.id))?.guard_tripped_at == null) return undefined;
+    let released = 0;
+    for (;;) {
+      if (action === 'release') {
+        released += await this.ctx.write(
+          dir,
+          async (db, events) => {
+            const held = await heldChanges(db, dir.id, RELEASE_CHUNK);
+            for (const change of held) await this.users.applyHeld(db, events, dir, change);
+            await removeHeld(db, held.map((h) => h.seq));
+            return held.length;
+          },
+          true,
+        );
+      }
+      const outcome = await this.ctx.write(
+        dir,
+        async (db, events) => {
+          const state = await lockGuardState(db, dialect, dir.id);
+          if (state?.tripped_at == null) return 'armed' as const;
+          const left = await heldCount(db, dir.id);
+          if (action === 'release' && left > 0) return 'more' as const;
+          await clearHeld(db, dir.id);
+          const outcome = action === 'release' ? { released } : { discarded: left };
+          await setGuardTripped(db, dir.id, null);
+          events.add('dsync.guard.released', { ...guardObject({ ...dir, guard_tripped_at: null }, 0), ...outcome });
+          return outcome;
+        },
+        true,
+      );
+      // Armed by a concurrent release: what this one applied is part of that release.
+      if (outcome === 'armed') return action === 'release' ? { released } : { discarded: 0 };
+      if (outcome !== 'more') return outcome;
+    }
+  }
 }
+
+/** Held changes applied per transaction of a release. */
+const RELEASE_CHUNK = 100;

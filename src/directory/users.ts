@@ -13,9 +13,11 @@ import type { ScimResource } from '../scim/schema/types.ts';
 import { now } from '../store/codec.ts';
 import type { Executor } from '../store/db.ts';
 import * as memberships from '../store/scim/memberships.ts';
+import { addHiddenUsers, dropHeld, hiddenUserByExternalId } from '../store/guard.ts';
 import { groupRoleSlugs } from '../store/mapping.ts';
-import type { UserMapping, UserRecord } from '../store/scim/records.ts';
+import { appActive, type UserMapping, type UserRecord } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
+import { decideDeprovision, type DeprovisionKind } from './deprovision-guard.ts';
 import type { DirectoryEvents } from './events.ts';
 import type { DirectoryMapping } from './mapping.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
@@ -48,16 +50,49 @@ export class ScimUsers {
       mapped: mapping.evaluate(resource),
       role_slugs: mapping.roles([]),
       mapped_fingerprint: mapping.fingerprint,
+      app_active: null,
+      scim_deleted: false,
     };
     // The unique index on (directory, lowercased userName) decides; no lookup before the insert.
-    await guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
-      this.ctx.write(dir, async (db, events) => {
+    const created = await guardUnique(`userName "${user.user_name}" is already in use in this directory.`, () =>
+      this.ctx.write(dir, async (db, events, mapping) => {
+        const returning = await this.returning(db, events, dir, mapping, resource);
+        if (returning) return returning;
         await this.ctx.q.insertUser(db, user, emailsOf(resource));
         events.countUser(undefined, user.active);
         events.add('dsync.user.created', await events.user(user));
+        return user;
       }, isLargeResource(resource)),
     );
-    return renderUser(user, [], this.ctx.urls(dir));
+    const groups = created === user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [created.id])).get(created.id);
+    return renderUser(created, groups, this.ctx.urls(dir));
+  }
+
+  /**
+   * A user the IdP deleted while the deprovision guard keeps it for the app, created again (same externalId):
+   * the same person is back, so the kept user takes the new resource and its held changes are moot. The app sees
+   * only what differs; the IdP gets the kept user's id.
+   */
+  private async returning(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, mapping: DirectoryMapping, resource: ScimResource): Promise<UserRecord | undefined> {
+    const externalId = userFields(resource).external_id;
+    if (dir.scim_hidden_users === 0 || externalId === null) return undefined;
+    const keptId = await hiddenUserByExternalId(db, dir.id, externalId);
+    const kept = keptId === undefined ? undefined : await this.ctx.q.getUser(db, dir.id, keptId, true, true);
+    if (!kept) return undefined;
+    const next: UserRecord = {
+      ...kept,
+      ...userFields(resource),
+      version: kept.version + 1,
+      resource,
+      updated_at: now(),
+      ...(await this.mapped(db, mapping, kept, resource)),
+      app_active: null,
+      scim_deleted: false,
+    };
+    await dropHeld(db, dir.id, kept.id, ['deactivate', 'delete']);
+    await addHiddenUsers(db, dir.id, -1);
+    await this.write(db, events, kept, next);
+    return next;
   }
 
   async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
@@ -83,12 +118,45 @@ export class ScimUsers {
 
   async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
     assertId(id, 'User');
-    await this.ctx.write(dir, async (db, events) => this.remove(db, events, await this.locked(db, dir, id, options)));
+    await this.ctx.write(dir, async (db, events) => this.deleteOrHold(db, events, dir, await this.locked(db, dir, id, options)));
+  }
+
+  /** The IdP's deletion: applied, or held by the deprovision guard (the user leaves SCIM's view, not the app's). */
+  private async deleteOrHold(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, user: UserRecord): Promise<void> {
+    if ((await decideDeprovision(db, this.ctx.q.dialect, events, dir, user, 'delete')) === 'apply') return this.remove(db, events, user);
+    await this.hide(db, dir, user);
+  }
+
+  /**
+   * A held deletion: the user is kept for the app as it was (same version: nothing the app sees changed) and
+   * gone for SCIM, whose view of its groups changes.
+   */
+  private async hide(db: Executor, dir: DirectoryRecord, user: UserRecord): Promise<void> {
+    await this.ctx.q.updateUser(db, { ...user, scim_deleted: true }, emailsOf(user.resource), { user, emails: emailsOf(user.resource) });
+    await addHiddenUsers(db, dir.id, 1);
+    const groups = (await this.ctx.q.groupsOfUsers(db, [user.id])).get(user.id) ?? [];
+    await memberships.touchGroups(db, dir.id, groups.map((g) => g.id), now());
+  }
+
+  /**
+   * Applies one change the guard held (its release), inside the release's write: a held deactivation makes the
+   * app see the user inactive, a held deletion deletes it, each with its events. A change the IdP undid since
+   * (reactivated, created again) has nothing left to apply.
+   */
+  async applyHeld(db: Executor, events: DirectoryEvents, dir: DirectoryRecord, change: { user_id: string; kind: DeprovisionKind }): Promise<void> {
+    const user = await this.ctx.q.getUser(db, dir.id, change.user_id, true, true);
+    if (!user) return;
+    if (change.kind === 'delete') {
+      if (user.scim_deleted) await this.remove(db, events, user);
+      return;
+    }
+    if (user.app_active === null) return;
+    await this.write(db, events, user, { ...user, app_active: null, version: user.version + 1, updated_at: now() });
   }
 
   async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
     const { q, store } = this.ctx;
-    const { total, rows } = await q.listUsers(store.db, dir.id, listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request));
+    const { total, rows } = await q.listUsers(store.db, dir.id, listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request), dir.scim_hidden_users > 0);
     const groups = wants(request, 'groups') && rows.length > 0 ? await q.groupsOfUsers(store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(USER_RESOURCE_TYPE, request);
@@ -123,17 +191,34 @@ export class ScimUsers {
     const resource = change(current);
     if (jsonEqual(resource, current.resource)) return current;
     const next: UserRecord = { ...current, ...userFields(resource), version: current.version + 1, resource, updated_at: now(), ...(await this.mapped(db, mapping, current, resource)) };
-    if (current.active && !next.active && dir.settings.inactive_users === 'delete') {
+    if (next.active && current.app_active !== null) {
+      // Active again for the IdP: the app sees SCIM's state again, and a held deactivation has nothing to apply.
+      next.app_active = null;
+      await dropHeld(db, dir.id, current.id, ['deactivate']);
+    }
+    if (current.active && !next.active) {
       // Lifecycle policy `delete`: deactivation is deletion; a later return is a new user.
-      await this.remove(db, events, current);
-      return { ...next, deleted: true };
+      const deletes = dir.settings.inactive_users === 'delete';
+      const decision = await decideDeprovision(db, this.ctx.q.dialect, events, dir, current, deletes ? 'delete' : 'deactivate');
+      if (deletes) {
+        if (decision === 'apply') await this.remove(db, events, current);
+        else await this.hide(db, dir, current);
+        return { ...next, deleted: true };
+      }
+      // Held: SCIM reads the user inactive, the app keeps reading it active.
+      if (decision === 'hold') next.app_active = true;
     }
     if (next.user_name.toLowerCase() !== current.user_name.toLowerCase()) await this.assertUserNameFree(db, dir.id, next.user_name, current.id);
-    const before = await events.user(current);
-    await this.ctx.q.updateUser(db, next, emailsOf(resource), { user: current, emails: emailsOf(current.resource) });
-    if (next.active !== current.active) events.countUser(current.active, next.active);
-    events.updated('dsync.user.updated', before, await events.user(next));
+    await this.write(db, events, current, next);
     return next;
+  }
+
+  /** A user's update as the app sees it: the row, the directory's counts, and `dsync.user.updated` if visible. */
+  private async write(db: Executor, events: DirectoryEvents, current: UserRecord, next: UserRecord): Promise<void> {
+    const before = await events.user(current);
+    await this.ctx.q.updateUser(db, next, emailsOf(next.resource), { user: current, emails: emailsOf(current.resource) });
+    if (appActive(next) !== appActive(current)) events.countUser(appActive(current), appActive(next));
+    events.updated('dsync.user.updated', before, await events.user(next));
   }
 
   /**
@@ -145,7 +230,8 @@ export class ScimUsers {
     const userObject = await events.user(user);
     const groups = await this.ctx.q.deleteUser(db, directoryId, user.id);
     await memberships.touchGroups(db, directoryId, groups, now());
-    events.countUser(user.active, undefined);
+    if (user.scim_deleted) await addHiddenUsers(db, directoryId, -1);
+    events.countUser(appActive(user), undefined);
     for (const group of await this.ctx.q.groupsByIds(db, directoryId, groups)) {
       events.add('dsync.group.user_removed', { directory_id: directoryId, user: userObject, group: await events.group(group) });
     }

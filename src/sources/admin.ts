@@ -39,6 +39,8 @@ export class SourceRejected extends Error {
 
 const notPulled = (dir: DirectoryRecord) => new SourceRejected(422, 'not_pulled', `A ${dir.type} directory receives SCIM from its IdP; Guestlist does not pull it.`);
 
+const untripped = () => new SourceRejected(409, 'guard_not_tripped', 'The guard holds nothing: it has not tripped.');
+
 /** How long a release or discard holds the directory's sync lease (no sync runs meanwhile). */
 const LEASE_MS = 10 * 60_000;
 
@@ -108,6 +110,7 @@ export class SourcesAdmin {
 
   /** Applies what the guard holds, in order, each change with its events; then arms it again. */
   async release(dir: DirectoryRecord) {
+    if (!isPulled(dir.type)) return this.settleScim(dir, 'release');
     return this.settle(dir, async () => {
       const held = await rows.heldChanges(this.db, dir.id);
       const counts = { ...rows.NO_COUNTS };
@@ -118,12 +121,19 @@ export class SourcesAdmin {
 
   /** Drops what the guard holds and arms it again; a later pull that finds the same may trip it anew. */
   async discard(dir: DirectoryRecord) {
+    if (!isPulled(dir.type)) return this.settleScim(dir, 'discard');
     return this.settle(dir, async () => ({ discarded: await rows.heldCount(this.db, dir.id) }));
+  }
+
+  /** A SCIM directory's guard: its IdP is never paused, so the service settles it against concurrent writes. */
+  private async settleScim(dir: DirectoryRecord, action: 'release' | 'discard') {
+    if ((await this.service.settleGuard(dir, action)) === undefined) throw untripped();
+    return guardObject({ ...dir, guard_tripped_at: null }, await rows.heldCount(this.db, dir.id));
   }
 
   /** Runs `work` with the directory's sync lease held, then arms the guard with `dsync.guard.released`. */
   private async settle(dir: DirectoryRecord, work: () => Promise<Record<string, number>>) {
-    if (dir.guard_tripped_at === null) throw new SourceRejected(409, 'guard_not_tripped', 'The guard holds nothing: it has not tripped.');
+    if (dir.guard_tripped_at === null) throw untripped();
     const at = new Date();
     if (!(await rows.leaseSync(this.db, dir.id, at.toISOString(), new Date(at.getTime() + LEASE_MS).toISOString()))) {
       throw new SourceRejected(409, 'sync_running', 'A sync of this directory is running; try again when it has finished.');

@@ -1,8 +1,4 @@
-/** Directory types Guestlist pulls rather than receives over SCIM (API.md §8): they have no SCIM token. */
-export const PULLED_TYPES = ['gsuite directory', 'workday', 'bamboohr'] as const;
-export type PulledType = (typeof PULLED_TYPES)[number];
-
-export const isPulled = (type: string): type is PulledType => (PULLED_TYPES as readonly string[]).includes(type);
+export { PULLED_TYPES, isPulled, type PulledType } from '../directory/pulled.ts';
 
 /** How often a pulled directory syncs unless `settings.sync_interval_minutes` says otherwise. */
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 30;

@@ -50,6 +50,8 @@ export interface DirectoriesTable {
   sync_lease_until: Timestamp | null;
   /** When the deprovision guard tripped; null while it is armed. */
   guard_tripped_at: Timestamp | null;
+  /** How many users the IdP deleted while the app keeps them (`directory_users.scim_deleted`). */
+  scim_hidden_users: ColumnType<number, number | undefined, number>;
 }
 
 export interface DirectoryTokensTable {
@@ -88,6 +90,10 @@ export interface DirectoryUsersTable {
   mapped_fingerprint: string | null;
   /** How many required attributes the user lacks: lists the users with warnings. */
   warning_count: ColumnType<number, number | undefined, number>;
+  /** The app's `active` where it differs from SCIM's: a held (or discarded) deactivation (migration 0010). */
+  app_active: number | null;
+  /** 1: the IdP deleted the user while the app keeps it (held or discarded); SCIM reads never see it. */
+  scim_deleted: ColumnType<number, number | undefined, number>;
 }
 
 export interface DirectoryUserEmailsTable {
@@ -332,6 +338,13 @@ export interface GuardHeldChangesTable {
   created_at: Timestamp;
 }
 
+/** A deprovision the guard let through, for its window's count. */
+export interface GuardDeprovisionsTable {
+  seq: ColumnType<number, never, never>;
+  directory_id: string;
+  at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   organization_domains: OrganizationDomainsTable;
@@ -361,6 +374,7 @@ export interface Database {
   directory_connections: DirectoryConnectionsTable;
   directory_syncs: DirectorySyncsTable;
   guard_held_changes: GuardHeldChangesTable;
+  guard_deprovisions: GuardDeprovisionsTable;
 }
 
 /** Whatever a query runs on: the database itself or an open transaction (Kysely types both the same). */

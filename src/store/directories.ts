@@ -40,6 +40,7 @@ export function toDirectory(row: DirectoryRow): DirectoryRecord {
     attribute_mapping: row.attribute_mapping == null ? null : fromJson<AttributeMappingEntry[]>(row.attribute_mapping),
     guard_tripped_at: row.guard_tripped_at ?? null,
     next_sync_at: row.next_sync_at ?? null,
+    scim_hidden_users: Number(row.scim_hidden_users ?? 0),
   };
 }
 

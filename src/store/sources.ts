@@ -175,8 +175,11 @@ export async function holdChanges(db: Executor, directoryId: string, changes: Om
   }
 }
 
-export async function heldChanges(db: Executor, directoryId: string): Promise<HeldChange[]> {
-  const rows = await db.selectFrom('guard_held_changes').selectAll().where('directory_id', '=', directoryId).orderBy('seq').execute();
+/** The held changes in the order they came (the first `limit`, when given). */
+export async function heldChanges(db: Executor, directoryId: string, limit?: number): Promise<HeldChange[]> {
+  let q = db.selectFrom('guard_held_changes').selectAll().where('directory_id', '=', directoryId).orderBy('seq');
+  if (limit !== undefined) q = q.limit(limit);
+  const rows = await q.execute();
   return rows.map((r) => ({
     seq: Number(r.seq),
     directory_id: r.directory_id,

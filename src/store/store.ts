@@ -66,6 +66,8 @@ export interface DirectoryRecord {
   guard_tripped_at: string | null;
   /** Pulled directories: when the next scheduled sync is due. */
   next_sync_at: string | null;
+  /** Users the IdP deleted while the app keeps them (the guard held or discarded the deletion; migration 0010). */
+  scim_hidden_users: number;
 }
 
 export interface TokenRecord {

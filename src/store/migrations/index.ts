@@ -8,6 +8,7 @@ import * as scimRequests from './0006_scim_requests.ts';
 import * as portal from './0007_portal.ts';
 import * as mapping from './0008_mapping.ts';
 import * as sources from './0009_sources.ts';
+import * as scimGuard from './0010_scim_guard.ts';
 import type { ColumnTypes } from './types.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
@@ -22,6 +23,7 @@ function migrations(types: ColumnTypes): Record<string, Migration> {
     '0007_portal': { up: (db) => portal.up(db, types) },
     '0008_mapping': { up: (db) => mapping.up(db, types) },
     '0009_sources': { up: (db) => sources.up(db, types) },
+    '0010_scim_guard': { up: (db) => scimGuard.up(db, types) },
   };
 }
 

@@ -3,9 +3,9 @@
  * 100,000 costs the same as adding one to a group of 1. A membership change moves the version and lastModified
  * of every user and group it touches.
  */
-import type { Expression, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
-import type { Executor } from '../db.ts';
+import type { Database, Executor } from '../db.ts';
 
 /** Adds memberships; returns the user ids that were not members before (re-adding is a no-op). */
 export async function addMembers(db: Executor, directoryId: string, groupId: string, userIds: string[], at: string): Promise<string[]> {
@@ -22,6 +22,13 @@ export async function addMembers(db: Executor, directoryId: string, groupId: str
   return added;
 }
 
+/**
+ * Users the IdP deleted while the app keeps them (the deprovision guard) are members for the app only: a SCIM
+ * request can neither see nor remove their memberships.
+ */
+const notKept = (eb: ExpressionBuilder<Database, 'directory_group_members'>) =>
+  eb.not(eb.exists(eb.selectFrom('directory_users as k').select('k.id').whereRef('k.id', '=', 'directory_group_members.user_id').where('k.scim_deleted', '=', 1)));
+
 /** Removes memberships; returns the user ids that were members (removing a non-member is a no-op). */
 export async function removeMembers(db: Executor, groupId: string, userIds: string[]): Promise<string[]> {
   const removed: string[] = [];
@@ -30,6 +37,7 @@ export async function removeMembers(db: Executor, groupId: string, userIds: stri
       .deleteFrom('directory_group_members')
       .where('group_id', '=', groupId)
       .where('user_id', 'in', chunk)
+      .where(notKept)
       .returning('user_id')
       .execute();
     rows.forEach((r) => removed.push(r.user_id));
@@ -37,9 +45,11 @@ export async function removeMembers(db: Executor, groupId: string, userIds: stri
   return removed;
 }
 
-/** Removes every member; returns their user ids. */
-export async function clearMembers(db: Executor, groupId: string): Promise<string[]> {
-  const rows = await db.deleteFrom('directory_group_members').where('group_id', '=', groupId).returning('user_id').execute();
+/** Removes every member (`kept` too, when the group itself goes); returns their user ids. */
+export async function clearMembers(db: Executor, groupId: string, kept = true): Promise<string[]> {
+  let q = db.deleteFrom('directory_group_members').where('group_id', '=', groupId);
+  if (!kept) q = q.where(notKept);
+  const rows = await q.returning('user_id').execute();
   return rows.map((r) => r.user_id);
 }
 
@@ -50,6 +60,7 @@ export async function memberIdsWhere(db: Executor, groupId: string, where: Expre
     .innerJoin('directory_users as u', 'u.id', 'm.user_id')
     .select('m.user_id')
     .where('m.group_id', '=', groupId)
+    .where('u.scim_deleted', '=', 0)
     .where(where)
     .execute();
   return rows.map((r) => r.user_id);

@@ -24,7 +24,23 @@ export interface UserRecord {
   role_slugs: string[] | null;
   /** The mapping configuration `mapped` and `role_slugs` were computed with (src/mapping/fingerprint.ts). */
   mapped_fingerprint: string | null;
+  /**
+   * The app's `active` where the deprovision guard keeps it apart from SCIM's (a held or discarded
+   * deactivation); null: the app sees SCIM's.
+   */
+  app_active: boolean | null;
+  /** The IdP deleted the user while the guard keeps it for the app: no SCIM read finds it. */
+  scim_deleted: boolean;
 }
+
+/** Whether the app sees the user active: SCIM's `active`, unless the deprovision guard holds a deactivation. */
+export const appActive = (user: Pick<UserRecord, 'active' | 'app_active'>): boolean => user.app_active ?? user.active;
+
+/**
+ * The unique-index key a deleted-but-kept user holds instead of its userName, which the IdP may give to a new
+ * user. The id makes it unique; a real userName equal to it would have to guess an id.
+ */
+const hiddenUserNameKey = (id: string) => `scim-deleted:${id}`;
 
 /** What a user's mapping adds to its record. */
 export type UserMapping = Pick<UserRecord, 'mapped' | 'role_slugs' | 'mapped_fingerprint'>;
@@ -90,6 +106,8 @@ export function toUser(row: Row): UserRecord {
     mapped: row.mapped == null ? null : fromJson<MappedAttributes>(row.mapped),
     role_slugs: row.role_slugs == null ? null : fromJson<string[]>(row.role_slugs),
     mapped_fingerprint: (row.mapped_fingerprint as string | null) ?? null,
+    app_active: row.app_active == null ? null : fromFlag(row.app_active),
+    scim_deleted: row.scim_deleted == null ? false : fromFlag(row.scim_deleted),
   };
 }
 
@@ -111,9 +129,11 @@ export function userRow(user: UserRecord) {
     id: user.id,
     directory_id: user.directory_id,
     user_name: user.user_name,
-    user_name_lower: user.user_name.toLowerCase(),
+    user_name_lower: user.scim_deleted ? hiddenUserNameKey(user.id) : user.user_name.toLowerCase(),
     external_id: user.external_id,
     active: toFlag(user.active),
+    app_active: user.app_active === null ? null : toFlag(user.app_active),
+    scim_deleted: toFlag(user.scim_deleted),
     version: user.version,
     resource: toJson(user.resource),
     created_at: user.created_at,

@@ -31,8 +31,13 @@ export class ResourceQueries {
 
   // ── Users ───────────────────────────────────────────────────────────────
 
-  async getUser(db: Executor, directoryId: string, id: string, forUpdate = false): Promise<UserRecord | undefined> {
+  /**
+   * A user as SCIM sees it: never one the IdP deleted while the app keeps it (`kept` reads those too, for the
+   * guard's release).
+   */
+  async getUser(db: Executor, directoryId: string, id: string, forUpdate = false, kept = false): Promise<UserRecord | undefined> {
     let q = db.selectFrom('directory_users').selectAll().where('directory_id', '=', directoryId).where('id', '=', id);
+    if (!kept) q = q.where('scim_deleted', '=', 0);
     if (forUpdate && this.dialect === 'postgres') q = q.forUpdate();
     const row = await q.executeTakeFirst();
     return row ? toUser(row) : undefined;
@@ -60,7 +65,13 @@ export class ResourceQueries {
   async existingUserIds(db: Executor, directoryId: string, ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const chunk of chunks([...new Set(ids)])) {
-      const rows = await db.selectFrom('directory_users').select('id').where('directory_id', '=', directoryId).where('id', 'in', chunk).execute();
+      const rows = await db
+        .selectFrom('directory_users')
+        .select('id')
+        .where('directory_id', '=', directoryId)
+        .where('id', 'in', chunk)
+        .where('scim_deleted', '=', 0)
+        .execute();
       rows.forEach((r) => found.add(r.id));
     }
     return found;
@@ -170,7 +181,10 @@ export class ResourceQueries {
     return out;
   }
 
-  /** Each group's members, with the display SCIM shows: the user's displayName, else its userName. */
+  /**
+   * Each group's members, with the display SCIM shows: the user's displayName, else its userName. Users the IdP
+   * deleted while the app keeps them are members for the app only.
+   */
   async membersOfGroups(db: Executor, groupIds: string[]): Promise<Map<string, MemberRef[]>> {
     const out = new Map<string, MemberRef[]>(groupIds.map((id) => [id, []]));
     const display = jsonText(this.dialect, sql.ref('u.resource'), ['displayName']);
@@ -180,6 +194,7 @@ export class ResourceQueries {
         .innerJoin('directory_users as u', 'u.id', 'm.user_id')
         .select(['m.group_id', 'u.id', 'u.user_name', sql<string | null>`${display}`.as('display_name')])
         .where('m.group_id', 'in', chunk)
+        .where('u.scim_deleted', '=', 0)
         .orderBy('m.group_id')
         .orderBy('u.id')
         .execute();
@@ -204,8 +219,13 @@ export class ResourceQueries {
 
   // ── Listing ─────────────────────────────────────────────────────────────
 
-  listUsers(db: Executor, directoryId: string, q: ResourceListQuery): Promise<ResourceList<UserRecord>> {
-    return listResources(db, this.dialect, 'directory_users', directoryId, q, toUser);
+  /**
+   * `withKept`: the directory keeps users its IdP deleted (the deprovision guard), which a SCIM list must skip;
+   * only then does the list pay for the extra predicate (an index-only count stays one otherwise).
+   */
+  listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false): Promise<ResourceList<UserRecord>> {
+    const where = withKept ? sql<SqlBool>`r.scim_deleted = 0${q.where ? sql` and (${q.where})` : sql``}` : q.where;
+    return listResources(db, this.dialect, 'directory_users', directoryId, { ...q, where }, toUser);
   }
 
   listGroups(db: Executor, directoryId: string, q: ResourceListQuery): Promise<ResourceList<GroupRecord>> {
