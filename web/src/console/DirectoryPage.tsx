@@ -1,7 +1,8 @@
 /**
- * One directory, as the operator sees it: its users, groups, mapping, SCIM request log and tokens, one tab each.
- * A directory Guestlist pulls (API.md §8) has syncs, its connection and its settings instead of the request
- * log and tokens, with the guard's banner and the refused-credentials explanation above the tabs.
+ * One directory, as the operator sees it: its users, groups, mapping, SCIM request log, tokens and settings (the
+ * deprovision guard), one tab each, with the guard's banner above the tabs when it has tripped. A directory
+ * Guestlist pulls (API.md §8) has syncs and its connection instead of the request log and tokens, its schedule
+ * among the settings, and the refused-credentials explanation above the tabs.
  */
 import { Anchor, Group, Paper, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
 import { useCallback, useMemo, type ReactNode } from 'react';
@@ -28,7 +29,7 @@ import { SourceSettings } from './SourceSettings.tsx';
 import { GroupsTab } from './GroupsTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 
-const TABS = ['users', 'groups', 'mapping', 'requests', 'tokens'];
+const TABS = ['users', 'groups', 'mapping', 'requests', 'tokens', 'settings'];
 const PULLED_TABS = ['users', 'groups', 'mapping', 'syncs', 'connection', 'settings'];
 
 export function DirectoryPage({ id }: { id: string }) {
@@ -57,12 +58,10 @@ export function DirectoryPage({ id }: { id: string }) {
         }
       />
       <Summary directory={dir} />
-      {isPulled(type) && (
-        <Stack gap="sm" mt="sm">
-          {dir.state === 'invalid_credentials' && <CredentialsRefused type={type} onFix={() => show('connection')} fixLabel="Open the connection" />}
-          <GuardBanner api={sources} sourceName={typeLabel(type)} onChanged={() => void directory.reload()} />
-        </Stack>
-      )}
+      <Stack gap="sm" mt="sm">
+        {isPulled(type) && dir.state === 'invalid_credentials' && <CredentialsRefused type={type} onFix={() => show('connection')} fixLabel="Open the connection" />}
+        <GuardBanner api={sources} sourceName={typeLabel(type)} scim={!pulled} onChanged={() => void directory.reload()} />
+      </Stack>
       <Tabs value={tab} onChange={show} keepMounted={false} mt="lg">
         <Tabs.List>
           <Tabs.Tab value="users">Users</Tabs.Tab>
@@ -72,7 +71,6 @@ export function DirectoryPage({ id }: { id: string }) {
             <>
               <Tabs.Tab value="syncs">Syncs</Tabs.Tab>
               <Tabs.Tab value="connection">Connection</Tabs.Tab>
-              <Tabs.Tab value="settings">Settings</Tabs.Tab>
             </>
           ) : (
             <>
@@ -80,6 +78,7 @@ export function DirectoryPage({ id }: { id: string }) {
               <Tabs.Tab value="tokens">Tokens</Tabs.Tab>
             </>
           )}
+          <Tabs.Tab value="settings">Settings</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="users" pt="md">
           <UsersTab directoryId={dir.id} />
@@ -104,19 +103,19 @@ export function DirectoryPage({ id }: { id: string }) {
             <Tabs.Panel value="connection" pt="md">
               <ConnectionPanel type={type} api={sources} onSaved={() => void directory.reload()} />
             </Tabs.Panel>
-            <Tabs.Panel value="settings" pt="md">
-              <SourceSettings
-                directory={dir}
-                api={sources}
-                save={async (settings) => {
-                  const updated = await consoleApi.updateSettings(dir.id, settings);
-                  directory.setData(updated);
-                  return updated;
-                }}
-              />
-            </Tabs.Panel>
           </>
         )}
+        <Tabs.Panel value="settings" pt="md">
+          <SourceSettings
+            directory={dir}
+            api={sources}
+            save={async (settings) => {
+              const updated = await consoleApi.updateSettings(dir.id, settings);
+              directory.setData(updated);
+              return updated;
+            }}
+          />
+        </Tabs.Panel>
       </Tabs>
     </>
   );

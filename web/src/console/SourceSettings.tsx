@@ -1,10 +1,11 @@
 /**
- * The operator's settings of a directory Guestlist pulls (API.md §8, `PATCH /directories/{id} {settings}`): how
- * often it syncs, the deprovision guard (the share as a percentage here, a fraction on the wire) and, for
- * Google, the groups to read. The guard's current values come from `GET …/guard`; the interval and the group
- * filter from the directory's `settings` when the server includes them, else the documented defaults.
+ * The operator's settings of a directory (`PATCH /directories/{id} {settings}`): the deprovision guard for every
+ * directory (API.md §8; GuardFields), and for one Guestlist pulls also how often it syncs and, for Google, the
+ * groups to read. The guard's current values come from `GET …/guard` (the server's, defaults resolved); the
+ * interval and the group filter from the directory's `settings` when the server includes them, else the
+ * documented defaults.
  */
-import { Alert, Button, Group, NumberInput, Paper, SimpleGrid, Stack, Switch, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Group, NumberInput, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { SourcesApi } from '../components/sources/api.ts';
@@ -12,10 +13,11 @@ import { PageLoader } from '../components/PageLoader.tsx';
 import { ErrorState } from '../components/States.tsx';
 import { useResource } from '../lib/hooks.ts';
 import type { ApiError } from '../lib/http.ts';
-import type { Directory, GuardSettings, PulledSettings } from '../lib/types.ts';
+import { isPulled, type Directory, type GuardSettings, type PulledSettings } from '../lib/types.ts';
+import { GUARD_FIELDS, GuardFields, guardBody, guardDefaults, guardDraft, guardErrors, type GuardDraft } from './GuardFields.tsx';
 
-/** API.md §8's defaults for a pulled directory. */
-export const DEFAULTS = { sync_interval_minutes: 30, guard: { enabled: true, max_share: 0.3, min_users: 10, window_minutes: 60 } satisfies GuardSettings };
+/** API.md §8's default interval for a pulled directory. */
+export const DEFAULTS = { sync_interval_minutes: 30 };
 
 interface Props {
   directory: Directory;
@@ -27,7 +29,7 @@ export function SourceSettings({ directory, api, save }: Props) {
   const guard = useResource(api.guard, [api]);
   if (guard.error && !guard.data) return <ErrorState error={guard.error} title="The guard's settings could not be loaded" onRetry={guard.reload} />;
   if (!guard.data) return <PageLoader label="Loading the settings" />;
-  const current = directory.settings?.deprovision_guard ?? guard.data.settings ?? DEFAULTS.guard;
+  const current = guard.data.settings ?? { ...guardDefaults(isPulled(directory.type)), ...directory.settings?.deprovision_guard };
   return <SettingsForm directory={directory} guard={current} save={save} />;
 }
 
@@ -37,15 +39,13 @@ function fieldError(error: ApiError | undefined, field: string): string | undefi
   return found ? (found.message ?? found.code ?? 'Invalid') : undefined;
 }
 
-const FIELDS = ['sync_interval_minutes', 'group_filter', 'enabled', 'max_share', 'min_users', 'window_minutes'];
+const FIELDS = ['sync_interval_minutes', 'group_filter', ...GUARD_FIELDS];
 
 function SettingsForm({ directory, guard, save }: { directory: Directory; guard: GuardSettings; save: Props['save'] }) {
+  const pulled = isPulled(directory.type);
   const google = directory.type === 'gsuite directory';
   const [interval, setSyncInterval] = useState<number | string>(directory.settings?.sync_interval_minutes ?? DEFAULTS.sync_interval_minutes);
-  const [enabled, setEnabled] = useState(guard.enabled);
-  const [share, setShare] = useState<number | string>(Math.round(guard.max_share * 1000) / 10);
-  const [minUsers, setMinUsers] = useState<number | string>(guard.min_users);
-  const [windowMinutes, setWindowMinutes] = useState<number | string>(guard.window_minutes);
+  const [guardValue, setGuardValue] = useState<GuardDraft>(() => guardDraft(guard));
   const [groups, setGroups] = useState((directory.settings?.group_filter ?? []).join('\n'));
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
@@ -54,31 +54,30 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
   const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   // An error is stale once its field is edited.
   const errorFor = (field: string) => (edited.has(field) ? undefined : (local[field] ?? fieldError(error, field)));
+  const markEdited = (field: string) => {
+    if (!edited.has(field)) setEdited(new Set([...edited, field]));
+  };
   const edit =
     <T,>(field: string, set: (value: T) => void) =>
     (value: T) => {
       set(value);
-      if (!edited.has(field)) setEdited(new Set([...edited, field]));
+      markEdited(field);
     };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const errors: Record<string, string> = {};
-    const whole = (value: number | string, min: number, max: number, field: string, words: string) => {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) errors[field] = words;
-    };
-    // The server's bounds (the Directory's settings schema): minutes up to a week.
-    whole(interval, 5, 10_080, 'sync_interval_minutes', 'A whole number of minutes, from 5 to 10,080 (a week).');
-    whole(minUsers, 1, 1_000_000, 'min_users', 'A whole number of users, at least 1.');
-    whole(windowMinutes, 1, 10_080, 'window_minutes', 'A whole number of minutes, from 1 to 10,080 (a week).');
-    if (typeof share !== 'number' || !(share > 0) || share > 100) errors.max_share = 'A percentage above 0, at most 100.';
+    const errors: Record<string, string> = { ...guardErrors(guardValue) };
+    // The server's bound (the Directory's settings schema): minutes up to a week.
+    if (pulled && !(typeof interval === 'number' && Number.isInteger(interval) && interval >= 5 && interval <= 10_080))
+      errors.sync_interval_minutes = 'A whole number of minutes, from 5 to 10,080 (a week).';
     setLocal(errors);
     setEdited(new Set());
     setSaved(false);
     if (Object.keys(errors).length > 0) return;
+    // A SCIM directory has no schedule or group filter: only the guard is sent for it.
     const body: PulledSettings = {
-      sync_interval_minutes: interval as number,
-      deprovision_guard: { enabled, max_share: Math.round((share as number) * 10) / 1000, min_users: minUsers as number, window_minutes: windowMinutes as number },
+      ...(pulled ? { sync_interval_minutes: interval as number } : {}),
+      deprovision_guard: guardBody(guardValue),
       ...(google ? { group_filter: groups.split(/[\s,]+/).map((g) => g.trim()).filter(Boolean) } : {}),
     };
     setBusy(true);
@@ -96,68 +95,35 @@ function SettingsForm({ directory, guard, save }: { directory: Directory; guard:
   const unplaced = error && !(error.errors.length > 0 && error.errors.every((e) => FIELDS.some((f) => fieldError({ ...error, errors: [e] } as ApiError, f))));
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Sync settings">
+    <form onSubmit={submit} noValidate aria-label={pulled ? 'Sync settings' : 'Directory settings'}>
       <Stack gap="lg" maw={760}>
-        <Paper p="lg">
-          <Title order={2} fz="h4" mb="xs">
-            Schedule
-          </Title>
-          <NumberInput
-            label="Sync every (minutes)"
-            description="How often Guestlist reads the directory. Sync now starts one at any time."
-            min={5}
-            max={10_080}
-            allowDecimal={false}
-            value={interval}
-            onChange={edit('sync_interval_minutes', setSyncInterval)}
-            error={errorFor('sync_interval_minutes')}
-            maw={260}
-          />
-        </Paper>
-        <Paper p="lg">
-          <Title order={2} fz="h4" mb={4}>
-            Deprovision guard
-          </Title>
-          <Text size="sm" c="dimmed" mb="sm">
-            When a sync would deactivate or delete at least this many users and more than this share of the active ones (counting what the
-            window's earlier syncs removed), those removals are held until someone releases or discards them, here or in the customer's portal.
-          </Text>
-          <Stack gap="sm">
-            <Switch label="Hold mass deactivations and deletions" checked={enabled} onChange={(e) => edit('enabled', setEnabled)(e.currentTarget.checked)} error={errorFor('enabled')} />
-            <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-              <NumberInput
-                label="More than (% of active users)"
-                min={0}
-                max={100}
-                decimalScale={1}
-                suffix=" %"
-                value={share}
-                onChange={edit('max_share', setShare)}
-                disabled={!enabled}
-                error={errorFor('max_share')}
-              />
-              <NumberInput
-                label="At least (users)"
-                description="Fewer removals are never held."
-                min={1}
-                allowDecimal={false}
-                value={minUsers}
-                onChange={edit('min_users', setMinUsers)}
-                disabled={!enabled}
-                error={errorFor('min_users')}
-              />
-              <NumberInput
-                label="Window (minutes)"
-                min={1}
-                allowDecimal={false}
-                value={windowMinutes}
-                onChange={edit('window_minutes', setWindowMinutes)}
-                disabled={!enabled}
-                error={errorFor('window_minutes')}
-              />
-            </SimpleGrid>
-          </Stack>
-        </Paper>
+        {pulled && (
+          <Paper p="lg">
+            <Title order={2} fz="h4" mb="xs">
+              Schedule
+            </Title>
+            <NumberInput
+              label="Sync every (minutes)"
+              description="How often Guestlist reads the directory. Sync now starts one at any time."
+              min={5}
+              max={10_080}
+              allowDecimal={false}
+              value={interval}
+              onChange={edit('sync_interval_minutes', setSyncInterval)}
+              error={errorFor('sync_interval_minutes')}
+              maw={260}
+            />
+          </Paper>
+        )}
+        <GuardFields
+          value={guardValue}
+          onChange={(field, next) => {
+            setGuardValue(next);
+            markEdited(field);
+          }}
+          errorFor={errorFor}
+          scim={!pulled}
+        />
         {google && (
           <Paper p="lg">
             <Title order={2} fz="h4" mb={4}>

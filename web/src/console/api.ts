@@ -117,7 +117,7 @@ export function consoleMappingApi(dirId: string): MappingApi {
   };
 }
 
-/** The pulled-directory calls (API.md §8) for one directory, over the management API. */
+/** The pulled-directory calls and the guard of any directory (API.md §8) for one directory, over the management API. */
 export function consoleSourcesApi(dirId: string): SourcesApi {
   return sourcesApiAt(client, `/directories/${id(dirId)}`);
 }

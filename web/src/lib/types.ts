@@ -396,7 +396,7 @@ export interface DeprovisionGuard {
   settings?: GuardSettings;
 }
 
-/** `PATCH /directories/{id}` `{settings}` for a pulled directory (console only). */
+/** `PATCH /directories/{id}` `{settings}` (console only): a SCIM directory takes only `deprovision_guard`. */
 export interface PulledSettings {
   sync_interval_minutes?: number;
   group_filter?: string[];

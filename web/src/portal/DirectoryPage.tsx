@@ -1,8 +1,9 @@
 /**
- * One connection: its live status (refreshed every 3 s while the tab is visible), the setup guide with the
- * values to paste, the request log, its tokens, where the application's custom attributes and roles come from
- * (attribute and role mapping), and disconnecting it. A directory Guestlist pulls (API.md §8) has no request log
- * or tokens: its guide ends in the credentials form, and it shows its syncs and the deprovision guard instead.
+ * One connection: its live status (refreshed every 3 s while the tab is visible), the deprovision guard's banner
+ * when it has tripped, the setup guide with the values to paste, the request log, its tokens, where the
+ * application's custom attributes and roles come from (attribute and role mapping), and disconnecting it. A
+ * directory Guestlist pulls (API.md §8) has no request log or tokens: its guide ends in the credentials form, and
+ * it shows its syncs instead.
  */
 import { Alert, Anchor, Button, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconArrowRight } from '@tabler/icons-react';
@@ -79,6 +80,7 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
     }
   };
   const mappingApi = useMemo(() => portalMappingApi(directory.id), [directory.id]);
+  const guardApi = useMemo(() => portalSourcesApi(directory.id), [directory.id]);
   const loadRequests = useCallback((query: Query) => portalApi.scimRequests(directory.id, query), [directory.id]);
 
   return (
@@ -96,6 +98,7 @@ function Loaded({ directory, reload }: { directory: PortalDirectory; reload: () 
         {directory.state === 'linked' && <SuccessLink url={session?.success_url ?? null} />}
       </Group>
       <StatusSummary directory={directory} scim={provider.guide.scim} />
+      <GuardBanner api={guardApi} sourceName={provider.name} scim onChanged={() => void reload()} />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="setup">Setup guide</Tabs.Tab>

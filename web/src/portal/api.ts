@@ -73,7 +73,7 @@ export function portalMappingApi(id: string): MappingApi {
   };
 }
 
-/** The pulled-directory calls (API.md §8) for one of the organization's directories. */
+/** The pulled-directory calls and the guard of any directory (API.md §8) for one of the organization's directories. */
 export function portalSourcesApi(id: string): SourcesApi {
   return sourcesApiAt(client, dir(id));
 }

@@ -1,6 +1,7 @@
 /**
- * What the pulled-directory panels need from the server (API.md §8), for one directory: the portal answers it
- * under /portal/api/directories/{id}/…, the console over the management API's /directories/{id}/….
+ * What the pulled-directory panels and the guard's banner (any directory) need from the server (API.md §8), for
+ * one directory: the portal answers it under /portal/api/directories/{id}/…, the console over the management
+ * API's /directories/{id}/….
  */
 import type { Query } from '../../lib/http.ts';
 import type { ConnectionInput, DeprovisionGuard, DirectoryConnection, DirectorySync, List } from '../../lib/types.ts';
