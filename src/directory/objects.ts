@@ -28,7 +28,7 @@ export class DirectoryObjects {
     private readonly store: KyselyStore,
     private readonly publicUrl: string,
   ) {
-    this.reads = new DirectoryReads(store.db);
+    this.reads = new DirectoryReads(store.reader);
     this.resources = new ResourceQueries(store.dialect);
   }
 
@@ -69,7 +69,7 @@ export class DirectoryObjects {
   private async groupObjects(records: GroupRecord[], known?: Directories): Promise<Map<string, Json>> {
     const unique = [...new Map(records.map((g) => [g.id, g])).values()];
     const dirs = await this.directories(unique.map((g) => g.directory_id), known);
-    const counts = await this.resources.memberCounts(this.store.db, unique.map((g) => g.id));
+    const counts = await this.resources.memberCounts(this.store.reader, unique.map((g) => g.id));
     return new Map(
       unique.map((g) => [g.id, toDirectoryGroup(g, dirs.get(g.directory_id)!, counts.get(g.id) ?? 0, renderGroup(g, undefined, this.urls(g.directory_id)))]),
     );

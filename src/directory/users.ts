@@ -99,9 +99,9 @@ export class ScimUsers {
   async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
     assertId(id, 'User');
     const { q, store } = this.ctx;
-    const user = await q.getUser(store.db, dir.id, id);
+    const user = await q.getUser(store.reader, dir.id, id);
     if (!user) throw notFound(`User ${id} not found.`);
-    const groups = wants(projection, 'groups') ? (await q.groupsOfUsers(store.db, [user.id])).get(user.id) : undefined;
+    const groups = wants(projection, 'groups') ? (await q.groupsOfUsers(store.reader, [user.id])).get(user.id) : undefined;
     return { resource: compileProjection(USER_RESOURCE_TYPE, projection)(renderUser(user, groups, this.ctx.urls(dir))), version: user.version };
   }
 
@@ -163,8 +163,8 @@ export class ScimUsers {
 
   async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
     const { q, store } = this.ctx;
-    const { total, rows } = await q.listUsers(store.db, dir.id, listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request), dir.scim_hidden_users > 0);
-    const groups = wants(request, 'groups') && rows.length > 0 ? await q.groupsOfUsers(store.db, rows.map((r) => r.id)) : undefined;
+    const { total, rows } = await q.listUsers(store.reader, dir.id, listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request), dir.scim_hidden_users > 0);
+    const groups = wants(request, 'groups') && rows.length > 0 ? await q.groupsOfUsers(store.reader, rows.map((r) => r.id)) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(USER_RESOURCE_TYPE, request);
     return { total, resources: rows.map((u) => projected(renderUser(u, groups?.get(u.id), urls))) };

@@ -35,6 +35,8 @@ export interface KyselyStoreOptions {
   groupCommitWaitMs?: number;
   groupCommitLanes?: number;
   logger?: Logger;
+  /** Where reads outside a transaction go, when not `db` (SQLite's read-only connection). */
+  reader?: Kysely<Database>;
 }
 
 export abstract class KyselyStore implements Store {
@@ -50,6 +52,12 @@ export abstract class KyselyStore implements Store {
 
   private readonly commitListeners = new Set<() => void>();
 
+  /**
+   * For reads that need no transaction (SCIM and management reads, authentication): they see the last commit.
+   * On SQLite a read-only connection of its own, so they never wait behind a write transaction; else `db`.
+   */
+  readonly reader: Kysely<Database>;
+
   constructor(
     readonly db: Kysely<Database>,
     private readonly columnTypes: ColumnTypes,
@@ -57,6 +65,7 @@ export abstract class KyselyStore implements Store {
     options: KyselyStoreOptions = {},
   ) {
     this.logger = options.logger;
+    this.reader = options.reader ?? db;
     this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), finishWrites, savepoints, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
@@ -130,6 +139,7 @@ export abstract class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.reader !== this.db) await this.reader.destroy();
     await this.db.destroy();
   }
 
@@ -236,7 +246,7 @@ export abstract class KyselyStore implements Store {
   async authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined> {
     const cached = this.authentications.get(directoryId, tokenHash);
     if (cached) return cached;
-    const found = await tokens.authenticateDirectory(this.db, directoryId, tokenHash);
+    const found = await tokens.authenticateDirectory(this.reader, directoryId, tokenHash);
     if (found) this.authentications.set(directoryId, tokenHash, found);
     return found;
   }

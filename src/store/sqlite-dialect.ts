@@ -17,7 +17,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * statements serving all SCIM traffic, re-preparing was a sixth of a create's CPU time. Statements are run
  * synchronously to completion by Kysely, so reusing one is safe.
  */
-class StatementCache implements SqliteDatabase {
+export class StatementCache implements SqliteDatabase {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
@@ -54,5 +54,12 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver() {
     return new ImmediateSqliteDriver({ database: this.database });
+  }
+}
+
+/** The read connection's dialect: plain autocommit statements, cached like the writer's. */
+export class ReadSqliteDialect extends SqliteDialect {
+  constructor(database: BetterSqlite3.Database) {
+    super({ database: new StatementCache(database) });
   }
 }

@@ -16,7 +16,7 @@ import { queryLog, type QueryTimer } from './query-log.ts';
 import { SQLITE_SAVEPOINTS } from './savepoints.ts';
 import { sqliteTypes } from './migrations/types.ts';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './sqlite-checkpointer.ts';
-import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+import { ImmediateSqliteDialect, ReadSqliteDialect } from './sqlite-dialect.ts';
 import { makePrivateDir, restrictCompanions, restrictDatabaseFile } from './sqlite-files.ts';
 
 export function openSqliteDatabase(file: string): BetterSqlite3.Database {
@@ -45,6 +45,18 @@ export function openSqliteDatabase(file: string): BetterSqlite3.Database {
   return database;
 }
 
+/**
+ * A read-only connection to the same file. Reads outside a transaction go through it (KyselyStore.reader): in
+ * WAL mode they see the last commit without waiting for the writer's connection, which a write transaction (a
+ * group commit, the request log's batch) holds across its awaits.
+ */
+export function openSqliteReader(file: string): BetterSqlite3.Database {
+  const database = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  database.pragma('busy_timeout = 5000');
+  database.function('gl_lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
+  return database;
+}
+
 /** At 100 ms a tick, a persistent failure is logged about once a minute. */
 const CHECKPOINT_LOG_EVERY = 600;
 
@@ -64,7 +76,10 @@ export class SqliteStore extends KyselyStore {
       logger?: Logger;
     } = {},
   ) {
-    super(new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) }), sqliteTypes, SQLITE_SAVEPOINTS, options);
+    const writer = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) });
+    // An in-memory database exists only on its one connection.
+    const reader = file === ':memory:' || file === '' ? undefined : new Kysely<Database>({ dialect: new ReadSqliteDialect(openSqliteReader(file)), ...queryLog(options.onQuery) });
+    super(writer, sqliteTypes, SQLITE_SAVEPOINTS, { ...options, reader });
     const interval = options.checkpointIntervalMs ?? 100;
     this.checkpointer =
       file === ':memory:' || interval <= 0

@@ -2,7 +2,7 @@
  * Queries over SCIM users and groups, shared by both databases. Every method takes the executor it runs on, so
  * the same code serves plain reads and the write transaction of a SCIM request.
  */
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Expression, type SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
 import type { Executor } from '../db.ts';
 import { filteredResources, listResources, type ResourceTable } from './list.ts';
@@ -18,6 +18,7 @@ import {
   type MemberRef,
   type ResourceList,
   type ResourceListQuery,
+  type Row,
   type UserRecord,
 } from './records.ts';
 import type { Dialect } from './sql-dialect.ts';
@@ -36,11 +37,31 @@ export class ResourceQueries {
    * guard's release).
    */
   async getUser(db: Executor, directoryId: string, id: string, forUpdate = false, kept = false): Promise<UserRecord | undefined> {
-    let q = db.selectFrom('directory_users').selectAll().where('directory_id', '=', directoryId).where('id', '=', id);
-    if (!kept) q = q.where('scim_deleted', '=', 0);
-    if (forUpdate && this.dialect === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    return row ? toUser(row) : undefined;
+    const locks = forUpdate && this.dialect === 'postgres';
+    const [row] = await this.shaped(db, `getUser:${locks}:${kept}`, kept ? [directoryId, id] : [directoryId, id, 0], () => {
+      let q = db.selectFrom('directory_users').selectAll().where('directory_id', '=', directoryId).where('id', '=', id);
+      if (!kept) q = q.where('scim_deleted', '=', 0);
+      return locks ? q.forUpdate() : q;
+    });
+    return row ? toUser(row as Row) : undefined;
+  }
+
+  /** SQL text by query shape: a hot query is built and compiled by Kysely once, then only its parameters change. */
+  private readonly shapes = new Map<string, string>();
+
+  /**
+   * Runs the query `build` makes, with `parameters` in the order the built query binds them; its SQL is compiled
+   * on the first run of `key` only (the shape must not depend on the values).
+   */
+  private async shaped(db: Executor, key: string, parameters: unknown[], build: () => Compilable): Promise<unknown[]> {
+    let text = this.shapes.get(key);
+    if (text === undefined) {
+      const compiled = build().compile();
+      if (compiled.parameters.length !== parameters.length) throw new Error(`query shape ${key}: ${compiled.parameters.length} parameters, given ${parameters.length}`);
+      text = compiled.sql;
+      this.shapes.set(key, text);
+    }
+    return (await db.executeQuery(CompiledQuery.raw(text, parameters))).rows;
   }
 
   async usersByIds(db: Executor, directoryId: string, ids: string[]): Promise<UserRecord[]> {
@@ -168,14 +189,14 @@ export class ResourceQueries {
   /** Each user's groups, for the User resource's readOnly `groups`. */
   async groupsOfUsers(db: Executor, userIds: string[]): Promise<Map<string, MemberRef[]>> {
     const out = new Map<string, MemberRef[]>(userIds.map((id) => [id, []]));
+    if (userIds.length === 1) {
+      // One user (a GET, a write's answer): the hot shape, compiled once.
+      const rows = (await this.shaped(db, 'groupsOfUser', userIds, () => groupsOfUsersQuery(db, userIds))) as { id: string; display_name: string }[];
+      out.set(userIds[0]!, rows.map((r) => ({ id: r.id, display: r.display_name })));
+      return out;
+    }
     for (const chunk of chunks(userIds)) {
-      const rows = await db
-        .selectFrom('directory_group_members as m')
-        .innerJoin('directory_groups as g', 'g.id', 'm.group_id')
-        .select(['m.user_id', 'g.id', 'g.display_name'])
-        .where('m.user_id', 'in', chunk)
-        .orderBy('g.id')
-        .execute();
+      const rows = await groupsOfUsersQuery(db, chunk).execute();
       rows.forEach((r) => out.get(r.user_id)?.push({ id: r.id, display: r.display_name }));
     }
     return out;
@@ -236,6 +257,15 @@ export class ResourceQueries {
   filtered(db: Executor, table: ResourceTable, directoryId: string, where: Expression<SqlBool> | undefined) {
     return filteredResources(db, table, directoryId, where);
   }
+}
+
+function groupsOfUsersQuery(db: Executor, userIds: string[]) {
+  return db
+    .selectFrom('directory_group_members as m')
+    .innerJoin('directory_groups as g', 'g.id', 'm.group_id')
+    .select(['m.user_id', 'g.id', 'g.display_name'])
+    .where('m.user_id', 'in', userIds)
+    .orderBy('g.id');
 }
 
 async function insertEmails(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
