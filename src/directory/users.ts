@@ -99,9 +99,10 @@ export class ScimUsers {
   async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
     assertId(id, 'User');
     const { q, store } = this.ctx;
-    const user = await q.getUser(store.reader, dir.id, id);
+    const found = wants(projection, 'groups') ? await q.getUserWithGroups(store.reader, dir.id, id) : { user: await q.getUser(store.reader, dir.id, id), groups: undefined };
+    const user = found?.user;
     if (!user) throw notFound(`User ${id} not found.`);
-    const groups = wants(projection, 'groups') ? (await q.groupsOfUsers(store.reader, [user.id])).get(user.id) : undefined;
+    const groups = found.groups;
     return { resource: compileProjection(USER_RESOURCE_TYPE, projection)(renderUser(user, groups, this.ctx.urls(dir))), version: user.version };
   }
 

@@ -46,6 +46,27 @@ export class ResourceQueries {
     return row ? toUser(row as Row) : undefined;
   }
 
+  /**
+   * A user as SCIM sees it with its groups (`groups` of the User resource), in one statement: on PostgreSQL one
+   * round trip rather than two.
+   */
+  async getUserWithGroups(db: Executor, directoryId: string, id: string): Promise<{ user: UserRecord; groups: MemberRef[] } | undefined> {
+    const [row] = (await this.shaped(db, 'getUserWithGroups', [directoryId, id], () => {
+      const groups =
+        this.dialect === 'postgres'
+          ? sql`(select coalesce(json_agg(json_build_object('id', g.id, 'display', g.display_name) order by g.id), '[]'::json)
+                 from directory_group_members m join directory_groups g on g.id = m.group_id where m.user_id = u.id)`
+          : sql`(select json_group_array(json_object('id', g.id, 'display', g.display_name))
+                 from (select g.id, g.display_name from directory_group_members m join directory_groups g on g.id = m.group_id
+                       where m.user_id = u.id order by g.id) g)`;
+      return sql`select u.*, ${groups} as member_of from directory_users u
+                 where u.directory_id = ${directoryId} and u.id = ${id} and u.scim_deleted = 0`.compile(db);
+    })) as (Row & { member_of: unknown })[];
+    if (!row) return undefined;
+    const groups = (typeof row.member_of === 'string' ? JSON.parse(row.member_of) : row.member_of) as MemberRef[];
+    return { user: toUser(row), groups };
+  }
+
   /** SQL text by query shape: a hot query is built and compiled by Kysely once, then only its parameters change. */
   private readonly shapes = new Map<string, string>();
 
@@ -53,10 +74,11 @@ export class ResourceQueries {
    * Runs the query `build` makes, with `parameters` in the order the built query binds them; its SQL is compiled
    * on the first run of `key` only (the shape must not depend on the values).
    */
-  private async shaped(db: Executor, key: string, parameters: unknown[], build: () => Compilable): Promise<unknown[]> {
+  private async shaped(db: Executor, key: string, parameters: unknown[], build: () => Compilable | CompiledQuery): Promise<unknown[]> {
     let text = this.shapes.get(key);
     if (text === undefined) {
-      const compiled = build().compile();
+      const built = build();
+      const compiled = 'compile' in built ? built.compile() : built;
       if (compiled.parameters.length !== parameters.length) throw new Error(`query shape ${key}: ${compiled.parameters.length} parameters, given ${parameters.length}`);
       text = compiled.sql;
       this.shapes.set(key, text);
