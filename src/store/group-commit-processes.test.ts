@@ -56,15 +56,13 @@ describe.skipIf(!TEST_DATABASE_URL)('group commit across processes (PostgreSQL o
   }
 
   it('writes to one directory from two processes queue on its lock instead of deadlocking; all land', async () => {
-    const started = Date.now();
     const result = await race('keyed', 'directory_shared', 40);
     expect(result.outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    // No transaction lost a deadlock (after waiting out deadlock_timeout) and ran again.
     expect(result.deadlocks).toBe(0);
     expect(result.failedBatches).toBe(0);
     expect(result.landed).toBe(80);
     expect(result.hot).toEqual([80, 80]);
-    // No transaction waited out deadlock_timeout (1 s by default) and ran again.
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('without the key the same writes deadlock, are counted, and still all land through the retry path', async () => {
