@@ -11,6 +11,7 @@ import { HOSTILE_TARGETS, runHostileBench, type HostileFigures } from './hostile
 import { mappingTable, runMappingBench, type MappingFigures } from './mapping.ts';
 import { runSourcesBench, sourcesTable, type SourcesFigures } from './sources.ts';
 import { measureCeiling, runPerformanceBench, type Ceiling, type PerformanceFigures } from './performance.ts';
+import { runProcessesBench } from './processes.ts';
 import type { Shares } from './profile.ts';
 import { runScimBench, type ScimFigures } from './scim.ts';
 
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
     if (!json) process.stdout.write(`\nHostile load (${machine()})\n\n${table}\n`);
     writeSection('hostile', hostileSection(table, results), PERFORMANCE_DOC);
   }
+  // Only when named (PostgreSQL, spawns the built command): `npm run bench processes`; writes docs/scaling.md.
+  if (suites.includes('processes')) output.processes = await runProcessesBench({ json });
   if (json) process.stdout.write(JSON.stringify(output, null, 2) + '\n');
 }
 

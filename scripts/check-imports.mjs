@@ -85,7 +85,7 @@ const MAY_IMPORT = {
   simulator: ['foundation'],
   root: ['foundation', 'scim', 'dialects', 'mapping', 'store', 'events', 'directory', 'sources', 'portal', 'http', 'simulator'],
 };
-const ROOT_MODULES = new Set(['main.ts', 'cli.ts', 'bootstrap.ts']);
+const ROOT_MODULES = new Set(['main.ts', 'cli.ts', 'bootstrap.ts', 'cluster.ts']);
 
 const name = (f) => relative(root, f);
 function layerOf(file) {

@@ -104,6 +104,11 @@ export function instrumentGroupCommit(groupCommit: GroupCommit<unknown, unknown>
   total('guestlist_group_commit_batches_total', 'Shared transactions committed by group commit.', () => groupCommit.stats.batches);
   total('guestlist_group_commit_writes_total', 'SCIM writes committed in shared transactions.', () => groupCommit.stats.writes);
   total('guestlist_group_commit_retried_alone_total', 'Writes run again alone after their batch failed as a whole.', () => groupCommit.stats.retriedAlone);
+  total('guestlist_group_commit_failed_batches_total', 'Shared transactions that failed as a whole (their writes then ran again alone).', () => groupCommit.stats.failedBatches);
+  total('guestlist_group_commit_deadlocks_total', 'Deadlocks the database broke by failing one of our write transactions (PostgreSQL 40P01).', () => groupCommit.stats.deadlocks);
+  total('guestlist_group_commit_serialization_failures_total', 'Serialization failures seen by write transactions (PostgreSQL 40001).', () => groupCommit.stats.serializationFailures);
+  total('guestlist_group_commit_conflict_retries_total', 'Write transactions run again after losing a deadlock or serialization conflict.', () => groupCommit.stats.conflictRetries);
+  total('guestlist_group_commit_key_lock_busy_total', 'Batches that stopped early because another process held the next directory (PostgreSQL advisory lock).', () => groupCommit.stats.keyLockBusy);
   new Gauge({
     name: 'guestlist_group_commit_queued',
     help: 'SCIM writes waiting for a batch.',

@@ -2,6 +2,13 @@
  * The simulator's SCIM client: one request at a time per call, retries on 429 and 5xx with exponential backoff
  * (honouring Retry-After, as Okta and Entra do), latency and error counts, and a record of every protocol
  * violation seen: unexpected status codes, error bodies that are not SCIM Error JSON, missing fields.
+ *
+ * A request whose connection dropped before any answer (the server process died, a balancer cut it) is sent
+ * again too, and may then find its own work done: a create that landed answers 409 (uniqueness), a delete 404.
+ * After a dropped attempt, and only then, those answers are no violation: the response says `replayed`, and
+ * the caller looks the object up and adopts it, as IdPs do when a create's answer was lost (Okta and Entra
+ * match existing users and groups by userName or displayName before creating, on their next cycle) and as they
+ * treat a 404 to a DELETE (already gone).
  */
 import { performance } from 'node:perf_hooks';
 
@@ -16,17 +23,21 @@ export interface ScimResponse {
   status: number;
   json: any;
   text: string;
+  /** A retry after a dropped connection that found the first attempt's work done (409 to a POST, 404 to a DELETE). */
+  replayed?: boolean;
 }
 
 export interface ClientStats {
   requests: number;
   errors: number;
   retries: number;
+  /** Retries after a dropped connection that found their work already done. */
+  replayed: number;
   latencies: number[];
 }
 
 export class ScimHttpClient {
-  readonly stats: ClientStats = { requests: 0, errors: 0, retries: 0, latencies: [] };
+  readonly stats: ClientStats = { requests: 0, errors: 0, retries: 0, replayed: 0, latencies: [] };
   readonly violations: Violation[] = [];
 
   constructor(
@@ -42,6 +53,7 @@ export class ScimHttpClient {
   async send(method: string, path: string, body: unknown, expect: number[]): Promise<ScimResponse> {
     const label = `${method} ${path}`;
     const maxRetries = this.options.maxRetries ?? 6;
+    let dropped = false;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       let res: Response;
@@ -55,6 +67,7 @@ export class ScimHttpClient {
       } catch (error) {
         this.stats.requests++;
         this.stats.errors++;
+        dropped = true;
         if (attempt < maxRetries) {
           this.stats.retries++;
           await sleep(this.delay(attempt, null));
@@ -72,6 +85,10 @@ export class ScimHttpClient {
         continue;
       }
       const json = parse(text);
+      if (dropped && ((method === 'POST' && res.status === 409) || (method === 'DELETE' && res.status === 404))) {
+        this.stats.replayed++;
+        return { status: res.status, json, text, replayed: true };
+      }
       if (res.status >= 400) {
         this.stats.errors++;
         this.checkError(label, res.status, json);

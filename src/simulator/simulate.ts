@@ -70,7 +70,7 @@ class Run {
   }
 
   /** Lookup, then create, or adopt and update a user the target already has (a re-run of the same seed). */
-  async provisionUser(user: SimUser): Promise<void> {
+  async provisionUser(user: SimUser, again = false): Promise<void> {
     const found = await this.send(this.idp.lookupUser(user));
     const existing = found.json?.Resources?.[0];
     if (found.status === 200 && !Array.isArray(found.json?.Resources)) this.client.violation(this.idp.lookupUser(user).path, 'ListResponse without Resources');
@@ -80,6 +80,8 @@ class Run {
       return;
     }
     const created = await this.send(this.idp.createUser(user, this.managerId(user)));
+    // The create landed but its answer was lost with the connection: look it up again and adopt it.
+    if (created.replayed && !again) return this.provisionUser(user, true);
     if (created.status === 201) {
       if (typeof created.json?.id !== 'string') this.client.violation('POST /Users', 'created user has no id');
       else this.belief.userIds.set(user.key, created.json.id);
@@ -105,7 +107,7 @@ class Run {
     const id = this.belief.userIds.get(user.key);
     if (!id) return;
     const res = await this.send(this.idp.deleteUser(id));
-    if (res.status === 204) {
+    if (res.status === 204 || res.replayed) {
       this.belief.deleted.add(user.key);
       for (const group of this.belief.directory.groups.values()) group.members.delete(user.key);
     }
@@ -130,10 +132,18 @@ class Run {
     const members = this.memberIds(group.members);
     if (!id) {
       const created = await this.send(this.idp.createGroup(group, members));
-      if (created.status !== 201) return;
-      id = created.json.id as string;
-      this.belief.groupIds.set(group.key, id);
-      if (this.idp.membersAtCreate) return;
+      if (created.replayed) {
+        // Created, its answer lost with the connection: found by its name and adopted; its members sent below.
+        const res = await this.send({ method: 'GET', path: `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${group.displayName}"`)}`, expect: [200] });
+        id = res.json?.Resources?.find((g: { displayName?: string }) => g.displayName === group.displayName)?.id as string | undefined;
+        if (!id) return this.client.violation('POST /Groups', `answered 409 after a dropped connection, but no group "${group.displayName}" is found`);
+        this.belief.groupIds.set(group.key, id);
+      } else {
+        if (created.status !== 201) return;
+        id = created.json.id as string;
+        this.belief.groupIds.set(group.key, id);
+        if (this.idp.membersAtCreate) return;
+      }
     } else {
       this.belief.groupIds.set(group.key, id);
     }

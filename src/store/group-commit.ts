@@ -22,8 +22,18 @@
  * directory never run in two concurrent transactions of this process: they cannot deadlock each other, and they
  * commit in the order they arrived. Lanes serve different directories at once.
  *
- * A write that loses a deadlock or a serialization conflict (against another process, or a write running
- * alone) is not blamed for it: it is rolled back to its savepoint and run again on its own after its batch.
+ * Across processes (several servers on one PostgreSQL), `keyLock` does the same: a batch takes a
+ * transaction-scoped lock on its first write's key as its first statement, waiting for it while it holds nothing
+ * else, so the wait can never be part of a deadlock; a key that joins the batch later is only tried
+ * (`tryLock`, never waiting, then the savepoint is renewed so a later rollback cannot drop it), and when another
+ * process holds it the batch stops taking writes and commits, leaving that write first in the queue for the
+ * next batch. Since nothing is ever waited for while holding a key, the order in which keys are locked does not
+ * matter. Two processes' batches then never share a directory, and writes of different directories meet only on
+ * the event counter (one row, locked last), so they cannot deadlock either.
+ *
+ * A write that loses a deadlock or a serialization conflict (against a transaction that does not take the key
+ * locks, or a write running alone) is not blamed for it: it is rolled back to its savepoint and run again on its
+ * own after its batch. Deadlocks and retries are counted in `stats` (and exported as metrics).
  * A large write submitted `alone` gets a transaction of its own, but still holds its key while it runs.
  *
  * Bounds: a batch takes at most `maxBatch` writes, and takes no new write once it has run for BATCH_BUDGET_MS
@@ -52,6 +62,23 @@ export interface GroupCommitStats {
   largestBatch: number;
   /** Batches that failed as a whole (their commit, a lost connection, a conflict with another process). */
   failedBatches: number;
+  /** Deadlocks the database broke by failing one of our transactions or writes (PostgreSQL 40P01). */
+  deadlocks: number;
+  /** Other transient conflicts seen (serialization failures, 40001). */
+  serializationFailures: number;
+  /** Transactions of a write running alone that were run again after losing such a conflict. */
+  conflictRetries: number;
+  /** Times a batch stopped taking writes because another process held the next write's key (`keyLock`). */
+  keyLockBusy: number;
+}
+
+/**
+ * Locks a write key for the rest of the transaction, across processes (PostgreSQL: a transaction-scoped
+ * advisory lock). `lock` waits; `tryLock` does not, and says whether it got the lock.
+ */
+export interface KeyLock<Trx> {
+  lock(trx: Trx, key: string): Promise<void>;
+  tryLock(trx: Trx, key: string): Promise<boolean>;
 }
 
 /** A write: its work through `trx`, and its tail handed to `defer`. */
@@ -84,7 +111,13 @@ export interface GroupCommitOptions {
   isUnavailable?: (error: unknown) => boolean;
   /** Told of every batch that failed as a whole, with the number of writes it held (for logs and metrics). */
   onBatchError?: (error: unknown, writes: number) => void;
+  /** Among transient errors, those that are deadlocks (counted apart); by default PostgreSQL's 40P01. */
+  isDeadlock?: (error: unknown) => boolean;
+  /** Locks each write's key across processes (none on SQLite, whose writes are serial anyway). */
+  keyLock?: KeyLock<unknown>;
 }
+
+const isPostgresDeadlock = (error: unknown) => (error as { code?: unknown } | null)?.code === '40P01';
 
 /**
  * A batch takes no new write after running this long: the rest wait one event-loop turn for the next batch,
@@ -107,7 +140,20 @@ export class GroupCommit<Trx, Item> {
   private readonly isTransient: (error: unknown) => boolean;
   private readonly isUnavailable: (error: unknown) => boolean;
   private readonly onBatchError: (error: unknown, writes: number) => void;
-  readonly stats: GroupCommitStats = { batches: 0, writes: 0, retriedAlone: 0, largestBatch: 0, failedBatches: 0 };
+  private readonly isDeadlock: (error: unknown) => boolean;
+  /** Locks keys across processes; set by a store whose database is shared by several (PostgreSQL). */
+  keyLock: KeyLock<Trx> | undefined;
+  readonly stats: GroupCommitStats = {
+    batches: 0,
+    writes: 0,
+    retriedAlone: 0,
+    largestBatch: 0,
+    failedBatches: 0,
+    deadlocks: 0,
+    serializationFailures: 0,
+    conflictRetries: 0,
+    keyLockBusy: 0,
+  };
 
   /**
    * `transaction` runs its body in one transaction and commits it (rejecting if either fails); `finish` writes
@@ -125,6 +171,16 @@ export class GroupCommit<Trx, Item> {
     this.isTransient = options.isTransient ?? (() => false);
     this.isUnavailable = options.isUnavailable ?? (() => false);
     this.onBatchError = options.onBatchError ?? (() => {});
+    this.isDeadlock = options.isDeadlock ?? isPostgresDeadlock;
+    this.keyLock = options.keyLock as KeyLock<Trx> | undefined;
+  }
+
+  /** Counts a deadlock or another transient conflict; says whether `error` was one. */
+  private noteConflict(error: unknown): boolean {
+    if (this.isDeadlock(error)) this.stats.deadlocks += 1;
+    else if (this.isTransient(error)) this.stats.serializationFailures += 1;
+    else return false;
+    return true;
   }
 
   /**
@@ -132,7 +188,7 @@ export class GroupCommit<Trx, Item> {
    * `alone`, in a transaction of its own, in its turn among its key's writes.
    */
   submit<T>(run: BatchedWrite<Trx, Item, T>, key = '', alone = false): Promise<T> {
-    if (this.maxBatch <= 1) return this.alone(run);
+    if (this.maxBatch <= 1) return this.alone(run, key);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, key, alone, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
@@ -141,19 +197,21 @@ export class GroupCommit<Trx, Item> {
 
   /**
    * Runs `run` in a transaction of its own (a large write, or batching turned off), again if it loses a
-   * deadlock or a serialization conflict.
+   * deadlock or a serialization conflict; holding `key`'s lock across processes, when there is a `keyLock`.
    */
-  async alone<T>(run: BatchedWrite<Trx, Item, T>): Promise<T> {
+  async alone<T>(run: BatchedWrite<Trx, Item, T>, key = ''): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.transaction(async (trx) => {
+          if (key !== '' && this.keyLock) await this.keyLock.lock(trx, key);
           const items: Item[] = [];
           const value = await run(trx, (...more) => items.push(...more));
           await this.finish(trx, items);
           return value;
         });
       } catch (error) {
-        if (attempt >= ALONE_ATTEMPTS || !this.isTransient(error)) throw error;
+        if (!this.noteConflict(error) || attempt >= ALONE_ATTEMPTS) throw error;
+        this.stats.conflictRetries += 1;
         // The other side of a deadlock usually finishes within milliseconds; a jitter keeps two losers apart.
         await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 20));
       }
@@ -210,7 +268,7 @@ export class GroupCommit<Trx, Item> {
     this.schedule();
     const taken: Job<Trx, Item>[] = [first];
     try {
-      if (first.alone) await this.alone(first.run).then(first.resolve, first.reject);
+      if (first.alone) await this.alone(first.run, first.key).then(first.resolve, first.reject);
       else await this.runShared(token, taken);
     } finally {
       for (const job of taken) if (this.claimed.get(job.key) === token) this.claimed.delete(job.key);
@@ -236,6 +294,7 @@ export class GroupCommit<Trx, Item> {
     } catch (error) {
       // The batch's work is gone. Writes that had not failed on their own get a transaction each.
       this.stats.failedBatches += 1;
+      this.noteConflict(error);
       try {
         this.onBatchError(error, taken.length);
       } catch {
@@ -261,16 +320,47 @@ export class GroupCommit<Trx, Item> {
     again: Job<Trx, Item>[],
   ): Promise<void> {
     const items: Item[] = [];
+    // Before the savepoint, holding nothing yet: waiting here cannot deadlock (see keyLock above).
+    if (taken[0]!.key !== '' && this.keyLock) await this.keyLock.lock(trx, taken[0]!.key);
     await this.savepoints.begin(trx);
     for (let job: Job<Trx, Item> | undefined = taken[0]; job; ) {
       const kept = await this.runOne(trx, job, results, items, again);
-      job = taken.length < this.maxBatch && performance.now() - started < BATCH_BUDGET_MS ? this.take(token) : undefined;
+      let locked = false;
+      if (taken.length < this.maxBatch && performance.now() - started < BATCH_BUDGET_MS) [job, locked] = await this.takeLocked(trx, token);
+      else job = undefined;
       if (job) taken.push(job);
-      // After a rollback the savepoint is still open, ready for the next write.
+      // After a rollback the savepoint is still open, ready for the next write. A key locked inside it is kept
+      // by renewing it (the lock passes to the transaction), so that a later rollback to it cannot drop the lock.
       if (!job) await this.savepoints.release(trx);
-      else if (kept) await this.savepoints.renew(trx);
+      else if (kept || locked) await this.savepoints.renew(trx);
     }
     await this.finish(trx, items);
+  }
+
+  /**
+   * The next write the batch may take, as `take`; with a `keyLock`, a key new to the batch is first tried across
+   * processes. When another process holds it, the batch takes nothing more (the write stays first in line).
+   * Also says whether a lock was taken.
+   */
+  private async takeLocked(trx: Trx, token: symbol): Promise<[Job<Trx, Item> | undefined, boolean]> {
+    const index = this.next(token);
+    if (index < 0) return [undefined, false];
+    const job = this.queue[index]!;
+    if (!this.keyLock || job.key === '' || this.claimed.get(job.key) === token) return [this.take(token), false];
+    // Held in this process while the database is asked, so no other lane takes the key meanwhile.
+    this.claimed.set(job.key, token);
+    let got = false;
+    try {
+      got = await this.keyLock.tryLock(trx, job.key);
+    } finally {
+      if (!got) this.claimed.delete(job.key);
+    }
+    if (!got) {
+      this.stats.keyLockBusy += 1;
+      return [undefined, false];
+    }
+    this.queue.splice(this.queue.indexOf(job), 1);
+    return [job, true];
   }
 
   /**
@@ -286,7 +376,7 @@ export class GroupCommit<Trx, Item> {
       }
       this.stats.retriedAlone += 1;
       try {
-        job.resolve(await this.alone(job.run));
+        job.resolve(await this.alone(job.run, job.key));
       } catch (error) {
         if (this.isUnavailable(error)) unavailable = { error };
         job.reject(error);
@@ -312,7 +402,7 @@ export class GroupCommit<Trx, Item> {
       // If even the rollback fails, the transaction is unusable: that propagates and fails the batch.
       await this.savepoints.rollback(trx);
       job.settled = true;
-      if (this.isTransient(error)) again.push(job);
+      if (this.noteConflict(error)) again.push(job);
       else job.reject(error);
       return false;
     }

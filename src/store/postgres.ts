@@ -22,8 +22,26 @@ import { CommitListener } from './postgres-listener.ts';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, classifyingClient, poolConfig, quoteIdent, type ConnectionOptions } from './postgres-pool.ts';
 import { queryLog, type QueryTimer } from './query-log.ts';
 import { POSTGRES_SAVEPOINTS } from './savepoints.ts';
+import type { KeyLock } from './group-commit.ts';
 
 const CHANNEL = 'guestlist_commits';
+
+/**
+ * The advisory lock a group-commit batch holds on each directory (its write key) until it commits, so that the
+ * batches of several processes never write one directory at once: their writes queue instead of deadlocking and
+ * waiting out deadlock_timeout. Its own prefix keeps it apart from the deprovision guard's (guard.ts) and from
+ * `lock` below, which holds the bare key.
+ */
+const batchLockKey = (key: string) => `guestlist-batch:${key}`;
+const BATCH_KEY_LOCK: KeyLock<Transaction<Database>> = {
+  async lock(trx, key) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${batchLockKey(key)}, 0))`.execute(trx);
+  },
+  async tryLock(trx, key) {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${batchLockKey(key)}, 0)) as locked`.execute(trx);
+    return rows[0]?.locked === true;
+  },
+};
 
 export interface PostgresOptions extends ConnectionOptions {
   poolSize?: number;
@@ -70,6 +88,8 @@ export class PostgresStore extends KyselyStore {
     pool.on('error', (err) => this.fault('pool', err, 'idle database connection lost'));
     report = (err) => this.fault('pool', err, 'database connection lost while in use');
     this.listener = new CommitListener(options, this.channel, (err, message, context) => this.fault('listen', err, message, context), this.logger);
+    // Several processes may write one directory: each batch holds its directories' advisory locks (group-commit.ts).
+    this.groupCommit.keyLock = BATCH_KEY_LOCK;
   }
 
   /**
