@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
@@ -48,6 +48,8 @@ export interface PerformanceFigures {
   writeToWebhook: { p50: number; p99: number };
   members10k: { addSeconds: number; removeSeconds: number; rssGrowthMb: number };
   peakRssMb: number;
+  /** The server thread's event-loop delay p99 (ms) during each c=64 write phase. */
+  loopDelayP99Ms: Record<string, number>;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -155,10 +157,22 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
     }
 
     const writes: PerformanceFigures['writes'] = { POST: {}, PUT: {}, PATCH: {} };
+    const loopDelayP99Ms: PerformanceFigures['loopDelayP99Ms'] = {};
     for (const c of CONCURRENCIES) {
-      writes.POST![c] = await load({ kind: 'create', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, prefix: `c${c}-` });
-      writes.PUT![c] = await load({ kind: 'put', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, range: seeded });
-      writes.PATCH![c] = await load({ kind: 'patch', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, range: seeded });
+      // The loop delay is the server thread's (autocannon runs in a worker thread), over the phase.
+      const timed = async (method: string, phase: () => Promise<LoadResult>) => {
+        const delay = monitorEventLoopDelay({ resolution: 5 });
+        delay.enable();
+        try {
+          return await phase();
+        } finally {
+          delay.disable();
+          if (c === 64) loopDelayP99Ms[method] = round(delay.percentile(99) / 1e6);
+        }
+      };
+      writes.POST![c] = await timed('POST', () => load({ kind: 'create', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, prefix: `c${c}-` }));
+      writes.PUT![c] = await timed('PUT', () => load({ kind: 'put', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, range: seeded }));
+      writes.PATCH![c] = await timed('PATCH', () => load({ kind: 'patch', base, path: `${scim}/Users`, headers, connections: c, duration: DURATION, range: seeded }));
     }
 
     const profiles: PerformanceFigures['profiles'] = {};
@@ -229,6 +243,7 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       writeToWebhook: { p50: events.firstAttempt.p50, p99: events.firstAttempt.p99 },
       members10k: { addSeconds, removeSeconds, rssGrowthMb },
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      loopDelayP99Ms,
     };
   } finally {
     await app.close();
