@@ -164,11 +164,14 @@ export class ScimUsers {
 
   async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
     const { q, store } = this.ctx;
-    const { total, rows } = await q.listUsers(store.reader, dir.id, listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request), dir.scim_hidden_users > 0);
-    const groups = wants(request, 'groups') && rows.length > 0 ? await q.groupsOfUsers(store.reader, rows.map((r) => r.id)) : undefined;
+    const query = listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request);
+    const withGroups = wants(request, 'groups');
+    const { total, rows } = await q.listUsers(store.reader, dir.id, query, dir.scim_hidden_users > 0, withGroups);
+    const unread = withGroups ? rows.filter((u) => u.groups === undefined).map((u) => u.id) : [];
+    const groups = unread.length > 0 ? await q.groupsOfUsers(store.reader, unread) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(USER_RESOURCE_TYPE, request);
-    return { total, resources: rows.map((u) => projected(renderUser(u, groups?.get(u.id), urls))) };
+    return { total, resources: rows.map((u) => projected(renderUser(u, u.groups ?? groups?.get(u.id), urls))) };
   }
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: (current: UserRecord) => ScimResource, alone: boolean): Promise<ScimResource> {

@@ -28,17 +28,24 @@ export async function listResources<T>(
   directoryId: string,
   q: ResourceListQuery,
   decode: (row: Row) => T,
+  /**
+   * A column computed for the one row of an at-most-one lookup (`extra`; null otherwise), e.g. a user's groups
+   * as JSON: the lookup an IdP makes before each write then costs one statement. Not for pages, where a database
+   * may compute it for every row an offset skips.
+   */
+  extra?: Expression<unknown>,
 ): Promise<ResourceList<T>> {
   const base = filteredResources(db, table, directoryId, q.where);
+  const columns = (query: typeof base, withExtra = false) => query.selectAll('r').select(sql<unknown>`${withExtra && extra ? extra : sql`null`}`.as('extra'));
   if (q.atMostOne && q.offset === 0 && q.limit > 0) {
     // At most one row matches, so it needs no ordering, and the page holds the whole result.
-    const result = await base.selectAll('r').limit(1).execute();
+    const result = await columns(base, true).limit(1).execute();
     return { total: result.length, rows: result.map((r) => decode(r)) };
   }
   const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const total = Number(counted.n);
   if (q.limit === 0 || q.offset >= total) return { total, rows: [] };
-  let rows = base.selectAll('r');
+  let rows = columns(base);
   if (q.sortKey) {
     const key = q.sortKey;
     // Resources without the attribute sort last in either direction; id keeps equal keys stable.

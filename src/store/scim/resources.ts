@@ -52,19 +52,11 @@ export class ResourceQueries {
    */
   async getUserWithGroups(db: Executor, directoryId: string, id: string): Promise<{ user: UserRecord; groups: MemberRef[] } | undefined> {
     const [row] = (await this.shaped(db, 'getUserWithGroups', [directoryId, id], () => {
-      const groups =
-        this.dialect === 'postgres'
-          ? sql`(select coalesce(json_agg(json_build_object('id', g.id, 'display', g.display_name) order by g.id), '[]'::json)
-                 from directory_group_members m join directory_groups g on g.id = m.group_id where m.user_id = u.id)`
-          : sql`(select json_group_array(json_object('id', g.id, 'display', g.display_name))
-                 from (select g.id, g.display_name from directory_group_members m join directory_groups g on g.id = m.group_id
-                       where m.user_id = u.id order by g.id) g)`;
-      return sql`select u.*, ${groups} as member_of from directory_users u
+      return sql`select u.*, ${groupsJson(this.dialect, 'u')} as member_of from directory_users u
                  where u.directory_id = ${directoryId} and u.id = ${id} and u.scim_deleted = 0`.compile(db);
     })) as (Row & { member_of: unknown })[];
     if (!row) return undefined;
-    const groups = (typeof row.member_of === 'string' ? JSON.parse(row.member_of) : row.member_of) as MemberRef[];
-    return { user: toUser(row), groups };
+    return { user: toUser(row), groups: fromGroupsJson(row.member_of) };
   }
 
   /** SQL text by query shape: a hot query is built and compiled by Kysely once, then only its parameters change. */
@@ -266,9 +258,11 @@ export class ResourceQueries {
    * `withKept`: the directory keeps users its IdP deleted (the deprovision guard), which a SCIM list must skip;
    * only then does the list pay for the extra predicate (an index-only count stays one otherwise).
    */
-  listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false): Promise<ResourceList<UserRecord>> {
+  listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false, withGroups = false): Promise<ResourceList<UserRecord & { groups?: MemberRef[] }>> {
     const where = withKept ? sql<SqlBool>`r.scim_deleted = 0${q.where ? sql` and (${q.where})` : sql``}` : q.where;
-    return listResources(db, this.dialect, 'directory_users', directoryId, { ...q, where }, toUser);
+    // With `groups` wanted, a lookup's user comes with them (listResources' `extra`); a page's are read after.
+    const decode = withGroups ? (row: Row) => ({ ...toUser(row), ...(row.extra == null ? {} : { groups: fromGroupsJson(row.extra) }) }) : toUser;
+    return listResources(db, this.dialect, 'directory_users', directoryId, { ...q, where }, decode, withGroups ? groupsJson(this.dialect, 'r') : undefined);
   }
 
   listGroups(db: Executor, directoryId: string, q: ResourceListQuery): Promise<ResourceList<GroupRecord>> {
@@ -279,6 +273,21 @@ export class ResourceQueries {
   filtered(db: Executor, table: ResourceTable, directoryId: string, where: Expression<SqlBool> | undefined) {
     return filteredResources(db, table, directoryId, where);
   }
+}
+
+/** A user's groups (`{id, display}`, in id order) as one JSON array, correlated on the user's table alias. */
+function groupsJson(dialect: Dialect, alias: 'u' | 'r') {
+  const user = sql.ref(`${alias}.id`);
+  return dialect === 'postgres'
+    ? sql`(select coalesce(json_agg(json_build_object('id', g.id, 'display', g.display_name) order by g.id), '[]'::json)
+           from directory_group_members m join directory_groups g on g.id = m.group_id where m.user_id = ${user})`
+    : sql`(select json_group_array(json_object('id', g.id, 'display', g.display_name))
+           from (select g.id, g.display_name from directory_group_members m join directory_groups g on g.id = m.group_id
+                 where m.user_id = ${user} order by g.id) g)`;
+}
+
+function fromGroupsJson(value: unknown): MemberRef[] {
+  return (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as MemberRef[];
 }
 
 function groupsOfUsersQuery(db: Executor, userIds: string[]) {
