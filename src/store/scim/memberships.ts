@@ -3,9 +3,11 @@
  * 100,000 costs the same as adding one to a group of 1. A membership change moves the version and lastModified
  * of every user and group it touches.
  */
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
 import type { Database, Executor } from '../db.ts';
+import type { MemberRef } from './records.ts';
+import { jsonText, type Dialect } from './sql-dialect.ts';
 
 /** Adds memberships; returns the user ids that were not members before (re-adding is a no-op). */
 export async function addMembers(db: Executor, directoryId: string, groupId: string, userIds: string[], at: string): Promise<string[]> {
@@ -51,6 +53,34 @@ export async function clearMembers(db: Executor, groupId: string, kept = true): 
   if (!kept) q = q.where(notKept);
   const rows = await q.returning('user_id').execute();
   return rows.map((r) => r.user_id);
+}
+
+/**
+ * A page of a group's member ids after `after` (all of them: those the IdP deleted while the app keeps them
+ * too), in id order: a group is walked a page at a time, never read whole.
+ */
+export async function memberIdPage(db: Executor, groupId: string, after: string | undefined, limit: number): Promise<string[]> {
+  let q = db.selectFrom('directory_group_members').select('user_id').where('group_id', '=', groupId);
+  if (after !== undefined) q = q.where('user_id', '>', after);
+  const rows = await q.orderBy('user_id').limit(limit).execute();
+  return rows.map((r) => r.user_id);
+}
+
+/**
+ * A page of a group's members as SCIM shows them (ResourceQueries.membersOfGroups, one group, a page at a time),
+ * after the user id `after`, in id order.
+ */
+export async function memberPage(db: Executor, dialect: Dialect, groupId: string, after: string | undefined, limit: number): Promise<MemberRef[]> {
+  const display = jsonText(dialect, sql.ref('u.resource'), ['displayName']);
+  let q = db
+    .selectFrom('directory_group_members as m')
+    .innerJoin('directory_users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.user_name', sql<string | null>`${display}`.as('display_name')])
+    .where('m.group_id', '=', groupId)
+    .where('u.scim_deleted', '=', 0);
+  if (after !== undefined) q = q.where('m.user_id', '>', after);
+  const rows = await q.orderBy('m.user_id').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, display: r.display_name ?? r.user_name }));
 }
 
 /** Members matching an element predicate compiled over `m` (membership) and `u` (user). */
