@@ -24,7 +24,7 @@ import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './n
 import { renderGroup, renderUser, type ScimUrls } from './render.ts';
 
 /** Users read (and events made) per chunk of a membership run. */
-const MEMBERSHIP_CHUNK = 500;
+const MEMBERSHIP_CHUNK = 100;
 
 export class DirectoryEvents {
   private readonly pending: (PendingEvent | EventStream)[] = [];

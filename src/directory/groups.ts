@@ -47,13 +47,11 @@ export interface PagedGroup {
 }
 
 /** A group's members beyond the first page are read after it: a write between two pages can show in the later. */
-async function* laterPages(read: (after: string) => Promise<MemberRef[]>, after: string, render: (page: MemberRef[]) => unknown[]): AsyncGenerator<unknown[]> {
-  for (let last = after; ; ) {
-    const page = await read(last);
-    if (page.length === 0) return;
-    yield render(page);
-    if (page.length < MEMBER_PAGE) return;
-    last = page[page.length - 1]!.id;
+async function* laterPages(read: (after: string) => Promise<memberships.MemberPage>, after: string, render: (page: MemberRef[]) => unknown[]): AsyncGenerator<unknown[]> {
+  for (let next: string | undefined = after; next !== undefined; ) {
+    const page = await read(next);
+    if (page.members.length > 0) yield render(page.members);
+    next = page.next;
   }
 }
 
@@ -117,9 +115,9 @@ export class ScimGroups {
     const withPage = (page: MemberRef[]) => project({ ...rest, members: page.map((m) => renderMember(m, urls)), meta } as ScimResource);
     const read = (after: string | undefined) => memberships.memberPage(store.db, store.dialect, whole.id as string, after, MEMBER_PAGE);
     const first = await read(undefined);
-    const resource = withPage(first);
-    if (first.length < MEMBER_PAGE || !Array.isArray(resource.members)) return { resource };
-    return { resource, more: laterPages(read, first[first.length - 1]!.id, (page) => withPage(page).members as unknown[]) };
+    const resource = withPage(first.members);
+    if (first.next === undefined || !Array.isArray(resource.members)) return { resource };
+    return { resource, more: laterPages(read, first.next, (page) => withPage(page).members as unknown[]) };
   }
 
   async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {

@@ -45,7 +45,7 @@ export interface EventStream {
 }
 
 /** Rows per insert statement (7 parameters each). */
-const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 100;
 
 const isStream = (e: PendingEvent | EventStream): e is EventStream => 'chunks' in e;
 

@@ -64,7 +64,13 @@ export function sendPagedResource(
   const first = body.members as unknown[];
   async function* text(): AsyncGenerator<string> {
     yield `${head}[${first.map((m) => JSON.stringify(m)).join(',')}`;
-    for await (const page of more) if (page.length > 0) yield `,${page.map((m) => JSON.stringify(m)).join(',')}`;
+    // A page may be empty (its users all held by the deprovision guard): a comma only between members.
+    let written = first.length > 0;
+    for await (const page of more) {
+      if (page.length === 0) continue;
+      yield `${written ? ',' : ''}${page.map((m) => JSON.stringify(m)).join(',')}`;
+      written = true;
+    }
     yield `]${tail}`;
   }
   return reply.status(status).type(scimContentType(request)).send(Readable.from(text(), { objectMode: false }));
