@@ -1,15 +1,18 @@
 /**
- * `npm run bench [suite…] [--json]`. Suites: scim, events, mapping, sources, performance, hostile (all when none is named). Runs on
+ * `npm run bench [suite…] [--json] [--compare previous.json [--threshold percent]]`. Suites: scim, events, mapping, sources, performance, hostile, memory (all when none is named). Runs on
  * SQLite, and on PostgreSQL too when GUESTLIST_TEST_DATABASE_URL is set; prints a table and rewrites that suite's
  * section of docs/benchmarks.md (performance and hostile: of docs/performance.md), leaving the others as they were.
+ * `--compare` then sets each figure beside a previous `--json` run's (bench/compare.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { compareFileOf, compareRuns, comparisonReport, readRun, thresholdOf } from './compare.ts';
 import { runEventsBench, type EventsFigures } from './events.ts';
 import { HOSTILE_KINDS } from './hostile-client.ts';
 import { HOSTILE_TARGETS, runHostileBench, type HostileFigures } from './hostile.ts';
 import { mappingTable, runMappingBench, type MappingFigures } from './mapping.ts';
 import { runSourcesBench, sourcesTable, type SourcesFigures } from './sources.ts';
+import { memoryTable, runMemoryBench } from './memory.ts';
 import { measureCeiling, runPerformanceBench, type Ceiling, type PerformanceFigures } from './performance.ts';
 import { runProcessesBench } from './processes.ts';
 import type { Shares } from './profile.ts';
@@ -17,8 +20,9 @@ import { runScimBench, type ScimFigures } from './scim.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const suites = args.filter((a) => !a.startsWith('--'));
-const wanted = suites.length > 0 ? suites : ['scim', 'events', 'mapping', 'sources', 'performance', 'hostile'];
+const suites = args.filter((a, i) => !a.startsWith('--') && !['--compare', '--threshold'].includes(args[i - 1]!));
+const wanted = suites.length > 0 ? suites : ['scim', 'events', 'mapping', 'sources', 'performance', 'hostile', 'memory'];
+const compareFile = compareFileOf(args);
 
 const TARGETS = { creates: 1500, lookupP99: 20, memberAdd: 20, deliveries: 1000 };
 
@@ -96,9 +100,23 @@ async function main(): Promise<void> {
     if (!json) process.stdout.write(`\nHostile load (${machine()})\n\n${table}\n`);
     writeSection('hostile', hostileSection(table, results), PERFORMANCE_DOC);
   }
+  if (wanted.includes('memory')) {
+    const results = [await runMemoryBench('sqlite')];
+    if (process.env.GUESTLIST_TEST_DATABASE_URL) results.push(await runMemoryBench('postgres'));
+    output.memory = results;
+    const table = memoryTable(results);
+    if (!json) process.stdout.write(`\nMemory (${machine()})\n\n${table}\n`);
+    writeSection('memory', memorySection(table));
+  }
   // Only when named (PostgreSQL, spawns the built command): `npm run bench processes`; writes docs/scaling.md.
   if (suites.includes('processes')) output.processes = await runProcessesBench({ json });
   if (json) process.stdout.write(JSON.stringify(output, null, 2) + '\n');
+  if (compareFile) {
+    const threshold = thresholdOf(args);
+    const comparisons = compareRuns(readRun(compareFile), output, threshold);
+    // With --json the comparison goes to stderr, so stdout stays one JSON document for the next --compare.
+    (json ? process.stderr : process.stdout).write(`\nCompared with ${compareFile}\n\n${comparisonReport(comparisons, threshold)}\n`);
+  }
 }
 
 const pct = (x: number, of: number) => `${Math.round((x / of) * 100)}%`;
@@ -401,6 +419,24 @@ sync that finds nothing to change, and one that finds 1 % of the users renamed. 
 until its sync history row is finished. RSS is the process's (server and fake together), its peak during the
 first sync over the level just before it. Reproduce with \`npm run bench sources\` (\`BENCH_SOURCE_USERS\` changes
 the size; add \`GUESTLIST_TEST_DATABASE_URL=postgres://…\` for the PostgreSQL column).
+
+${table}
+`;
+}
+
+function memorySection(table: string): string {
+  return `## Memory
+
+Written by \`npm run bench memory\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.
+The directory (${Number(process.env.BENCH_MEMORY_USERS ?? 150_000).toLocaleString('en')} users, and a group of ${Number(process.env.BENCH_MEMORY_GROUP ?? 100_000).toLocaleString('en')} members) is seeded by direct inserts;
+then the server runs alone in a child process (\`bench/memory-server.ts\`), and a thread of its own samples its
+RSS every 2 ms, also while the main thread is busy in SQLite. Each operation is measured from a baseline taken
+after a full GC (and after a warm-up: every operation once on a small group, and reads of 20,000 users, so that
+V8's young generation has reached its working size): the figure is its peak RSS over that
+baseline, and in brackets what it still held after a full GC. Bold figures miss their target. The server's own
+peak RSS over its whole life is \`process.resourceUsage().maxRSS\` in that process. Reproduce with
+\`npm run bench memory\` (\`BENCH_MEMORY_USERS\` and \`BENCH_MEMORY_GROUP\` change the sizes; add
+\`GUESTLIST_TEST_DATABASE_URL=postgres://…\` for the PostgreSQL column).
 
 ${table}
 `;

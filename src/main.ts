@@ -118,8 +118,8 @@ function hourly(job: () => Promise<void>): NodeJS.Timeout {
 /** Prunes events past retention. */
 function schedulePruning(store: KyselyStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
   return hourly(() =>
-    store
-      .transaction((trx) => pruneEvents(trx, retentionDays))
+    // In chunks, each its own short transaction (pruneEvents).
+    pruneEvents(store, retentionDays)
       .then((n) => void (n > 0 && logger.info({ pruned: n }, 'events pruned')))
       .catch((err) => logger.error({ err }, 'event pruning failed')),
   );

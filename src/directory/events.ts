@@ -3,8 +3,14 @@
  * service reports what changed; this builds each event's data (Directory User and Group objects as the host app
  * reads them, from inside the transaction) and hands it all to the store, which writes it at the end of the
  * transaction, just before commit (group-commit.ts says why there).
+ *
+ * A write running in a transaction of its own (`streaming`) hands its large runs of membership events over as
+ * streams instead: each chunk of users is read and made into events while the events are written, so a group of
+ * 100,000 never has its 100,000 Directory User objects in memory at once. Made at the end of the transaction,
+ * they see the state the write left, as they would have when the write told them; a shared batch makes its
+ * events at once, since the batch's later writes could change those users before its end.
  */
-import type { EventType, PendingEvent } from '../store/event-log.ts';
+import type { EventStream, EventType, PendingEvent } from '../store/event-log.ts';
 import { previousAttributes } from '../events/diff.ts';
 import type { Json } from '../scim/json.ts';
 import type { TailWrite } from '../store/tail-writes.ts';
@@ -17,8 +23,11 @@ import { chunks } from '../store/chunks.ts';
 import { managerEmail, managerIds, toDirectoryGroup, toDirectoryUser } from './normalize.ts';
 import { renderGroup, renderUser, type ScimUrls } from './render.ts';
 
+/** Users read (and events made) per chunk of a membership run. */
+const MEMBERSHIP_CHUNK = 100;
+
 export class DirectoryEvents {
-  private readonly pending: PendingEvent[] = [];
+  private readonly pending: (PendingEvent | EventStream)[] = [];
   private readonly reads: DirectoryReads;
 
   constructor(
@@ -26,6 +35,7 @@ export class DirectoryEvents {
     private readonly dir: DirectoryRecord,
     private readonly urls: ScimUrls,
     private readonly q: ResourceQueries,
+    private readonly streaming = false,
   ) {
     this.reads = new DirectoryReads(db);
   }
@@ -59,14 +69,30 @@ export class DirectoryEvents {
     if (Object.keys(previous).length > 0) this.add(event, { ...after, previous_attributes: previous });
   }
 
-  /** One membership event per user, with the users read in batches. */
+  /**
+   * One membership event per user, with the users read in chunks: made now, or, in a write of its own, made
+   * and written a chunk at a time at the end of the transaction.
+   */
   async memberships(event: 'dsync.group.user_added' | 'dsync.group.user_removed', group: Json, userIds: string[]): Promise<void> {
-    for (const chunk of chunks(userIds, 500)) {
+    if (this.streaming && userIds.length > MEMBERSHIP_CHUNK) {
+      this.pending.push({ count: userIds.length, chunks: () => this.membershipChunks(event, group, userIds, true) });
+      return;
+    }
+    for await (const chunk of this.membershipChunks(event, group, userIds, false)) for (const e of chunk) this.pending.push(e);
+  }
+
+  /** The events of one membership run, a chunk of users at a time; `strict`: every user must be found. */
+  private async *membershipChunks(event: EventType, group: Json, userIds: string[], strict: boolean): AsyncGenerator<PendingEvent[]> {
+    for (const chunk of chunks(userIds, MEMBERSHIP_CHUNK)) {
       const users = await this.users(await this.q.usersByIds(this.db, this.dir.id, chunk));
+      const out: PendingEvent[] = [];
       for (const id of chunk) {
         const user = users.get(id);
-        if (user) this.add(event, { directory_id: this.dir.id, user, group });
+        // The write's own membership changes lock these users until commit: none can have gone.
+        if (!user && strict) throw new Error(`user ${id} of a membership change was not found when its event was made`);
+        if (user) out.push({ event, directory_id: this.dir.id, organization_id: this.dir.organization_id, data: { directory_id: this.dir.id, user, group } });
       }
+      yield out;
     }
   }
 

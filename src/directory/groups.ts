@@ -1,8 +1,12 @@
 /**
  * SCIM Groups of one directory: validated by the strict core, written in one transaction with the events they
  * decide. Members are rows of their own (member-ops.ts), never an array rewritten inside the group.
+ *
+ * A large group is never held whole: its membership events are made and written in chunks (events.ts), a PUT
+ * walks its current members a page at a time (member-ops.ts), and a read can take its members a page at a time
+ * (`paged`), for the HTTP layer to send as it goes.
  */
-import { newId } from '../ids.ts';
+import { isId, newId } from '../ids.ts';
 import { conflict, notFound } from '../scim/errors.ts';
 import { jsonEqual } from '../scim/json.ts';
 import type { ListRequest } from '../scim/list.ts';
@@ -13,7 +17,7 @@ import type { ScimResource } from '../scim/schema/types.ts';
 import { now } from '../store/codec.ts';
 import type { Executor } from '../store/db.ts';
 import * as memberships from '../store/scim/memberships.ts';
-import type { GroupRecord } from '../store/scim/records.ts';
+import type { GroupRecord, MemberRef } from '../store/scim/records.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import type { DirectoryEvents } from './events.ts';
 import type { DirectoryMapping } from './mapping.ts';
@@ -21,7 +25,7 @@ import { addMembers, applyMemberOps } from './member-ops.ts';
 import { groupMapsToRole, refreshRoles, roleEvents } from './roles.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
-import { renderGroup } from './render.ts';
+import { renderGroup, renderMember } from './render.ts';
 import type { ScimContext, WriteOptions } from './scim-context.ts';
 import { listQuery } from './sql-filters.ts';
 import { groupFields, validGroup } from './validated.ts';
@@ -29,6 +33,27 @@ import { isLargeMembership, isLargePatch } from './write-size.ts';
 
 /** A group's new attributes and the membership operations that come with them. */
 type GroupChange = (current: GroupRecord) => { resource: ScimResource; memberOps: MemberOp[] };
+
+/** Members per page of a paged read. */
+export const MEMBER_PAGE = 1000;
+
+/**
+ * A group as read with its members a page at a time: `resource` (projected) holds the first page, `more` the
+ * others (each projected as `resource.members` is), when there are more than one.
+ */
+export interface PagedGroup {
+  resource: ScimResource;
+  more?: AsyncIterable<unknown[]>;
+}
+
+/** A group's members beyond the first page are read after it: a write between two pages can show in the later. */
+async function* laterPages(read: (after: string) => Promise<memberships.MemberPage>, after: string, render: (page: MemberRef[]) => unknown[]): AsyncGenerator<unknown[]> {
+  for (let next: string | undefined = after; next !== undefined; ) {
+    const page = await read(next);
+    if (page.members.length > 0) yield render(page.members);
+    next = page.next;
+  }
+}
 
 export class ScimGroups {
   constructor(private readonly ctx: ScimContext) {}
@@ -51,11 +76,13 @@ export class ScimGroups {
     return renderGroup(group, (await this.ctx.q.membersOfGroups(this.ctx.store.db, [group.id])).get(group.id), this.ctx.urls(dir));
   }
 
-  async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+  /** The group; with `paged`, its members a page at a time (PagedGroup). */
+  async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION, paged = false): Promise<PagedGroup & { version: number }> {
     assertId(id, 'Group');
     const { q, store } = this.ctx;
     const group = await q.getGroup(store.db, dir.id, id);
     if (!group) throw notFound(`Group ${id} not found.`);
+    if (paged && wants(projection, 'members')) return { ...(await this.withMembers(dir, renderGroup(group, undefined, this.ctx.urls(dir)), projection)), version: group.version };
     const members = wants(projection, 'members') ? (await q.membersOfGroups(store.db, [group.id])).get(group.id) : undefined;
     return { resource: compileProjection(GROUP_RESOURCE_TYPE, projection)(renderGroup(group, members, this.ctx.urls(dir))), version: group.version };
   }
@@ -75,8 +102,28 @@ export class ScimGroups {
     return this.update(dir, id, options, change, isLargePatch(body));
   }
 
+  /**
+   * A group's resource (as written or read, without members) with its members a page at a time, projected:
+   * the first page read now, the others as `more` is drawn.
+   */
+  async withMembers(dir: DirectoryRecord, whole: ScimResource, projection: Projection): Promise<PagedGroup> {
+    const { store } = this.ctx;
+    const urls = this.ctx.urls(dir);
+    const project = compileProjection(GROUP_RESOURCE_TYPE, projection);
+    // The order renderGroup gives: the attributes, then members, then meta.
+    const { meta, members: _, ...rest } = whole;
+    const withPage = (page: MemberRef[]) => project({ ...rest, members: page.map((m) => renderMember(m, urls)), meta } as ScimResource);
+    const read = (after: string | undefined) => memberships.memberPage(store.db, store.dialect, whole.id as string, after, MEMBER_PAGE);
+    const first = await read(undefined);
+    const resource = withPage(first.members);
+    if (first.next === undefined || !Array.isArray(resource.members)) return { resource };
+    return { resource, more: laterPages(read, first.next, (page) => withPage(page).members as unknown[]) };
+  }
+
   async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
     assertId(id, 'Group');
+    // A large group's deletion (one event per member) takes a transaction of its own, and streams its events.
+    const size = isId(id, 'directory_group') ? ((await this.ctx.q.memberCounts(this.ctx.store.db, [id])).get(id) ?? 0) : 0;
     await this.ctx.write(dir, async (db, events, mapping) => {
       const current = await this.locked(db, dir, id, options);
       const groupObject = await events.group(current);
@@ -90,7 +137,7 @@ export class ScimGroups {
       await events.memberships('dsync.group.user_removed', groupObject, members);
       events.add('dsync.group.deleted', groupObject);
       await roleEvents(events, roleChanges);
-    });
+    }, isLargeMembership({ length: size }));
   }
 
   async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {

@@ -5,6 +5,7 @@
 import { isId, printableId as shown } from '../ids.ts';
 import { badRequest } from '../scim/errors.ts';
 import type { MemberOp } from '../scim/patch/apply.ts';
+import { CHUNK, chunks } from '../store/chunks.ts';
 import type { Executor } from '../store/db.ts';
 import * as memberships from '../store/scim/memberships.ts';
 import type { ResourceQueries } from '../store/scim/resources.ts';
@@ -30,9 +31,14 @@ export async function applyMemberOps(q: ResourceQueries, db: Executor, directory
       note(await memberships.removeMembers(db, groupId, ids), removed, added);
     } else if (op.op === 'replace') {
       const wanted = new Set(op.ids);
-      const current = (await q.membersOfGroups(db, [groupId])).get(groupId) ?? [];
-      const gone = current.filter((m) => !wanted.has(m.id)).map((m) => m.id);
-      note(await memberships.removeMembers(db, groupId, gone), removed, added);
+      // The current members a page at a time (ids only): a group of 100,000 is never read whole.
+      for (let after: string | undefined; ; ) {
+        const page = await memberships.memberIdPage(db, groupId, after, CHUNK);
+        if (page.length === 0) break;
+        after = page[page.length - 1];
+        note(await memberships.removeMembers(db, groupId, page.filter((id) => !wanted.has(id))), removed, added);
+        if (page.length < CHUNK) break;
+      }
       note(await addMembers(q, db, directoryId, groupId, op.ids, at), added, removed);
     }
   }
@@ -51,12 +57,17 @@ function userIds(values: string[]): string[] {
  */
 export async function addMembers(q: ResourceQueries, db: Executor, directoryId: string, groupId: string, ids: string[], at: string): Promise<string[]> {
   if (ids.length === 0) return [];
-  // A value that cannot be a user id is an unknown member: it never reaches the database.
-  const known = await q.existingUserIds(db, directoryId, userIds(ids));
-  const unknown = [...new Set(ids)].filter((id) => !known.has(id));
-  if (unknown.length > 0) {
-    const listed = unknown.slice(0, 5).map((id) => `"${shown(id)}"`).join(', ');
-    throw badRequest('invalidValue', `members must be users of this directory; unknown: ${listed}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`);
+  // Checked a chunk at a time, so a PUT of 100,000 members holds no second set of them. A value that cannot be
+  // a user id is an unknown member: it never reaches the database.
+  const unknown = new Set<string>();
+  for (const chunk of chunks(ids)) {
+    const known = await q.existingUserIds(db, directoryId, userIds(chunk));
+    for (const id of chunk) if (!known.has(id)) unknown.add(id);
+  }
+  if (unknown.size > 0) {
+    const first = [...unknown].slice(0, 5);
+    const listed = first.map((id) => `"${shown(id)}"`).join(', ');
+    throw badRequest('invalidValue', `members must be users of this directory; unknown: ${listed}${unknown.size > 5 ? ` and ${unknown.size - 5} more` : ''}.`);
   }
   return memberships.addMembers(db, directoryId, groupId, ids, at);
 }

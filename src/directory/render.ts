@@ -21,13 +21,18 @@ export function renderUser(user: UserRecord, groups: MemberRef[] | undefined, ur
   };
 }
 
+/** One member of a group, as the Group resource lists it. */
+export function renderMember(m: MemberRef, urls: ScimUrls) {
+  return { value: m.id, $ref: `${urls.base}/Users/${m.id}`, display: m.display, type: 'User' };
+}
+
 export function renderGroup(group: GroupRecord, members: MemberRef[] | undefined, urls: ScimUrls): ScimResource {
   const { schemas, ...attributes } = group.resource;
   return {
     schemas,
     id: group.id,
     ...attributes,
-    ...(members ? { members: members.map((m) => ({ value: m.id, $ref: `${urls.base}/Users/${m.id}`, display: m.display, type: 'User' })) } : {}),
+    ...(members ? { members: members.map((m) => renderMember(m, urls)) } : {}),
     meta: meta('Group', group, urls),
   };
 }

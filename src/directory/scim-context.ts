@@ -47,13 +47,14 @@ export class ScimContext {
 
   /**
    * One write transaction in a directory; the events it decides are appended last, before commit. A large write
-   * (`alone`) takes a transaction of its own rather than hold up a batch of small ones.
+   * (`alone`) takes a transaction of its own rather than hold up a batch of small ones, and its membership events
+   * are made while they are written (DirectoryEvents).
    */
   async write<T>(dir: DirectoryRecord, fn: DirectoryWrite<T>, alone = false): Promise<T> {
     const mapping = await this.mapping.forDirectory(dir);
     return this.store.batchedTransaction(
       async (db, defer) => {
-        const events = new DirectoryEvents(db, dir, this.urls(dir), this.q);
+        const events = new DirectoryEvents(db, dir, this.urls(dir), this.q, alone);
         const result = await fn(db, events, mapping);
         events.flush(defer);
         return result;

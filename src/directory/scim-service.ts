@@ -7,7 +7,7 @@ import type { ListRequest } from '../scim/list.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
 import type { DirectoryRecord } from '../store/store.ts';
-import { ScimGroups } from './groups.ts';
+import { ScimGroups, type PagedGroup } from './groups.ts';
 import type { Projection } from './projection.ts';
 import { lockGuardState, removeHeld } from '../store/guard.ts';
 import { clearHeld, heldChanges, heldCount, setGuardTripped } from '../store/sources.ts';
@@ -57,8 +57,14 @@ export class ScimService {
     return this.groups.create(dir, body);
   }
 
-  getGroup(dir: DirectoryRecord, id: string, projection?: Projection): Promise<Read> {
-    return this.groups.get(dir, id, projection);
+  /** With `paged`, the members come a page at a time (PagedGroup: `more` beyond the first). */
+  getGroup(dir: DirectoryRecord, id: string, projection?: Projection, paged = false): Promise<Read & PagedGroup> {
+    return this.groups.get(dir, id, projection, paged);
+  }
+
+  /** A group as written (without members), with its members a page at a time. */
+  groupWithMembers(dir: DirectoryRecord, written: ScimResource, projection: Projection): Promise<PagedGroup> {
+    return this.groups.withMembers(dir, written, projection);
   }
 
   replaceGroup(dir: DirectoryRecord, id: string, body: unknown, options?: WriteOptions): Promise<ScimResource> {

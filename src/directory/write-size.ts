@@ -15,8 +15,8 @@ export function isLargePatch(body: unknown): boolean {
   return patchValueCount(body) > LARGE_WRITE;
 }
 
-/** A membership change of many members. */
-export function isLargeMembership(ids: string[]): boolean {
+/** A membership change of many members (the members, or just how many). */
+export function isLargeMembership(ids: { length: number }): boolean {
   return ids.length > LARGE_WRITE;
 }
 

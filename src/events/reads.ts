@@ -50,22 +50,47 @@ export async function cursorSeq(db: Executor, eventId: string): Promise<number |
   return tomb ? Number(tomb.seq) : undefined;
 }
 
+/** What pruning needs of the store: short write transactions of its own. */
+export interface PruneTarget {
+  transaction<T>(fn: (trx: Executor) => Promise<T>): Promise<T>;
+}
+
+/** Events (and tombstones) pruned per transaction. */
+export const PRUNE_CHUNK = 500;
+
 /**
  * Deletes events older than the retention period. Each leaves a tombstone (id → seq), kept for another
  * period, so a reader whose cursor was just pruned resumes where it was instead of failing.
+ *
+ * In chunks of PRUNE_CHUNK, oldest first, each its own short transaction: a first prune of a large log never
+ * holds it in memory, nor locks the log (or, on SQLite, the database) for longer than one chunk, so SCIM writes
+ * go on between chunks. A reader sees the log lose its oldest events a chunk at a time, never a hole.
  */
-export async function pruneEvents(db: Executor, retentionDays: number, at = new Date()): Promise<number> {
+export async function pruneEvents(store: PruneTarget, retentionDays: number, at = new Date()): Promise<number> {
   const cutoff = new Date(at.getTime() - retentionDays * 86_400_000).toISOString();
   const tombCutoff = new Date(at.getTime() - 2 * retentionDays * 86_400_000).toISOString();
+  const prunedAt = now();
   let pruned = 0;
-  // In chunks, so a first prune of a large log never holds it all in memory.
-  for (;;) {
-    const chunk = await db.selectFrom('events').select(['id', 'seq']).where('created_at', '<', cutoff).orderBy('seq').limit(500).execute();
-    if (chunk.length === 0) break;
-    await db.insertInto('event_tombstones').values(chunk.map((e) => ({ id: e.id, seq: Number(e.seq), pruned_at: now() }))).onConflict((oc) => oc.column('id').doNothing()).execute();
-    await db.deleteFrom('events').where('id', 'in', chunk.map((e) => e.id)).execute();
-    pruned += chunk.length;
+  for (let after = 0; ; ) {
+    const count = await store.transaction(async (trx) => {
+      const chunk = await trx.selectFrom('events').select(['id', 'seq']).where('seq', '>', after).where('created_at', '<', cutoff).orderBy('seq').limit(PRUNE_CHUNK).execute();
+      if (chunk.length === 0) return 0;
+      await trx.insertInto('event_tombstones').values(chunk.map((e) => ({ id: e.id, seq: Number(e.seq), pruned_at: prunedAt }))).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await trx.deleteFrom('events').where('id', 'in', chunk.map((e) => e.id)).execute();
+      after = Number(chunk[chunk.length - 1]!.seq);
+      return chunk.length;
+    });
+    pruned += count;
+    if (count < PRUNE_CHUNK) break;
   }
-  await db.deleteFrom('event_tombstones').where('pruned_at', '<', tombCutoff).execute();
+  // Tombstones past their own period, in chunks too.
+  for (;;) {
+    const count = await store.transaction(async (trx) => {
+      const ids = await trx.selectFrom('event_tombstones').select('id').where('pruned_at', '<', tombCutoff).limit(PRUNE_CHUNK * 2).execute();
+      if (ids.length > 0) await trx.deleteFrom('event_tombstones').where('id', 'in', ids.map((t) => t.id)).execute();
+      return ids.length;
+    });
+    if (count < PRUNE_CHUNK * 2) break;
+  }
   return pruned;
 }

@@ -35,23 +35,58 @@ export interface PendingEvent {
   data: Json;
 }
 
-export async function appendEvents(db: Executor, events: PendingEvent[], at: string): Promise<void> {
-  if (events.length === 0) return;
+/**
+ * Events made a chunk at a time while they are written, so that a write of 100,000 membership events never holds
+ * them all: `count` is how many it makes (their sequence numbers are taken before it runs), `chunks` makes them.
+ */
+export interface EventStream {
+  count: number;
+  chunks(): AsyncIterable<PendingEvent[]>;
+}
+
+/** Rows per insert statement (7 parameters each). */
+const INSERT_CHUNK = 100;
+
+const isStream = (e: PendingEvent | EventStream): e is EventStream => 'chunks' in e;
+
+/**
+ * Appends events, in order, under one update of the sequence counter. Streams are drawn one chunk at a time, each
+ * chunk written before the next is made. A stream that makes a number of events other than its count would
+ * leave a gap or a clash in the order: that fails the transaction.
+ */
+export async function appendEvents(db: Executor, events: (PendingEvent | EventStream)[], at: string): Promise<void> {
+  const total = events.reduce((n, e) => n + (isStream(e) ? e.count : 1), 0);
+  if (total === 0) return;
   const counter = await db
     .updateTable('event_counter')
-    .set((eb) => ({ seq: eb('seq', '+', events.length) }))
+    .set((eb) => ({ seq: eb('seq', '+', total) }))
     .where('id', '=', 1)
     .returning('seq')
     .executeTakeFirstOrThrow();
-  const first = Number(counter.seq) - events.length + 1;
-  const rows = events.map((e, i) => ({
-    seq: first + i,
-    id: newId('event'),
-    directory_id: e.directory_id,
-    organization_id: e.organization_id,
-    event: e.event,
-    data: toJson(e.data),
-    created_at: at,
-  }));
-  for (const chunk of chunks(rows, 500)) await db.insertInto('events').values(chunk).execute();
+  let seq = Number(counter.seq) - total + 1;
+  let batch: PendingEvent[] = [];
+  const write = async () => {
+    for (const chunk of chunks(batch, INSERT_CHUNK)) {
+      await db.insertInto('events').values(chunk.map((e) => row(e, seq++, at))).execute();
+    }
+    batch = [];
+  };
+  for (const e of events) {
+    if (!isStream(e)) {
+      batch.push(e);
+      continue;
+    }
+    let made = 0;
+    for await (const chunk of e.chunks()) {
+      made += chunk.length;
+      batch.push(...chunk);
+      if (batch.length >= INSERT_CHUNK) await write();
+    }
+    if (made !== e.count) throw new Error(`an event stream made ${made} events where it promised ${e.count}`);
+  }
+  await write();
+}
+
+function row(e: PendingEvent, seq: number, at: string) {
+  return { seq, id: newId('event'), directory_id: e.directory_id, organization_id: e.organization_id, event: e.event, data: toJson(e.data), created_at: at };
 }

@@ -4,10 +4,10 @@
  */
 import { now } from './codec.ts';
 import type { Executor } from './db.ts';
-import { appendEvents, type PendingEvent } from './event-log.ts';
+import { appendEvents, type EventStream, type PendingEvent } from './event-log.ts';
 
 export type TailWrite =
-  | { kind: 'events'; events: PendingEvent[] }
+  | { kind: 'events'; events: (PendingEvent | EventStream)[] }
   | { kind: 'counts'; directoryId: string; usersActive: number; usersInactive: number; groups: number };
 
 type Counts = { usersActive: number; usersInactive: number; groups: number };
@@ -18,9 +18,9 @@ type Counts = { usersActive: number; usersInactive: number; groups: number };
  */
 export async function finishWrites(trx: Executor, items: TailWrite[]): Promise<void> {
   const counts = new Map<string, Counts>();
-  const events: PendingEvent[] = [];
+  const events: (PendingEvent | EventStream)[] = [];
   for (const item of items) {
-    if (item.kind === 'events') events.push(...item.events);
+    if (item.kind === 'events') for (const e of item.events) events.push(e);
     else addCounts(counts, item);
   }
   for (const [id, change] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) await updateCounts(trx, id, change);

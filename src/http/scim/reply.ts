@@ -2,6 +2,8 @@
  * What the SCIM endpoint sends: SCIM JSON in the content type the client accepts, and SCIM Error JSON for every
  * failure (RFC 7644 §3.12), whatever raised it.
  */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../../scim/errors.ts';
 import type { ScimResource } from '../../scim/schema/types.ts';
@@ -40,6 +42,38 @@ export function sendResource(
   if (tag) reply.header('etag', tag);
   if (status === 201) reply.header('location', (whole.meta as { location: string }).location);
   return sendScim(request, reply, status, body);
+}
+
+/**
+ * Answers a Group whose members come a page at a time: `body` holds the first page, `more` the others. The JSON
+ * is the same text JSON.stringify would make of the whole group, sent as it is made, so a group of 100,000
+ * members is never one string (nor one array of objects) in memory.
+ */
+export function sendPagedResource(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  body: ScimResource,
+  more: AsyncIterable<unknown[]>,
+  etag: string | undefined,
+): FastifyReply {
+  if (etag) reply.header('etag', etag);
+  const mark = `\u0000members-${randomUUID()}\u0000`;
+  // Replacing the value keeps the key where it was.
+  const [head, tail] = JSON.stringify({ ...body, members: mark }).split(JSON.stringify(mark)) as [string, string];
+  const first = body.members as unknown[];
+  async function* text(): AsyncGenerator<string> {
+    yield `${head}[${first.map((m) => JSON.stringify(m)).join(',')}`;
+    // A page may be empty (its users all held by the deprovision guard): a comma only between members.
+    let written = first.length > 0;
+    for await (const page of more) {
+      if (page.length === 0) continue;
+      yield `${written ? ',' : ''}${page.map((m) => JSON.stringify(m)).join(',')}`;
+      written = true;
+    }
+    yield `]${tail}`;
+  }
+  return reply.status(status).type(scimContentType(request)).send(Readable.from(text(), { objectMode: false }));
 }
 
 export function toScimError(error: unknown): ScimError {

@@ -12,7 +12,7 @@ import { listResponse, type ListRequest } from '../../scim/list.ts';
 import { project } from '../../scim/schema/projection.ts';
 import type { ScimResource } from '../../scim/schema/types.ts';
 import { directoryOf } from './authenticate.ts';
-import { sendResource, sendScim, versionOf } from './reply.ts';
+import { sendPagedResource, sendResource, sendScim, versionOf } from './reply.ts';
 import { ifMatchOf, listQuery, normalizeBody, projectionOf, resourceTypeOf, searchBody, type Kind } from './request.ts';
 
 type ByIdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -57,11 +57,14 @@ export function resourceRoutes(app: FastifyInstance, service: ScimService, kind:
 
   app.get<{ Params: { id: string } }>(`/${kind}/:id`, async (request, reply) => {
     const projection = projectionOf(request);
-    const { resource, version } = await ops.get(directoryOf(request), request.params.id, projection);
+    // A group's members come a page at a time, sent as they are read (a group of 100,000 is never held whole).
+    const { resource, version, more }: { resource: ScimResource; version: number; more?: AsyncIterable<unknown[]> } =
+      kind === 'Groups' ? await service.getGroup(directoryOf(request), request.params.id, projection, true) : await ops.get(directoryOf(request), request.params.id, projection);
     const ifNoneMatch = request.headers['if-none-match'];
     if (typeof ifNoneMatch === 'string' && etagMatches(ifNoneMatch, version)) {
       return reply.status(304).header('etag', etagOf(version)).send();
     }
+    if (more) return sendPagedResource(request, reply, 200, resource, more, etagOf(version));
     return sendResource(request, reply, 200, resource, resource, etagOf(version));
   });
 
@@ -74,14 +77,21 @@ export function resourceRoutes(app: FastifyInstance, service: ScimService, kind:
     // documentation show) unless the client asks for attributes, so that changing one member never
     // serializes a group of 100,000. Every other write answers 200 with the resource.
     const noContent = kind === 'Groups' && method === 'patch' && !asked;
+    // A group answered with its members reads them after the write, a page at a time, as GET does.
+    const pagedMembers = kind === 'Groups' && !noContent && wants(projection, 'members');
     const options = {
       ...(ifMatch ? { ifMatch } : {}),
-      ...(noContent || !wants(projection, 'members') ? { withMembers: false } : {}),
+      ...(noContent || pagedMembers || !wants(projection, 'members') ? { withMembers: false } : {}),
       patch: PATCH_TOLERANCE,
     };
     // patchGroup is declared to return `ScimResource | undefined` but always returns the resource it wrote.
     const resource = (await ops[method](directoryOf(request), request.params.id, body, options))!;
     if (noContent) return reply.status(204).header('etag', versionOf(resource)).send();
+    if (pagedMembers) {
+      const paged = await service.groupWithMembers(directoryOf(request), resource, projection);
+      if (paged.more) return sendPagedResource(request, reply, 200, paged.resource, paged.more, versionOf(resource));
+      return sendResource(request, reply, 200, resource, paged.resource);
+    }
     return sendResource(request, reply, 200, resource, reprojected(kind, resource, projection));
   };
   app.put<{ Params: { id: string } }>(`/${kind}/:id`, write('replace'));
