@@ -60,7 +60,7 @@ function seed() {
   for (const u of [ada, bob, cy]) google.data.addMember(eng.id, u.id);
   google.data.addMember(ops.id, dee.id);
   google.data.addMember(all.id, eve.id);
-  google.data.addMember(all.id, eng.id); // nested group: not expanded
+  google.data.addMember(all.id, eng.id); // nested group: its users are members of Everyone too
   return { ada, bob, cy, dee, eve, eng, ops, all };
 }
 
@@ -126,16 +126,17 @@ describe('googleConnector against the fake Directory API', () => {
     expect(cy[GOOGLE_SOURCE_SCHEMA]).toEqual({ orgUnitPath: '/', managerEmail: 'gone@elsewhere.com' });
   });
 
-  it('lists direct user members only: a nested group is not expanded, a deleted user drops out', async () => {
+  it('lists a group’s users at any depth (derived membership): a nested group’s users are members, a deleted user drops out', async () => {
     const s = seed();
     google.data.deleteUser('bob@example.com');
     const listing = await connector().list();
-    expect(listing.groups.find((g) => g.externalId === s.all.id)?.memberExternalIds).toEqual([s.eve.id]);
+    expect(listing.groups.find((g) => g.externalId === s.all.id)?.memberExternalIds).toEqual([s.eve.id, s.ada.id, s.cy.id]);
+    expect(google.requests.filter((r) => r.path.endsWith('/members')).every((r) => r.query.includeDerivedMembership === 'true')).toBe(true);
     expect(listing.groups.find((g) => g.externalId === s.eng.id)?.memberExternalIds).toEqual([s.ada.id, s.cy.id]);
     expect(listing.users.some((u) => u.externalId === s.bob.id)).toBe(false);
   });
 
-  it('with a group filter lists only those groups and their direct members; an unknown group is skipped', async () => {
+  it('with a group filter lists only those groups and their members; an unknown group is skipped', async () => {
     const s = seed();
     const listing = await connector({ groupIds: [s.eng.id, 'ops@example.com', '999'] }).list();
     expect(listing.groups.map((g) => g.externalId)).toEqual([s.eng.id, s.ops.id]);
