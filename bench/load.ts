@@ -86,6 +86,7 @@ autocannon(options, (err, raw) => {
   const { totalCompletedRequests, duration } = raw as unknown as { totalCompletedRequests: number; duration: number };
   parentPort!.postMessage({
     perSecond: Math.round(totalCompletedRequests / duration),
+    requests: totalCompletedRequests,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,

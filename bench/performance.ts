@@ -22,11 +22,14 @@ import { runEventsBench } from './events.ts';
 import { profiled, type Shares } from './profile.ts';
 import { fillFilter, seededId } from './seeded.ts';
 import { load, seedUsers, type LoadResult } from './scim.ts';
+import { costed, type RequestCost } from './thread-cpu.ts';
 
 const API_KEY = 'sk_bench_0123456789abcdefghijklmnop';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const CONCURRENCIES = [1, 16, 64, 256];
+/** Reads run at the issue's concurrency, as many sockets as the write phases' c=64. */
+export const READ_CONNECTIONS = 64;
 
 export interface Ceiling {
   bareHttp: LoadResult;
@@ -50,6 +53,11 @@ export interface PerformanceFigures {
   peakRssMb: number;
   /** The server thread's event-loop delay p99 (ms) during each c=64 write phase. */
   loopDelayP99Ms: Record<string, number>;
+  /**
+   * Per-request cost under load (Linux): the main thread's CPU, of it kernel time, and database time, for each
+   * read at the largest size and each write at c=64. What one core can serve is 1,000 / cpuMs per second.
+   */
+  costs: Record<string, RequestCost>;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -127,6 +135,7 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
     await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Lookup group', members: Array.from({ length: 1000 }, (_, j) => ({ value: seededId(j) })) });
 
     const reads: PerformanceFigures['reads'] = {};
+    const costs: PerformanceFigures['costs'] = {};
     let seeded = 1000;
     for (const size of SIZES) {
       await seedUsers(store, directory.id, seeded, size);
@@ -140,11 +149,19 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
         // As Entra asks it: is this user a member? Without the member list in the answer.
         'members[value eq]': { path: `${scim}/Groups?excludedAttributes=members`, filter: 'members[value eq "{id}"]' },
       };
+      // Untimed: the code's first runs (JIT) and the newly seeded pages (the WAL's checkpoint) are not what is measured.
+      await load({ kind: 'get', base, path: `${scim}/Users`, headers, connections: READ_CONNECTIONS, duration: 2, range: size });
+      await load({ kind: 'lookup', base, path: `${scim}/Users`, headers, connections: READ_CONNECTIONS, duration: 2, filter: lookups['userName eq']!.filter!, range: size });
       for (const [name, { path: p, filter }] of Object.entries(lookups)) {
         const range = name === 'members[value eq]' ? 1000 : size;
-        const result = filter
-          ? await load({ kind: 'lookup', base, path: p, headers, connections: 16, duration: DURATION, filter, range })
-          : await load({ kind: 'get', base, path: p, headers, connections: 16, duration: DURATION, range });
+        const { result, cost } = await costed(
+          () =>
+            filter
+              ? load({ kind: 'lookup', base, path: p, headers, connections: READ_CONNECTIONS, duration: DURATION, filter, range })
+              : load({ kind: 'get', base, path: p, headers, connections: READ_CONNECTIONS, duration: DURATION, range }),
+          () => dbMs,
+        );
+        if (cost && size === SIZES[SIZES.length - 1]) costs[`${name} at ${size.toLocaleString('en')} users`] = cost;
         // Database time: the same lookup, one at a time, with every query's duration summed.
         const before = dbMs;
         for (let k = 0; k < 200; k++) {
@@ -164,7 +181,9 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
         const delay = monitorEventLoopDelay({ resolution: 5 });
         delay.enable();
         try {
-          return await phase();
+          const { result, cost } = await costed(phase, () => dbMs);
+          if (cost && c === 64) costs[`${method} /Users c=64`] = cost;
+          return result;
         } finally {
           delay.disable();
           if (c === 64) loopDelayP99Ms[method] = round(delay.percentile(99) / 1e6);
@@ -179,9 +198,9 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
     const phases: Record<string, () => Promise<LoadResult>> = {
       'POST /Users c=64': () => load({ kind: 'create', base, path: `${scim}/Users`, headers, connections: 64, duration: DURATION, prefix: 'profile-' }),
       'PATCH /Users c=64': () => load({ kind: 'patch', base, path: `${scim}/Users`, headers, connections: 64, duration: DURATION, range: seeded }),
-      'get by id c=16': () => load({ kind: 'get', base, path: `${scim}/Users`, headers, connections: 16, duration: DURATION, range: seeded }),
-      'userName eq c=16': () =>
-        load({ kind: 'lookup', base, path: `${scim}/Users`, headers, connections: 16, duration: DURATION, filter: 'userName eq "user{i}@bench.example.com"', range: seeded }),
+      'get by id c=64': () => load({ kind: 'get', base, path: `${scim}/Users`, headers, connections: READ_CONNECTIONS, duration: DURATION, range: seeded }),
+      'userName eq c=64': () =>
+        load({ kind: 'lookup', base, path: `${scim}/Users`, headers, connections: READ_CONNECTIONS, duration: DURATION, filter: 'userName eq "user{i}@bench.example.com"', range: seeded }),
     };
     for (const [name, phase] of Object.entries(phases)) {
       const { result, shares } = await profiled(phase);
@@ -244,6 +263,7 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       members10k: { addSeconds, removeSeconds, rssGrowthMb },
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       loopDelayP99Ms,
+      costs,
     };
   } finally {
     await app.close();

@@ -97,7 +97,7 @@ async function seed(store: KyselyStore, directoryId: string): Promise<{ ids: str
   return { ids, bigGroup, smallGroup };
 }
 
-export type LoadResult = { perSecond: number; p50: number; p99: number; errors: number };
+export type LoadResult = { perSecond: number; p50: number; p99: number; errors: number; /** Completed in the phase. */ requests?: number };
 
 /** Runs one load scenario in a worker thread (its own core), so the server's event loop is measured alone. */
 export function load(scenario: Scenario): Promise<LoadResult> {

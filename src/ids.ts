@@ -3,7 +3,7 @@
  * base32) behind the object's prefix. Ids made in one process are strictly increasing even within one
  * millisecond, so they double as stable list cursors.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -29,7 +29,26 @@ export type IdPrefix =
   | 'directory_sync';
 
 let lastTime = -1;
-let lastRandom = new Uint8Array(10);
+let lastRandom: Uint8Array = new Uint8Array(10);
+
+/**
+ * Random bytes drawn 4 KiB at a time: one getrandom system call per ~400 new milliseconds instead of one each,
+ * which showed in profiles of read load (every request logs under a fresh id).
+ */
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomTen(): Uint8Array {
+  if (poolOffset + 10 > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  // A copy: increment() changes it in place, and the pool's bytes are never handed out twice.
+  const bytes = pool.slice(poolOffset, poolOffset + 10);
+  poolOffset += 10;
+  return bytes;
+}
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -74,7 +93,7 @@ export function ulid(now: number = Date.now()): string {
     now = lastTime;
   } else {
     lastTime = now;
-    lastRandom = new Uint8Array(randomBytes(10));
+    lastRandom = randomTen();
   }
   return encodeTime(now) + encodeRandom(lastRandom);
 }
