@@ -23,6 +23,7 @@ import { profiled, type Shares } from './profile.ts';
 import { fillFilter, seededId } from './seeded.ts';
 import { load, seedUsers, type LoadResult } from './scim.ts';
 import { costed, type RequestCost } from './thread-cpu.ts';
+import { measureReadCeiling, type ReadCeiling } from './read-ceiling.ts';
 
 const API_KEY = 'sk_bench_0123456789abcdefghijklmnop';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -58,6 +59,8 @@ export interface PerformanceFigures {
    * read at the largest size and each write at c=64. What one core can serve is 1,000 / cpuMs per second.
    */
   costs: Record<string, RequestCost>;
+  /** node:http with one indexed lookup in this run's own database at the largest size, under the same load. */
+  readCeiling: ReadCeiling;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -173,6 +176,14 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       }
     }
 
+    const readCeiling = await measureReadCeiling(
+      database === 'postgres' ? { pool: (store as PostgresStore).pool, schema } : { sqliteFile: (store as SqliteStore).file },
+      directory.id,
+      seeded,
+      READ_CONNECTIONS,
+      DURATION,
+    );
+
     const writes: PerformanceFigures['writes'] = { POST: {}, PUT: {}, PATCH: {} };
     const loopDelayP99Ms: PerformanceFigures['loopDelayP99Ms'] = {};
     for (const c of CONCURRENCIES) {
@@ -264,6 +275,7 @@ export async function runPerformanceBench(database: 'sqlite' | 'postgres'): Prom
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       loopDelayP99Ms,
       costs,
+      readCeiling,
     };
   } finally {
     await app.close();
