@@ -14,7 +14,7 @@ import type { FilterContext } from '../store/scim/filter/context.ts';
 import { compileSortKey } from '../store/scim/filter/sort-key.ts';
 import type { ResourceListQuery } from '../store/scim/records.ts';
 import type { Dialect } from '../store/scim/sql-dialect.ts';
-import { matchesAtMostOne } from './at-most-one.ts';
+import { matchesAtMostOne, matchesFew } from './at-most-one.ts';
 
 function filterContext(dialect: Dialect, rt: ResourceTypeDef, directoryId: string): FilterContext {
   return {
@@ -36,6 +36,7 @@ export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: st
     offset: request.startIndex - 1,
     limit: request.count,
     atMostOne: filter !== undefined && matchesAtMostOne(filter, rt),
+    fewMatches: filter !== undefined && matchesFew(filter, rt),
   };
 }
 

@@ -231,3 +231,52 @@ describe('lookups of a unique attribute (answered from the page alone, with no c
     expect((await c.req('GET', `/Groups?${f('displayName eq "nope"')}`)).json()).toMatchObject({ totalResults: 0 });
   });
 });
+
+describe('totals when the page is read before the count (an indexed equality; every list on PostgreSQL)', () => {
+  let d: ScimClient;
+  beforeAll(async () => {
+    d = await scimClient();
+    // Five users share one externalId and an email; a sixth differs.
+    for (let i = 1; i <= 6; i++) {
+      const shared = i <= 5;
+      await d.createUser(`p${i}@acme.com`, { externalId: shared ? 'SAME' : 'OTHER', emails: [{ value: shared ? 'team@acme.com' : `p${i}@acme.com`, type: 'work' }] });
+    }
+  });
+  afterAll(() => d.close());
+
+  const page = async (query: string) => {
+    const res = await d.req('GET', `/Users?${query}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    return { totalResults: body.totalResults, itemsPerPage: body.itemsPerPage, names: body.Resources.map((r: { userName: string }) => r.userName) };
+  };
+
+  it.each([
+    ['externalId eq "SAME"', 5],
+    ['emails.value eq "team@acme.com"', 5],
+    ['emails[type eq "work"].value eq "TEAM@acme.com"', 5],
+    ['externalId eq "OTHER"', 1],
+    ['externalId eq "none"', 0],
+    ['userName sw "p"', 6],
+  ])('%s: the same total on every page, however the page ends', async (filter, matches) => {
+    const all = await page(`${f(filter)}`);
+    expect(all.totalResults).toBe(matches);
+    expect(all.names).toHaveLength(matches);
+    for (const [startIndex, count] of [[1, 2], [2, 2], [5, 2], [1, matches], [1, matches + 1], [matches, 5], [matches + 1, 2], [matches + 5, 1], [1, 0], [3, 0]]) {
+      const p = await page(`${f(filter)}&startIndex=${startIndex}&count=${count}`);
+      const expected = all.names.slice(startIndex - 1, startIndex - 1 + count);
+      expect(p, `startIndex=${startIndex} count=${count}`).toEqual({ totalResults: matches, itemsPerPage: expected.length, names: expected });
+    }
+  });
+
+  it('totals an unfiltered list the same way, sorted or not', async () => {
+    for (const sort of ['', '&sortBy=userName&sortOrder=descending']) {
+      const all = await page(`count=100${sort}`);
+      expect(all.totalResults).toBe(6);
+      for (const [startIndex, count] of [[1, 6], [1, 5], [6, 3], [7, 3], [4, 2]]) {
+        const p = await page(`startIndex=${startIndex}&count=${count}${sort}`);
+        expect(p).toEqual({ totalResults: 6, itemsPerPage: Math.max(0, Math.min(count, 7 - startIndex)), names: all.names.slice(startIndex - 1, startIndex - 1 + count) });
+      }
+    }
+  });
+});

@@ -42,16 +42,26 @@ export async function listResources<T>(
     const result = await columns(base, true).limit(1).execute();
     return { total: result.length, rows: result.map((r) => decode(r)) };
   }
-  const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const total = Number(counted.n);
-  if (q.limit === 0 || q.offset >= total) return { total, rows: [] };
-  let rows = columns(base);
-  if (q.sortKey) {
-    const key = q.sortKey;
-    // Resources without the attribute sort last in either direction; id keeps equal keys stable.
-    rows = rows.orderBy(sql`(${key}) is null`).orderBy(key, q.descending ? 'desc' : 'asc');
+  const count = async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const page = (total: number | undefined) => {
+    let rows = columns(base);
+    if (q.sortKey) {
+      const key = q.sortKey;
+      // Resources without the attribute sort last in either direction; id keeps equal keys stable.
+      rows = rows.orderBy(sql`(${key}) is null`).orderBy(key, q.descending ? 'desc' : 'asc');
+    }
+    return rows.orderBy(idOrder(dialect, q.where !== undefined, total)).offset(q.offset).limit(q.limit).execute();
+  };
+  if (q.limit > 0 && (q.fewMatches || dialect === 'postgres')) {
+    // The page first: unless it is full (or empty past the start), it tells the total, and the count (a second
+    // statement, on PostgreSQL a second round trip) is not needed. SQLite's id order is chosen for few rows.
+    const result = await page(q.fewMatches ? 0 : undefined);
+    const known = result.length > 0 && result.length < q.limit ? q.offset + result.length : result.length === 0 && q.offset === 0 ? 0 : undefined;
+    return { total: known ?? (await count()), rows: result.map((r) => decode(r)) };
   }
-  const result = await rows.orderBy(idOrder(dialect, q.where !== undefined, total)).offset(q.offset).limit(q.limit).execute();
+  const total = await count();
+  if (q.limit === 0 || q.offset >= total) return { total, rows: [] };
+  const result = await page(total);
   return { total, rows: result.map((r) => decode(r)) };
 }
 
@@ -61,6 +71,6 @@ export async function listResources<T>(
  * estimate is "several"). With a filter and a small result, `+r.id` stops that index from serving ORDER BY,
  * so the filter's index is used and the few rows sorted. PostgreSQL's statistics choose well by themselves.
  */
-function idOrder(dialect: Dialect, filtered: boolean, total: number) {
-  return dialect === 'sqlite' && filtered && total <= SORT_IN_MEMORY ? sql`+r.id` : sql.ref('r.id');
+function idOrder(dialect: Dialect, filtered: boolean, total: number | undefined) {
+  return dialect === 'sqlite' && filtered && total !== undefined && total <= SORT_IN_MEMORY ? sql`+r.id` : sql.ref('r.id');
 }

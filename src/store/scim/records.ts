@@ -83,6 +83,11 @@ export interface ResourceListQuery {
    * creating it): the page itself then gives the total, with no separate count.
    */
   atMostOne?: boolean;
+  /**
+   * The filter selects by an equality on an indexed attribute (externalId, an email, a member): few rows match,
+   * so the page is read first and gives the total unless it is full (no count in the usual lookup).
+   */
+  fewMatches?: boolean;
 }
 
 export interface ResourceList<T> {
