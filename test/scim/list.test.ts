@@ -262,18 +262,33 @@ describe('totals when the page is read before the count (an indexed equality; ev
     const all = await page(`${f(filter)}`);
     expect(all.totalResults).toBe(matches);
     expect(all.names).toHaveLength(matches);
-    for (const [startIndex, count] of [[1, 2], [2, 2], [5, 2], [1, matches], [1, matches + 1], [matches, 5], [matches + 1, 2], [matches + 5, 1], [1, 0], [3, 0]]) {
+    for (const [startIndex, count] of [[1, 2], [2, 2], [5, 2], [1, matches], [1, matches + 1], [matches, 5], [matches + 1, 2], [matches + 5, 1], [1, 0], [3, 0]] as [number, number][]) {
       const p = await page(`${f(filter)}&startIndex=${startIndex}&count=${count}`);
       const expected = all.names.slice(startIndex - 1, startIndex - 1 + count);
       expect(p, `startIndex=${startIndex} count=${count}`).toEqual({ totalResults: matches, itemsPerPage: expected.length, names: expected });
     }
   });
 
+  it("gives each user of a few-match page its own groups, on every page", async () => {
+    const listed = (await d.req('GET', `/Users?${f('externalId eq "SAME"')}`)).json().Resources as { id: string; userName: string }[];
+    const [first, second] = listed;
+    await d.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Few B', members: [{ value: first!.id }, { value: second!.id }] });
+    await d.req('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Few A', members: [{ value: second!.id }] });
+    const groupsOf = async (query: string) =>
+      Object.fromEntries(((await d.req('GET', `/Users?${query}`)).json().Resources as { userName: string; groups?: { display: string }[] }[]).map((u) => [u.userName, (u.groups ?? []).map((g) => g.display)]));
+    const all = await groupsOf(f('externalId eq "SAME"'));
+    expect(all[first!.userName]).toEqual(['Few B']);
+    expect(all[second!.userName]).toEqual(expect.arrayContaining(['Few A', 'Few B']));
+    expect(all[second!.userName]).toHaveLength(2);
+    expect(Object.values(all).filter((g) => g.length === 0)).toHaveLength(3);
+    expect(await groupsOf(`${f('externalId eq "SAME"')}&startIndex=2&count=1`)).toEqual({ [second!.userName]: all[second!.userName] });
+  });
+
   it('totals an unfiltered list the same way, sorted or not', async () => {
     for (const sort of ['', '&sortBy=userName&sortOrder=descending']) {
       const all = await page(`count=100${sort}`);
       expect(all.totalResults).toBe(6);
-      for (const [startIndex, count] of [[1, 6], [1, 5], [6, 3], [7, 3], [4, 2]]) {
+      for (const [startIndex, count] of [[1, 6], [1, 5], [6, 3], [7, 3], [4, 2]] as [number, number][]) {
         const p = await page(`startIndex=${startIndex}&count=${count}${sort}`);
         expect(p).toEqual({ totalResults: 6, itemsPerPage: Math.max(0, Math.min(count, 7 - startIndex)), names: all.names.slice(startIndex - 1, startIndex - 1 + count) });
       }

@@ -30,8 +30,8 @@ export async function listResources<T>(
   decode: (row: Row) => T,
   /**
    * A column computed for the one row of an at-most-one lookup (`extra`; null otherwise), e.g. a user's groups
-   * as JSON: the lookup an IdP makes before each write then costs one statement. Not for pages, where a database
-   * may compute it for every row an offset skips.
+   * as JSON: the lookup an IdP makes before each write then costs one statement. Also for a page of few matches
+   * (`fewMatches`); not for other pages, where a database may compute it for every row an offset skips or sorts.
    */
   extra?: Expression<unknown>,
 ): Promise<ResourceList<T>> {
@@ -44,7 +44,8 @@ export async function listResources<T>(
   }
   const count = async () => Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const page = (total: number | undefined) => {
-    let rows = columns(base);
+    // Few rows match an indexed equality, so computing `extra` for each (even those an offset skips) is cheap.
+    let rows = columns(base, q.fewMatches === true);
     if (q.sortKey) {
       const key = q.sortKey;
       // Resources without the attribute sort last in either direction; id keeps equal keys stable.
