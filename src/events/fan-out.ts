@@ -8,16 +8,19 @@ import { newId } from '../ids.ts';
 import { chunks } from '../store/chunks.ts';
 import { now } from '../store/codec.ts';
 import type { Executor, WebhookDeliveriesTable } from '../store/db.ts';
-import { markDue, queueOf, type DispatchStore, type QueueKey } from './queues.ts';
+import { keyOf, markDue, queueOf, type DispatchStore, type QueueKey } from './queues.ts';
 import { enabledEndpoints } from './webhooks-store.ts';
 
 /** Events turned into deliveries per transaction. */
-const BATCH_EVENTS = 500;
+export const BATCH_EVENTS = 500;
 /** Deliveries per INSERT statement. */
 const INSERT_CHUNK = 200;
 
 /** Turns up to 500 new events into deliveries, and marks their queues due; returns how many events it consumed. */
-export function fanOutEvents(store: DispatchStore): Promise<number> {
+export async function fanOutEvents(store: DispatchStore): Promise<number> {
+  // Most wake-ups find nothing new (another process fanned out first, or a poll): a read says so in one round
+  // trip, without the transaction and the cursor's lock.
+  if (!(await hasNewEvents(store.db))) return 0;
   // Not store.transaction: that tells commit listeners (this dispatcher), which would wake it forever.
   return store.db.transaction().execute(async (db) => {
     const cursor = await lockCursor(db, store.dialect);
@@ -27,10 +30,20 @@ export function fanOutEvents(store: DispatchStore): Promise<number> {
     const at = now();
     const rows = events.flatMap((e) => endpoints.filter((we) => we.events.includes(e.event)).map((we) => newDelivery(we.id, e, at)));
     for (const chunk of chunks(rows, INSERT_CHUNK)) await db.insertInto('webhook_deliveries').values(chunk).execute();
-    for (const queue of queuesOf(rows)) await markDue(db, queue, at);
+    await markDue(db, queuesOf(rows), at);
     await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
     return events.length;
   });
+}
+
+function hasNewEvents(db: Executor): Promise<boolean> {
+  return db
+    .selectFrom('events')
+    .select('seq')
+    .where('seq', '>', (eb) => eb.selectFrom('dispatch_state').select('fanout_seq').where('id', '=', 1))
+    .limit(1)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
 }
 
 /** The last event fanned out, its row locked on PostgreSQL until the transaction ends. */
@@ -62,13 +75,12 @@ function newDelivery(endpointId: string, event: { id: string; seq: number; direc
   };
 }
 
-/** The queues the deliveries go to, each once, in the order the deliveries first reach them. */
+/** The queues the deliveries go to, each once. */
 function queuesOf(rows: NewDelivery[]): QueueKey[] {
   const queues = new Map<string, QueueKey>();
   for (const r of rows) {
     const queue = queueOf(r.endpoint_id, r.directory_id ?? null);
-    const key = `${queue.endpoint_id} ${queue.directory_key}`;
-    if (!queues.has(key)) queues.set(key, queue);
+    if (!queues.has(keyOf(queue))) queues.set(keyOf(queue), queue);
   }
   return [...queues.values()];
 }

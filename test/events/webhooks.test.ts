@@ -268,7 +268,7 @@ describe('delivery', () => {
       // A delivery left 'sending' by a crashed worker, its lease already over.
       const other = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }) });
       await other.fanOut();
-      const [first] = await other.claimDue(1);
+      const first = (await other.claimDue(1))[0]?.claim;
       // The claim is this directory's queue, its head the first of the six events, now 'sending'.
       expect(first).toEqual({ deliveryId: expect.any(String), queue: { endpoint_id: we.id, directory_key: dir.id }, lease: expect.any(String) });
       const firstEvent = (await t.api('GET', `/events?directory_id=${dir.id}&events=dsync.user.created`)).json().data[0];
