@@ -35,8 +35,8 @@ export const isDue = (head: Head, at: string): boolean => !(head.delivery.state 
  * never has two deliveries in flight.
  */
 export function claimDueDeliveries(store: DispatchStore, limit: number, leaseMs: number): Promise<Job[]> {
-  const at = now();
   return store.db.transaction().execute(async (db) => {
+    const at = now();
     let due = db
       .selectFrom('webhook_queues as q')
       .innerJoin('webhook_endpoints as we', 'we.id', 'q.endpoint_id')

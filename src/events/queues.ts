@@ -66,8 +66,11 @@ export function setQueueDue(db: Executor, queue: QueueKey, at: string) {
     .execute();
 }
 
-/** The id of a queue's head, as a subquery correlated with the queue row `q` (directory_key '' is a null directory). */
-function headId(eb: ExpressionBuilder<Database & { q: Database['webhook_queues'] }, 'q'>) {
+/**
+ * The id of a queue's head, as a subquery correlated with the queue row `q` (directory_key '' is a null
+ * directory), not counting the deliveries `passing` (being finished in the same transaction).
+ */
+function headId(eb: ExpressionBuilder<Database & { q: Database['webhook_queues'] }, 'q'>, passing: string[]) {
   const head = (sameDirectory: (h: ExpressionBuilder<Database & { q: Database['webhook_queues']; h: Database['webhook_deliveries'] }, 'q' | 'h'>) => ReturnType<typeof sql<boolean>>) =>
     eb
       .selectFrom('webhook_deliveries as h')
@@ -76,6 +79,7 @@ function headId(eb: ExpressionBuilder<Database & { q: Database['webhook_queues']
       .where(sameDirectory)
       // Literal, not bound: only a query repeating the partial index's own predicate may use that index.
       .where(sql<boolean>`h.state in ('pending', 'sending')`)
+      .$if(passing.length > 0, (qb) => qb.where('h.id', 'not in', passing))
       .orderBy('h.event_seq')
       .limit(1);
   return eb.fn.coalesce(
@@ -101,13 +105,13 @@ export interface Head {
 
 /**
  * The heads of these queues, with their events and endpoints, in one statement: by queue key, absent for an
- * empty queue.
+ * empty queue. `passing`: deliveries this transaction finishes, so the heads after them.
  */
-export async function headsOf(db: Executor, queues: QueueKey[]): Promise<Map<string, Head>> {
+export async function headsOf(db: Executor, queues: QueueKey[], passing: string[] = []): Promise<Map<string, Head>> {
   const heads = new Map<string, Head>();
   if (queues.length === 0) return heads;
   const rows = await db
-    .selectFrom((qb) => qb.selectFrom('webhook_queues as q').select(['q.endpoint_id', 'q.directory_key']).select((eb) => headId(eb).as('head_id')).where(isOneOf(queues, 'q')).as('hq'))
+    .selectFrom((qb) => qb.selectFrom('webhook_queues as q').select(['q.endpoint_id', 'q.directory_key']).select((eb) => headId(eb, passing).as('head_id')).where(isOneOf(queues, 'q')).as('hq'))
     .innerJoin('webhook_deliveries as d', 'd.id', 'hq.head_id')
     .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
     .leftJoin('events as e', 'e.id', 'd.event_id')
