@@ -49,7 +49,7 @@ export function claimDueDeliveries(store: DispatchStore, limit: number, leaseMs:
     if (store.dialect === 'postgres') due = due.forUpdate('q').skipLocked();
     const queues = await due.execute();
     if (queues.length === 0) return [];
-    const heads = await headsOf(db, queues);
+    const heads = await headsOf(db, store.dialect, queues);
     const taken: Head[] = [];
     for (const queue of queues) {
       const head = heads.get(keyOf(queue));
@@ -57,14 +57,14 @@ export function claimDueDeliveries(store: DispatchStore, limit: number, leaseMs:
       // Empty, or its head is waiting out a backoff: record when it is really due.
       else await setQueue(db, queue, { next_attempt_at: head ? head.delivery.next_attempt_at : null, locked_until: null });
     }
-    return takeHeads(db, taken, leaseUntil(leaseMs), at);
+    return takeHeads(db, store.dialect, taken, leaseUntil(leaseMs), at);
   });
 }
 
 /** Leases the heads' queues and marks the heads sending: two statements for the lot. */
-export async function takeHeads(db: Executor, heads: Head[], lease: string, at: string): Promise<Job[]> {
+async function takeHeads(db: Executor, dialect: DispatchStore['dialect'], heads: Head[], lease: string, at: string): Promise<Job[]> {
   if (heads.length === 0) return [];
-  await db.updateTable('webhook_queues').set({ locked_until: lease }).where(isOneOf(heads.map((h) => h.queue))).execute();
+  await db.updateTable('webhook_queues').set({ locked_until: lease }).where(isOneOf(dialect, heads.map((h) => h.queue))).execute();
   await db
     .updateTable('webhook_deliveries')
     .set({ state: 'sending', locked_until: lease, updated_at: at })
@@ -82,7 +82,7 @@ export async function leasesOf(db: Executor, dialect: DispatchStore['dialect'], 
   let locked = db
     .selectFrom('webhook_queues')
     .select(['endpoint_id', 'directory_key', 'locked_until'])
-    .where(isOneOf(claims.map((c) => c.queue)))
+    .where(isOneOf(dialect, claims.map((c) => c.queue)))
     .orderBy('endpoint_id')
     .orderBy('directory_key');
   if (dialect === 'postgres') locked = locked.forUpdate();

@@ -114,7 +114,7 @@ export function recordOutcomes(store: DispatchStore, finished: Finished[], lease
       else moving.push(f);
     }
     // Every moving delivery is finished (succeeded or failed): its queue's next head is the one after it.
-    const heads = await headsOf(db, moving.map((f) => f.job.claim.queue), moving.map((f) => f.job.claim.deliveryId));
+    const heads = await headsOf(db, store.dialect, moving.map((f) => f.job.claim.queue), moving.map((f) => f.job.claim.deliveryId));
     const next: Head[] = [];
     for (const f of moving) {
       const head = heads.get(keyOf(f.job.claim.queue));

@@ -7,6 +7,7 @@ import { chunks } from '../store/chunks.ts';
 import { fromJson } from '../store/codec.ts';
 import type { Database, Executor } from '../store/db.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
+import { isAmong } from './json-rows.ts';
 
 export type QueueKey = { endpoint_id: string; directory_key: string };
 
@@ -36,9 +37,8 @@ export function lockOrder<T extends QueueKey>(queues: T[]): T[] {
 }
 
 /** A WHERE over `webhook_queues` (aliased `table`) matching exactly these queues. */
-export function isOneOf(queues: QueueKey[], table = 'webhook_queues') {
-  return (eb: ExpressionBuilder<any, any>) =>
-    eb.or(queues.map((q) => eb.and([eb(eb.ref(`${table}.endpoint_id`), '=', q.endpoint_id), eb(eb.ref(`${table}.directory_key`), '=', q.directory_key)])));
+export function isOneOf(dialect: DispatchStore['dialect'], queues: QueueKey[], table = 'webhook_queues') {
+  return isAmong(dialect, { endpoint_id: `${table}.endpoint_id`, directory_key: `${table}.directory_key` }, queues);
 }
 
 export function setQueue(db: Executor, queue: QueueKey, values: { next_attempt_at?: string | null; locked_until?: string | null }) {
@@ -70,7 +70,7 @@ export function setQueueDue(db: Executor, queue: QueueKey, at: string) {
  * The id of a queue's head, as a subquery correlated with the queue row `q` (directory_key '' is a null
  * directory), not counting the deliveries `passing` (being finished in the same transaction).
  */
-function headId(eb: ExpressionBuilder<Database & { q: Database['webhook_queues'] }, 'q'>, passing: string[]) {
+function headId(eb: ExpressionBuilder<Database & { q: Database['webhook_queues'] }, 'q'>, dialect: DispatchStore['dialect'], passing: string[]) {
   const head = (sameDirectory: (h: ExpressionBuilder<Database & { q: Database['webhook_queues']; h: Database['webhook_deliveries'] }, 'q' | 'h'>) => ReturnType<typeof sql<boolean>>) =>
     eb
       .selectFrom('webhook_deliveries as h')
@@ -79,7 +79,7 @@ function headId(eb: ExpressionBuilder<Database & { q: Database['webhook_queues']
       .where(sameDirectory)
       // Literal, not bound: only a query repeating the partial index's own predicate may use that index.
       .where(sql<boolean>`h.state in ('pending', 'sending')`)
-      .$if(passing.length > 0, (qb) => qb.where('h.id', 'not in', passing))
+      .$if(passing.length > 0, (qb) => qb.where(sql<boolean>`not ${isAmong(dialect, { id: 'h.id' }, passing.map((id) => ({ id })))}`))
       .orderBy('h.event_seq')
       .limit(1);
   return eb.fn.coalesce(
@@ -107,12 +107,19 @@ export interface Head {
  * The heads of these queues, with their events and endpoints, in one statement: by queue key, absent for an
  * empty queue. `passing`: deliveries this transaction finishes, so the heads after them.
  */
-export async function headsOf(db: Executor, queues: QueueKey[], passing: string[] = []): Promise<Map<string, Head>> {
+export async function headsOf(db: Executor, dialect: DispatchStore['dialect'], queues: QueueKey[], passing: string[] = []): Promise<Map<string, Head>> {
   const heads = new Map<string, Head>();
   if (queues.length === 0) return heads;
-  const rows = await db
-    .selectFrom((qb) => qb.selectFrom('webhook_queues as q').select(['q.endpoint_id', 'q.directory_key']).select((eb) => headId(eb, passing).as('head_id')).where(isOneOf(queues, 'q')).as('hq'))
-    .innerJoin('webhook_deliveries as d', 'd.id', 'hq.head_id')
+  const withHeads = db.selectFrom((qb) =>
+    qb.selectFrom('webhook_queues as q').select(['q.endpoint_id', 'q.directory_key']).select((eb) => headId(eb, dialect, passing).as('head_id')).where(isOneOf(dialect, queues, 'q')).as('hq'),
+  );
+  const rows = await (
+    dialect === 'postgres'
+      ? // A lookup by id for each head, never a hash join over every delivery (which PostgreSQL may prefer for a
+        // small table); `limit 1` keeps the subquery from being flattened into a plain join.
+        withHeads.innerJoinLateral((eb) => eb.selectFrom('webhook_deliveries as d').selectAll('d').whereRef('d.id', '=', 'hq.head_id').limit(1).as('d'), (join) => join.onTrue())
+      : withHeads.innerJoin('webhook_deliveries as d', 'd.id', 'hq.head_id')
+  )
     .innerJoin('webhook_endpoints as we', 'we.id', 'd.endpoint_id')
     .leftJoin('events as e', 'e.id', 'd.event_id')
     .select(['hq.endpoint_id', 'hq.directory_key', 'd.id', 'd.state', 'd.next_attempt_at', 'd.attempt_count', 'd.first_attempt_at', 'd.event_id'])
