@@ -368,13 +368,22 @@ describe('wake-ups across processes', () => {
     // A second connection stands in for another process: it shares nothing in memory with t.store.
     const other = new PostgresStore({ url: TEST_DATABASE_URL!, schema: (t.store as PostgresStore).options.schema!, poolSize: 1 });
     let woken = 0;
+    let selfWoken = 0;
+    const unlisten = await (t.store as PostgresStore).listen(() => selfWoken++);
     try {
       await other.listen(() => woken++);
       const dir = await createDirectory(t);
       await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'notify@acme.com' });
       await until(() => woken > 0, 10_000);
       expect(woken).toBeGreaterThan(0);
+      // The committing process's own LISTEN ignores its NOTIFY (its commit listeners were told directly), and
+      // hears the next one, from the other process; notifications arrive in commit order.
+      await other.transaction(async () => {});
+      await until(() => selfWoken > 0, 10_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(selfWoken).toBe(1);
     } finally {
+      unlisten();
       await other.close();
     }
   });
