@@ -74,6 +74,26 @@ async function takeHeads(db: Executor, dialect: DispatchStore['dialect'], heads:
 }
 
 /**
+ * The queues among `queues` (in the order given) that are empty and held by no one, up to `limit`: whatever
+ * deliveries a fan-out adds to them, the first is their head, and the fan-out can claim it in its own
+ * transaction. Locked (on PostgreSQL, in lock order) until the transaction ends.
+ */
+export async function idleQueues(db: Executor, dialect: DispatchStore['dialect'], queues: QueueKey[], limit: number, at: string): Promise<Set<string>> {
+  const idle = new Set<string>();
+  if (limit <= 0 || queues.length === 0) return idle;
+  let existing = db.selectFrom('webhook_queues').select(['endpoint_id', 'directory_key', 'next_attempt_at', 'locked_until']).where(isOneOf(dialect, queues)).orderBy('endpoint_id').orderBy('directory_key');
+  if (dialect === 'postgres') existing = existing.forUpdate();
+  const rows = new Map((await existing.execute()).map((q) => [keyOf(q), q]));
+  for (const queue of queues) {
+    const row = rows.get(keyOf(queue));
+    // No next attempt: no unfinished delivery (a queue with one always has a time).
+    if (!row || (row.next_attempt_at === null && (row.locked_until === null || row.locked_until < at))) idle.add(keyOf(queue));
+    if (idle.size >= limit) break;
+  }
+  return idle;
+}
+
+/**
  * Locks the claims' queue rows (on PostgreSQL, in lock order) until the transaction ends, and returns the
  * leases on them: a claim is still its worker's while its queue's lease is the one it took. A queue missing
  * from the answer was deleted with its endpoint.

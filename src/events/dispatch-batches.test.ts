@@ -132,6 +132,27 @@ describe('outcome batches', () => {
   });
 });
 
+describe('claims at fan-out', () => {
+  it('claim the first new delivery of each idle queue, up to the limit, and nothing of a queue held or waiting', async () => {
+    const { endpoint } = await new WebhookStore(t.store.db, SECRET_KEY).create('https://receiver.example.com/hooks', ['dsync.user.created']);
+    const first = await writeEvents(['directory_fan_a'], 1);
+    const [a] = (await fanOutEvents(t.store, 8, 60_000)).jobs;
+    expect(a!.claim.deliveryId).toBeDefined();
+    expect(a!.head.event!.id).toBe(first.get('directory_fan_a')![0]);
+    // A is held now; B and C are new, two events each, and there is room for one more claim.
+    const later = await writeEvents(['directory_fan_a', 'directory_fan_b', 'directory_fan_c'], 2);
+    const { events, jobs } = await fanOutEvents(t.store, 1, 60_000);
+    expect(events).toBe(6);
+    expect(jobs.map((j) => [j.claim.queue.directory_key, j.head.event!.id])).toEqual([['directory_fan_b', later.get('directory_fan_b')![0]]]);
+    const states = await t.store.db.selectFrom('webhook_deliveries').select(['event_id', 'state']).where('endpoint_id', '=', endpoint.id).where('state', '=', 'sending').execute();
+    expect(states.map((d) => d.event_id).sort()).toEqual([first.get('directory_fan_a')![0], later.get('directory_fan_b')![0]].sort());
+    // C, left unclaimed, is due for the next claim, which takes its first delivery; A and B stay held.
+    const claimed = await claimDueDeliveries(t.store, 8, 60_000);
+    expect(claimed.map((j) => [j.claim.queue.directory_key, j.head.event!.id])).toEqual([['directory_fan_c', later.get('directory_fan_c')![0]]]);
+    await deleteEndpoint(endpoint.id);
+  });
+});
+
 describe('two dispatchers on one database', () => {
   let other: KyselyStore;
   beforeAll(async () => {
@@ -144,7 +165,7 @@ describe('two dispatchers on one database', () => {
     const { endpoint } = await new WebhookStore(t.store.db, SECRET_KEY).create('https://receiver.example.com/hooks', ['dsync.user.created']);
     const directories = Array.from({ length: 8 }, (_, i) => `directory_split_${i}`);
     await writeEvents(directories, 2);
-    while ((await fanOutEvents(t.store)) > 0);
+    while ((await fanOutEvents(t.store)).events > 0);
     // Claimed from two connections, at once on PostgreSQL (on SQLite one write transaction at a time, and two
     // connections of one process would wait on each other's lock): every queue once, never by both.
     const claims = [() => claimDueDeliveries(t.store, 5, 60_000), () => claimDueDeliveries(other, 5, 60_000)];

@@ -115,8 +115,8 @@ export class Dispatcher {
   }
 
   /** Turns up to 500 new events into deliveries, and marks their queues due; returns how many events it consumed. */
-  fanOut(): Promise<number> {
-    return fanOutEvents(this.store);
+  async fanOut(): Promise<number> {
+    return (await fanOutEvents(this.store)).events;
   }
 
   /** Leases up to `limit` due queues and returns each one's head delivery, marked sending (see claims.ts). */
@@ -148,7 +148,13 @@ export class Dispatcher {
     if (this.newEvents) {
       this.newEvents = false;
       // A batch short of full took every event there was; one committed since has woken us again.
-      while (!this.stopped && (await this.fanOut()) === BATCH_EVENTS);
+      for (let full = true; full && !this.stopped; ) {
+        // Idle queues' new heads are claimed by the fan-out itself, while there is room to send them.
+        const { events, jobs } = await fanOutEvents(this.store, this.concurrency - this.held, this.leaseMs);
+        this.held += jobs.length;
+        for (const job of jobs) this.send(job, 1);
+        full = events === BATCH_EVENTS;
+      }
     }
     const limit = this.concurrency - this.held;
     if (limit <= 0 || this.stopped) return;

@@ -11,12 +11,12 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../store/db.ts';
-import type { DispatchStore } from './queues.ts';
+import type { KyselyStore } from '../store/kysely-store.ts';
 
 /** How a column is typed in `v`: keys compare byte-wise, like the `key` columns (collate "C" on PostgreSQL). */
 export type ColumnKind = 'key' | 'text' | 'integer' | 'timestamp';
 
-type Dialect = DispatchStore['dialect'];
+type Dialect = KyselyStore['dialect'];
 
 const PG_ARRAYS: Record<ColumnKind, string> = { key: 'text[]', text: 'text[]', integer: 'integer[]', timestamp: 'timestamptz[]' };
 

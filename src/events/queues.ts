@@ -45,16 +45,24 @@ export function setQueue(db: Executor, queue: QueueKey, values: { next_attempt_a
   return db.updateTable('webhook_queues').set(values).where('endpoint_id', '=', queue.endpoint_id).where('directory_key', '=', queue.directory_key).execute();
 }
 
-/** New queues, due at `at`; the callers decide what an existing one keeps. */
-function insertQueues(db: Executor, queues: QueueKey[], at: string) {
-  return db.insertInto('webhook_queues').values(queues.map((queue) => ({ ...queue, next_attempt_at: at, locked_until: null })));
+/** New queues, due at `at` (leased until `leases` says, if it does); the callers decide what an existing one keeps. */
+function insertQueues(db: Executor, queues: QueueKey[], at: string, leases?: Map<string, string>) {
+  return db.insertInto('webhook_queues').values(queues.map((queue) => ({ ...queue, next_attempt_at: at, locked_until: leases?.get(keyOf(queue)) ?? null })));
 }
 
-/** Makes queues due now unless they already have a time (their head's); creates those that are new. */
-export async function markDue(db: Executor, queues: QueueKey[], at: string): Promise<void> {
+/**
+ * Makes queues due now unless they already have a time (their head's); creates those that are new. `leases`: the
+ * queues claimed along the way (idle ones, see claims.ts) and their leases; the others keep theirs.
+ */
+export async function markDue(db: Executor, queues: QueueKey[], at: string, leases?: Map<string, string>): Promise<void> {
   for (const chunk of chunks(lockOrder(queues))) {
-    await insertQueues(db, chunk, at)
-      .onConflict((oc) => oc.columns(['endpoint_id', 'directory_key']).doUpdateSet((eb) => ({ next_attempt_at: eb.fn.coalesce('webhook_queues.next_attempt_at', eb.ref('excluded.next_attempt_at')) })))
+    await insertQueues(db, chunk, at, leases)
+      .onConflict((oc) =>
+        oc.columns(['endpoint_id', 'directory_key']).doUpdateSet((eb) => ({
+          next_attempt_at: eb.fn.coalesce('webhook_queues.next_attempt_at', eb.ref('excluded.next_attempt_at')),
+          locked_until: eb.fn.coalesce(eb.ref('excluded.locked_until'), eb.ref('webhook_queues.locked_until')),
+        })),
+      )
       .execute();
   }
 }
