@@ -407,16 +407,17 @@ ${table}
 
 ${verdicts.join('\n')}
 
-The database work of a delivery does not grow with the load; it is shared. One transaction claims many queues
-and reads their heads with their events and endpoints in one statement; then the answers that came in while the
-previous batch was being written are recorded together, in one transaction of five statements (lock the queues,
-read the next heads past the deliveries being finished, insert the attempts, update the deliveries, update the
-queues), which also claims each queue's next delivery. With ${sqlite.backlog.directories} queues in flight that is the mean batch in the
-table, so a delivery costs a fraction of one round trip to the database where it cost about ten before. What is
-left per delivery is the HTTP request, the signatures and the rows written (an attempt, and the delivery's row
-twice: sending, then its outcome). The machine's two cores are shared by the benchmark's process, its receiver
-thread and, for the PostgreSQL column, the database server; scale-out beyond that comes from running more
-\`guestlist worker\` processes, which split the queues between them.
+The database work of a delivery is shared. A fresh event's delivery is claimed by the fan-out transaction that
+creates it when its queue was idle; otherwise one transaction claims many due queues and reads their heads, with
+their events and endpoints, in one statement. The answers that came in while the previous batch was being
+written are recorded together, in one transaction of five statements (lock the queues, read the next heads past
+the deliveries being finished, insert the attempts, update the deliveries, update the queues), which also claims
+each queue's next delivery: the mean batch is in the table, so a delivery costs a fraction of a round trip to
+the database. What is left per delivery is the HTTP request and its answer, the signatures, and the rows
+written (an attempt, and the delivery's row twice: sending, then its outcome). The machine's two cores are shared
+by the benchmark's process (server, load and dispatcher), its receiver thread and, for the PostgreSQL column, the
+database server; scale-out beyond that comes from running more \`guestlist worker\` processes, which split the
+queues between them.
 `;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The webhook dispatcher. Two steps, repeated whenever woken (after a commit in this process) or every poll:
- * 1. Fan-out (fan-out.ts): events past the fan-out cursor become one delivery per subscribed, enabled endpoint.
+ * 1. Fan-out (fan-out.ts): events past the fan-out cursor become one delivery per subscribed, enabled endpoint;
+ *    a queue that was idle has its new head claimed on the way, so a fresh event costs no separate claim.
  * 2. Send: due queues are claimed (claims.ts): for each (endpoint, directory), only the oldest unfinished
  *    delivery is due, so an endpoint gets one directory's events one at a time, in log order; other
  *    directories and endpoints are not held back. A claim is a lease; a worker that dies mid-send loses it and

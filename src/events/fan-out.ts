@@ -50,14 +50,17 @@ export async function fanOutEvents(store: DispatchStore, claimLimit = 0, leaseMs
     const endpoints = claiming ? await endpointsForSending(db) : await enabledEndpoints(db);
     const at = now();
     const rows = events.flatMap((e) => endpoints.filter((we) => we.events.includes(e.event)).map((we) => newDelivery(we.id, e, at)));
+    for (const chunk of chunks(rows, INSERT_CHUNK)) await db.insertInto('webhook_deliveries').values(chunk).execute();
+    await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
+    // The queues are locked last, for as short a time as can be: outcomes being recorded wait for these locks.
     const queues = queuesOf(rows);
     const idle = await idleQueues(db, store.dialect, queues, claimLimit, at);
     const lease = leaseUntil(leaseMs);
-    const heads = firstOfEach(rows, idle);
-    for (const head of heads) Object.assign(head, { state: 'sending', locked_until: lease });
-    for (const chunk of chunks(rows, INSERT_CHUNK)) await db.insertInto('webhook_deliveries').values(chunk).execute();
     await markDue(db, queues, at, new Map([...idle].map((key) => [key, lease])));
-    await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
+    const heads = firstOfEach(rows, idle);
+    if (heads.length > 0) {
+      await db.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: lease }).where('id', 'in', heads.map((h) => h.id)).execute();
+    }
     const eventsById = new Map(events.map((e) => [e.id, e]));
     const endpointsById = new Map(endpoints.map((we) => [we.id, we]));
     return { events: events.length, jobs: heads.map((head) => jobOf(head, eventsById.get(head.event_id)!, endpointsById.get(head.endpoint_id) as EndpointForSending, lease, at)) };
