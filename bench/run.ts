@@ -417,7 +417,8 @@ the database. What is left per delivery is the HTTP request and its answer, the 
 written (an attempt, and the delivery's row twice: sending, then its outcome). The machine's two cores are shared
 by the benchmark's process (server, load and dispatcher), its receiver thread and, for the PostgreSQL column, the
 database server; scale-out beyond that comes from running more \`guestlist worker\` processes, which split the
-queues between them.
+queues between them. Run it more than once: on a machine shared with other work, these figures move by a third
+between runs.
 `;
 }
 
