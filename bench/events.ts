@@ -35,7 +35,8 @@ export interface EventsFigures {
   writes: number;
   visible: Latency;
   firstAttempt: Latency;
-  backlog: { directories: number; events: number; seconds: number; perSecond: number; fanOutSeconds: number };
+  /** `batchSize`: outcomes recorded per transaction, on average, while the backlog drained. */
+  backlog: { directories: number; events: number; seconds: number; perSecond: number; fanOutSeconds: number; batchSize: number };
   live: { events: number; perSecond: number };
 }
 
@@ -147,6 +148,7 @@ export async function runEventsBench(database: 'sqlite' | 'postgres', sizes: Par
       return backlogIds.every((id) => receiver.first.has(id));
     });
     const seconds = (now() - drainStart) / 1000;
+    const { batches, outcomes } = background.dispatcher.stats;
 
     // 3. Live: writers and the dispatcher at once, as in production.
     const liveStart = now();
@@ -164,7 +166,7 @@ export async function runEventsBench(database: 'sqlite' | 'postgres', sizes: Par
       writes: LATENCY_WRITES,
       visible,
       firstAttempt,
-      backlog: { directories: BACKLOG_DIRECTORIES, events: backlogIds.length, seconds: round(seconds), perSecond: Math.round(backlogIds.length / seconds), fanOutSeconds: round(fanOutSeconds) },
+      backlog: { directories: BACKLOG_DIRECTORIES, events: backlogIds.length, seconds: round(seconds), perSecond: Math.round(backlogIds.length / seconds), fanOutSeconds: round(fanOutSeconds), batchSize: round(outcomes / Math.max(1, batches)) },
       live: { events: liveIds.length, perSecond: Math.round(liveIds.length / liveSeconds) },
     };
   } finally {

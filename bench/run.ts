@@ -24,7 +24,7 @@ const suites = args.filter((a, i) => !a.startsWith('--') && !['--compare', '--th
 const wanted = suites.length > 0 ? suites : ['scim', 'events', 'mapping', 'sources', 'performance', 'hostile', 'memory'];
 const compareFile = compareFileOf(args);
 
-const TARGETS = { creates: 1500, lookupP99: 20, memberAdd: 20, deliveries: 1000 };
+const TARGETS = { creates: 1500, lookupP99: 20, memberAdd: 20, deliveries: 3000, firstAttemptP99: 20 };
 
 function machine(): string {
   const cpus = os.cpus();
@@ -414,12 +414,13 @@ ${hostileAnswers(results)}
 }
 
 function eventsTable(results: EventsFigures[]): string {
-  const rows: string[] = ['| measure | ' + results.map((r) => r.database).join(' | ') + ' | target (SQLite) |', '| --- |' + results.map(() => ' ---: |').join('') + ' --- |'];
+  const rows: string[] = ['| measure | ' + results.map((r) => r.database).join(' | ') + ' | target (both) |', '| --- |' + results.map(() => ' ---: |').join('') + ' --- |'];
   const row = (label: string, f: (r: EventsFigures) => string, target: string) => rows.push(`| ${label} | ${results.map(f).join(' | ')} | ${target} |`);
   row('write → visible in `GET /events`: p50 / p99 / max ms', (r) => `${r.visible.p50} / ${r.visible.p99} / ${r.visible.max}`, '');
-  row('write → first webhook attempt: p50 / p99 / max ms', (r) => `${r.firstAttempt.p50} / ${r.firstAttempt.p99} / ${r.firstAttempt.max}`, '');
+  row('write → first webhook attempt: p50 / p99 / max ms', (r) => `${r.firstAttempt.p50} / ${r.firstAttempt.p99} / ${r.firstAttempt.max}`, `p99 ≤ ${TARGETS.firstAttemptP99}`);
   row('backlog drained: events (directories)', (r) => `${r.backlog.events.toLocaleString('en')} (${r.backlog.directories})`, '');
-  row('backlog: deliveries per second', (r) => r.backlog.perSecond.toLocaleString('en'), `≥ ${TARGETS.deliveries}`);
+  row('backlog: deliveries per second', (r) => r.backlog.perSecond.toLocaleString('en'), `≥ ${TARGETS.deliveries.toLocaleString('en')}`);
+  row('backlog: outcomes recorded per transaction (mean)', (r) => String(r.backlog.batchSize), '');
   row('backlog: fan-out into deliveries done after s', (r) => String(r.backlog.fanOutSeconds), '');
   row('live (16 writers + dispatcher): events delivered per second', (r) => r.live.perSecond.toLocaleString('en'), '');
   return rows.join('\n');
@@ -427,6 +428,10 @@ function eventsTable(results: EventsFigures[]): string {
 
 function eventsSection(table: string, results: EventsFigures[]): string {
   const sqlite = results[0]!;
+  const verdicts = results.flatMap((r) => [
+    verdict(r.backlog.perSecond >= TARGETS.deliveries, `${r.backlog.perSecond.toLocaleString('en')} deliveries/s on ${r.database}, against ≥ ${TARGETS.deliveries.toLocaleString('en')}.`),
+    verdict(r.firstAttempt.p99 <= TARGETS.firstAttemptP99, `write → first attempt p99 ${r.firstAttempt.p99} ms on ${r.database}, against ≤ ${TARGETS.firstAttemptP99} ms.`),
+  ]);
   return `## Events and webhooks
 
 Written by \`npm run bench events\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.
@@ -438,19 +443,29 @@ the receiver (answers 200 at once) runs in a worker thread. Reproduce with
   is sent; a reader pages \`GET /events?after=…\` back to back, and the receiver notes each first arrival.
 - Backlog: ${sqlite.backlog.events.toLocaleString('en')} events over ${sqlite.backlog.directories} directories written while no dispatcher runs,
   then one dispatcher started and timed until every event has reached the receiver. Each directory is a FIFO
-  queue with one delivery in flight, so parallelism comes from directories (up to 16 sends at once).
+  queue with one delivery in flight, so parallelism comes from directories (up to
+  \`GUESTLIST_WEBHOOK_CONCURRENCY\`, 64, sends at once: here all ${sqlite.backlog.directories}).
 - Live: 16 directories' writers creating users while the dispatcher delivers, until all have arrived.
 
 ${table}
 
-${verdict(sqlite.backlog.perSecond >= TARGETS.deliveries, `${sqlite.backlog.perSecond.toLocaleString('en')} deliveries/s on SQLite against ≥ ${TARGETS.deliveries.toLocaleString('en')}.`)}
+${verdicts.join('\n')}
 
-On PostgreSQL a delivery costs about ten round trips to the database (read the delivery, endpoint and event;
-then one transaction that locks the queue, records the attempt and outcome and claims the next head), and the
-database server shares the machine's two cores with the benchmark, so its figures are reported, not targeted.
-Scale-out there comes from running more \`guestlist worker\` processes, which split the queues between them.
+The database work of a delivery is shared. A fresh event's delivery is claimed by the fan-out transaction that
+creates it when its queue was idle; otherwise one transaction claims many due queues and reads their heads, with
+their events and endpoints, in one statement. The answers that came in while the previous batch was being
+written are recorded together, in one transaction of five statements (lock the queues, read the next heads past
+the deliveries being finished, insert the attempts, update the deliveries, update the queues), which also claims
+each queue's next delivery: the mean batch is in the table, so a delivery costs a fraction of a round trip to
+the database. What is left per delivery is the HTTP request and its answer, the signatures, and the rows
+written (an attempt, and the delivery's row twice: sending, then its outcome). The machine's two cores are shared
+by the benchmark's process (server, load and dispatcher), its receiver thread and, for the PostgreSQL column, the
+database server; scale-out beyond that comes from running more \`guestlist worker\` processes, which split the
+queues between them. Run it more than once: on a machine shared with other work, these figures move by a third
+between runs.
 `;
 }
+
 
 function sourcesSection(table: string): string {
   return `## Pulled directories

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       GUESTLIST_SECRET_KEY: 'x'.repeat(32),
       GUESTLIST_DATA_DIR: '/var/lib/guestlist',
       GUESTLIST_WEBHOOK_BLOCK_PRIVATE: 'true',
+      GUESTLIST_WEBHOOK_CONCURRENCY: '200',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -36,6 +37,7 @@ describe('loadConfig', () => {
       publicUrl: 'https://sync.example.com',
       dataDir: '/var/lib/guestlist',
       webhookBlockPrivate: true,
+      webhookConcurrency: 200,
     });
     expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
   });
@@ -84,6 +86,8 @@ describe('loadConfig', () => {
     ['GUESTLIST_API_KEY', 'pk_abcdefghijklmnopqrstuvwxyz'],
     ['GUESTLIST_SECRET_KEY', 'tooshort'],
     ['GUESTLIST_WEBHOOK_BLOCK_PRIVATE', 'maybe'],
+    ['GUESTLIST_WEBHOOK_CONCURRENCY', '0'],
+    ['GUESTLIST_WEBHOOK_CONCURRENCY', '5000'],
     ['LOG_LEVEL', 'loud'],
     ['GUESTLIST_MAX_BODY_BYTES', '12abc'],
     ['GUESTLIST_EVENT_RETENTION_DAYS', '0'],

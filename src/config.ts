@@ -17,6 +17,8 @@ export interface Config {
   secretKeyPrevious: string | undefined;
   dataDir: string;
   webhookBlockPrivate: boolean;
+  /** Webhook queues (endpoint, directory) each process sends at once (GUESTLIST_WEBHOOK_CONCURRENCY). */
+  webhookConcurrency: number;
   logLevel: string;
   /** Largest request body accepted, in bytes (SCIM Bulk advertises it as maxPayloadSize). */
   maxBodyBytes: number;
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKeyPrevious: secretKey(env, 'GUESTLIST_SECRET_KEY_PREVIOUS'),
     dataDir,
     webhookBlockPrivate: boolean(env, 'GUESTLIST_WEBHOOK_BLOCK_PRIVATE', false),
+    webhookConcurrency: integer(env, 'GUESTLIST_WEBHOOK_CONCURRENCY', 64, 1, 1024),
     logLevel,
     maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),

@@ -91,7 +91,7 @@ export async function start(given: Config, logger: Logger): Promise<Running> {
  */
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
   await upgradeWebhookSecrets(store, { current: secretKey, previous: config.secretKeyPrevious }, logger);
-  const dispatcher = new Dispatcher(store, { secretKey, previousSecretKey: config.secretKeyPrevious, blockPrivate: config.webhookBlockPrivate, logger });
+  const dispatcher = new Dispatcher(store, { secretKey, previousSecretKey: config.secretKeyPrevious, blockPrivate: config.webhookBlockPrivate, concurrency: config.webhookConcurrency, logger });
   const unsubscribe = store.onCommit(() => dispatcher.wake());
   const unlisten = store instanceof PostgresStore ? await store.listen(() => dispatcher.wake()) : () => {};
   dispatcher.start();

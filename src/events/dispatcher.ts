@@ -1,6 +1,7 @@
 /**
  * The webhook dispatcher. Two steps, repeated whenever woken (after a commit in this process) or every poll:
- * 1. Fan-out (fan-out.ts): events past the fan-out cursor become one delivery per subscribed, enabled endpoint.
+ * 1. Fan-out (fan-out.ts): events past the fan-out cursor become one delivery per subscribed, enabled endpoint;
+ *    a queue that was idle has its new head claimed on the way, so a fresh event costs no separate claim.
  * 2. Send: due queues are claimed (claims.ts): for each (endpoint, directory), only the oldest unfinished
  *    delivery is due, so an endpoint gets one directory's events one at a time, in log order; other
  *    directories and endpoints are not held back. A claim is a lease; a worker that dies mid-send loses it and
@@ -10,20 +11,23 @@
  * `secret_undecryptable`, logged) when its delivery comes up; fan-out and every other endpoint carry on, since
  * neither needs that secret.
  *
- * This module is the scheduling: the poll timer, wake-ups, one pass at a time, and the sends in flight.
+ * This module is the scheduling: the poll timer, wake-ups, one pass at a time, the sends in flight (up to
+ * `concurrency` queues at once), and the group commit of their outcomes: answers that arrive while a batch of
+ * outcomes is being written wait for the next batch, which records them all and claims each queue's next
+ * delivery in one transaction. So the database work per delivery shrinks as the load grows.
  */
 import type { Logger } from 'pino';
-import type { WebhookDeliveriesTable } from '../store/db.ts';
 import type { KyselyStore } from '../store/kysely-store.ts';
-import { claimDueDeliveries, release, type Claim } from './claims.ts';
-import { UndecryptableSecret, type SecretKeys } from './crypto.ts';
-import { fanOutEvents } from './fan-out.ts';
+import { isTransientConflict } from '../store/errors.ts';
+import { claimDueDeliveries, release, type Job } from './claims.ts';
+import type { SecretKeys } from './crypto.ts';
+import { BATCH_EVENTS, fanOutEvents } from './fan-out.ts';
 import type { AllLookup } from './http-post.ts';
-import { EVENT_GONE, outcomeOf, recordOutcome, type Outcome } from './outcomes.ts';
-import { postEvent, type PostOptions } from './post-event.ts';
-import { eventObject, readEvent, type EventRecord } from './reads.ts';
-import { BASE_DELAY_MS, LEASE_MS, MAX_DELAY_MS, TIMEOUT_MS, type RetryDelays } from './retry-policy.ts';
-import { DISABLED_REASONS, WebhookStore, type SigningSecrets, type WebhookEndpoint } from './webhooks-store.ts';
+import { recordOutcomes, type Finished } from './outcomes.ts';
+import { keyOf } from './queues.ts';
+import { BASE_DELAY_MS, LEASE_MS, MAX_DELAY_MS, TIMEOUT_MS } from './retry-policy.ts';
+import { Sender } from './sender.ts';
+import { WebhookStore } from './webhooks-store.ts';
 
 export interface DispatcherOptions {
   secretKey: string;
@@ -32,6 +36,7 @@ export interface DispatcherOptions {
   blockPrivate: boolean;
   logger: Logger;
   pollMs?: number;
+  /** Queues sent at once (GUESTLIST_WEBHOOK_CONCURRENCY). */
   concurrency?: number;
   /** Backoff base; tests shorten it. */
   baseDelayMs?: number;
@@ -44,8 +49,17 @@ export interface DispatcherOptions {
   lookup?: AllLookup;
 }
 
+/** Queues sent at once by default: as many as the HTTP agent keeps sockets per receiving host. */
+export const DEFAULT_CONCURRENCY = 64;
 /** Deliveries of one queue sent in a row before the queue goes back to the pool. */
 const MAX_RUN = 25;
+/** Outcomes recorded per transaction at most. */
+const MAX_BATCH = 256;
+/** Tries of a batch of outcomes that PostgreSQL failed for a deadlock or a serialization conflict. */
+const CONFLICT_TRIES = 3;
+
+/** An outcome waiting to be recorded, and how far into its queue's run it came. */
+type Answered = Finished & { run: number };
 
 export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -53,23 +67,32 @@ export class Dispatcher {
   private again = false;
   private newEvents = true;
   private stopped = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Queues this dispatcher holds: being sent, or their outcome waiting to be recorded. */
+  private held = 0;
+  /** Sends, releases and outcome batches in progress (stop waits for them). */
+  private readonly tasks = new Set<Promise<void>>();
+  private answered: Answered[] = [];
+  private recording = false;
+  /** Outcome batches written and the outcomes in them (the benchmark reports the mean batch). */
+  readonly stats = { batches: 0, outcomes: 0 };
 
-  private readonly keys: SecretKeys;
   private readonly leaseMs: number;
-  private readonly delays: RetryDelays;
-  private readonly postOptions: PostOptions;
-  /** Endpoints already warned about (once per process) for an unreadable previous secret. */
-  private readonly warnedPrevious = new Set<string>();
+  private readonly concurrency: number;
+  private readonly sender: Sender;
 
   constructor(
     private readonly store: KyselyStore,
     private readonly options: DispatcherOptions,
   ) {
-    this.keys = { current: options.secretKey, previous: options.previousSecretKey };
+    const keys: SecretKeys = { current: options.secretKey, previous: options.previousSecretKey };
     this.leaseMs = options.leaseMs ?? LEASE_MS;
-    this.delays = { baseMs: options.baseDelayMs ?? BASE_DELAY_MS, maxMs: options.maxDelayMs ?? MAX_DELAY_MS };
-    this.postOptions = { timeoutMs: options.timeoutMs ?? TIMEOUT_MS, blockPrivate: options.blockPrivate, ...(options.lookup ? { lookup: options.lookup } : {}) };
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.sender = new Sender(
+      new WebhookStore(store.db, keys),
+      options.logger,
+      { timeoutMs: options.timeoutMs ?? TIMEOUT_MS, blockPrivate: options.blockPrivate, ...(options.lookup ? { lookup: options.lookup } : {}) },
+      { baseMs: options.baseDelayMs ?? BASE_DELAY_MS, maxMs: options.maxDelayMs ?? MAX_DELAY_MS },
+    );
   }
 
   start(): void {
@@ -79,10 +102,11 @@ export class Dispatcher {
     this.wake();
   }
 
+  /** Stops claiming; the sends in flight finish and their outcomes are recorded, without going on to the next. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.running || this.inFlight.size > 0) await Promise.race([...this.inFlight, new Promise((r) => setTimeout(r, 10))]);
+    while (this.running || this.tasks.size > 0) await Promise.race([...this.tasks, new Promise((r) => setTimeout(r, 10))]);
   }
 
   /** New events may exist (a commit, a NOTIFY, the poll): fan out, then send. */
@@ -92,12 +116,12 @@ export class Dispatcher {
   }
 
   /** Turns up to 500 new events into deliveries, and marks their queues due; returns how many events it consumed. */
-  fanOut(): Promise<number> {
-    return fanOutEvents(this.store);
+  async fanOut(): Promise<number> {
+    return (await fanOutEvents(this.store)).events;
   }
 
   /** Leases up to `limit` due queues and returns each one's head delivery, marked sending (see claims.ts). */
-  claimDue(limit: number): Promise<Claim[]> {
+  claimDue(limit: number): Promise<Job[]> {
     return claimDueDeliveries(this.store, limit, this.leaseMs);
   }
 
@@ -124,77 +148,103 @@ export class Dispatcher {
   private async pass(): Promise<void> {
     if (this.newEvents) {
       this.newEvents = false;
-      while (!this.stopped && (await this.fanOut()) > 0);
-    }
-    const limit = (this.options.concurrency ?? 16) - this.inFlight.size;
-    if (limit <= 0) return;
-    for (const claim of await this.claimDue(limit)) {
-      const job = this.send(claim).catch((err) => this.options.logger.error({ err, delivery: claim.deliveryId }, 'webhook send failed'));
-      this.inFlight.add(job);
-      void job.finally(() => {
-        this.inFlight.delete(job);
-        this.kick();
-      });
-    }
-  }
-
-  /**
-   * Sends a claimed queue's head, then, while the queue is ours and its next delivery is due, that one too (up
-   * to a run of 25 before the queue goes back to the pool): one transaction per delivery instead of two.
-   */
-  private async send(first: Claim): Promise<void> {
-    let claim: Claim | undefined = first;
-    for (let run = 1; claim && !this.stopped; run++) claim = await this.sendOne(claim, run < MAX_RUN);
-  }
-
-  /** Sends one claimed delivery and records the outcome; returns the queue's next delivery if the run goes on. */
-  private async sendOne(claim: Claim, mayContinue: boolean): Promise<Claim | undefined> {
-    const db = this.store.db;
-    const delivery = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', claim.deliveryId).executeTakeFirstOrThrow();
-    const webhooks = new WebhookStore(db, this.keys);
-    const endpoint = await webhooks.get(delivery.endpoint_id);
-    const event = await readEvent(db, delivery.event_id);
-    if (!endpoint) return undefined; // Deleted while we held it: its deliveries and queues went with it.
-    if (endpoint.status !== 'enabled') return release(this.store, claim);
-    const secrets = await this.signingSecrets(webhooks, endpoint);
-    if (secrets === 'undecryptable') return release(this.store, claim);
-    if (!secrets) return undefined;
-    const outcome = event ? await this.attempt(endpoint, secrets, event, delivery) : EVENT_GONE;
-    return recordOutcome(this.store, claim, outcome, mayContinue, this.leaseMs);
-  }
-
-  /**
-   * The secrets that sign the endpoint's deliveries; 'undecryptable' when its secret cannot be decrypted, in
-   * which case this endpoint alone stops: disabled with its reason, its delivery left pending for when it is
-   * fixed.
-   */
-  private async signingSecrets(webhooks: WebhookStore, endpoint: WebhookEndpoint): Promise<SigningSecrets | 'undecryptable' | undefined> {
-    let secrets: SigningSecrets | undefined;
-    try {
-      secrets = await webhooks.signingSecrets(endpoint.id);
-    } catch (error) {
-      if (!(error instanceof UndecryptableSecret)) throw error;
-      if (await webhooks.disableUndecryptable(endpoint.id)) {
-        this.options.logger.error(
-          { endpoint: endpoint.id, reason: DISABLED_REASONS.secretUndecryptable },
-          'webhook endpoint disabled: its secret cannot be decrypted with GUESTLIST_SECRET_KEY (or GUESTLIST_SECRET_KEY_PREVIOUS); rotate its secret, then re-enable it',
-        );
+      // A batch short of full took every event there was; one committed since has woken us again.
+      for (let full = true; full && !this.stopped; ) {
+        // Idle queues' new heads are claimed by the fan-out itself, while there is room to send them.
+        const { events, jobs } = await fanOutEvents(this.store, this.concurrency - this.held, this.leaseMs);
+        this.held += jobs.length;
+        for (const job of jobs) this.send(job, 1);
+        full = events === BATCH_EVENTS;
       }
-      return 'undecryptable';
     }
-    if (secrets?.previous_unreadable && !this.warnedPrevious.has(endpoint.id)) {
-      this.warnedPrevious.add(endpoint.id);
-      this.options.logger.warn({ endpoint: endpoint.id }, 'webhook endpoint previous secret cannot be decrypted; signing with the current secret only');
-    }
-    return secrets;
+    const limit = this.concurrency - this.held;
+    if (limit <= 0 || this.stopped) return;
+    const jobs = await this.claimDue(limit);
+    this.held += jobs.length;
+    for (const job of jobs) this.send(job, 1);
   }
 
-  /** POSTs the event to the endpoint, and judges the answer. */
-  private async attempt(endpoint: WebhookEndpoint, secrets: SigningSecrets, event: EventRecord, delivery: Pick<WebhookDeliveriesTable, 'first_attempt_at' | 'attempt_count'>): Promise<Outcome> {
-    const body = JSON.stringify(eventObject(event));
-    const started = Date.now();
-    const posted = await postEvent(endpoint.endpoint_url, secrets, event.id, body, this.postOptions);
-    const attempt = { attempted_at: new Date(started).toISOString(), status: posted.status, error: posted.error, duration_ms: Date.now() - started };
-    return outcomeOf(posted, attempt, delivery, this.delays);
+  private track(task: Promise<void>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
+  }
+
+  /** Sends a held queue's head; its outcome joins the next batch to be recorded. */
+  private send(job: Job, run: number): void {
+    this.track(
+      (async () => {
+        let outcome;
+        try {
+          outcome = await this.sender.send(job);
+        } catch (err) {
+          // Its lease runs out and the delivery is sent again, by this worker or another.
+          this.options.logger.error({ err, delivery: job.claim.deliveryId }, 'webhook send failed');
+          return this.letGo(1);
+        }
+        if (outcome) {
+          this.answered.push({ job, outcome, run, mayContinue: run < MAX_RUN });
+          return this.record();
+        }
+        try {
+          await release(this.store, job.claim);
+        } catch (err) {
+          this.options.logger.error({ err, delivery: job.claim.deliveryId }, 'webhook queue not released');
+        } finally {
+          this.letGo(1);
+        }
+      })(),
+    );
+  }
+
+  /** Queues given back: room to claim others. */
+  private letGo(count: number): void {
+    this.held -= count;
+    if (count > 0) this.kick();
+  }
+
+  /**
+   * Records the answered outcomes in batches, one batch at a time, until none wait. One at a time makes the
+   * batches as large as the load: several at once (tried on PostgreSQL, each on a connection of its own) made
+   * them smaller and cost more database work per delivery than their overlapping saved.
+   */
+  private record(): void {
+    if (this.recording) return;
+    this.recording = true;
+    this.track(
+      (async () => {
+        // Let the other answers that came in this turn of the event loop join: on SQLite a batch runs in
+        // microtasks, before any further answer can arrive, and would otherwise hold the first one alone.
+        await new Promise((resolve) => setImmediate(resolve));
+        while (this.answered.length > 0) {
+          const batch = this.answered.splice(0, MAX_BATCH);
+          // Once stopping, no queue goes on to its next delivery: each is given back as it is recorded.
+          if (this.stopped) for (const a of batch) a.mayContinue = false;
+          const runs = new Map(batch.map((a) => [keyOf(a.job.claim.queue), a.run]));
+          this.stats.batches++;
+          this.stats.outcomes += batch.length;
+          let next: Job[] = [];
+          try {
+            next = await this.recordBatch(batch);
+          } catch (err) {
+            // Their leases run out and the deliveries are sent again.
+            this.options.logger.error({ err, deliveries: batch.map((a) => a.job.claim.deliveryId) }, 'webhook outcomes not recorded');
+          }
+          this.letGo(batch.length - next.length);
+          for (const job of next) this.send(job, runs.get(keyOf(job.claim.queue))! + 1);
+        }
+      })().finally(() => {
+        this.recording = false;
+      }),
+    );
+  }
+
+  private async recordBatch(batch: Finished[]): Promise<Job[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await recordOutcomes(this.store, batch, this.leaseMs);
+      } catch (error) {
+        if (attempt >= CONFLICT_TRIES || !isTransientConflict(error)) throw error;
+      }
+    }
   }
 }

@@ -6,31 +6,112 @@
 import type { Insertable } from 'kysely';
 import { newId } from '../ids.ts';
 import { chunks } from '../store/chunks.ts';
-import { now } from '../store/codec.ts';
+import { fromJson, now } from '../store/codec.ts';
 import type { Executor, WebhookDeliveriesTable } from '../store/db.ts';
-import { markDue, queueOf, type DispatchStore, type QueueKey } from './queues.ts';
+import { idleQueues, type Job } from './claims.ts';
+import { keyOf, markDue, queueOf, type DispatchStore, type Head, type QueueKey } from './queues.ts';
+import { LEASE_MS, leaseUntil } from './retry-policy.ts';
 import { enabledEndpoints } from './webhooks-store.ts';
 
 /** Events turned into deliveries per transaction. */
-const BATCH_EVENTS = 500;
+export const BATCH_EVENTS = 500;
 /** Deliveries per INSERT statement. */
 const INSERT_CHUNK = 200;
 
-/** Turns up to 500 new events into deliveries, and marks their queues due; returns how many events it consumed. */
-export function fanOutEvents(store: DispatchStore): Promise<number> {
+export interface FannedOut {
+  /** Events consumed (fewer than BATCH_EVENTS: every one there was). */
+  events: number;
+  /** Heads claimed on the way: the first new delivery of each idle queue, up to the limit asked for. */
+  jobs: Job[];
+}
+
+/**
+ * Turns up to 500 new events into deliveries, and marks their queues due. With `claimLimit`, it also claims the
+ * first new delivery of each queue that was empty and held by no one (up to that many), in the same
+ * transaction: a write waiting for its webhook then costs no separate claim.
+ */
+export async function fanOutEvents(store: DispatchStore, claimLimit = 0, leaseMs = LEASE_MS): Promise<FannedOut> {
+  // Most wake-ups find nothing new (another process fanned out first, or a poll): a read says so in one round
+  // trip, without the transaction and the cursor's lock.
+  if (!(await hasNewEvents(store.db))) return { events: 0, jobs: [] };
   // Not store.transaction: that tells commit listeners (this dispatcher), which would wake it forever.
   return store.db.transaction().execute(async (db) => {
     const cursor = await lockCursor(db, store.dialect);
-    const events = await db.selectFrom('events').select(['seq', 'id', 'event', 'directory_id']).where('seq', '>', cursor).orderBy('seq').limit(BATCH_EVENTS).execute();
-    if (events.length === 0) return 0;
-    const endpoints = await enabledEndpoints(db);
+    const claiming = claimLimit > 0;
+    const events = await db
+      .selectFrom('events')
+      .select(['seq', 'id', 'event', 'directory_id'])
+      .$if(claiming, (qb) => qb.select(['data', 'created_at']))
+      .where('seq', '>', cursor)
+      .orderBy('seq')
+      .limit(BATCH_EVENTS)
+      .execute();
+    if (events.length === 0) return { events: 0, jobs: [] };
+    const endpoints = claiming ? await endpointsForSending(db) : await enabledEndpoints(db);
     const at = now();
     const rows = events.flatMap((e) => endpoints.filter((we) => we.events.includes(e.event)).map((we) => newDelivery(we.id, e, at)));
     for (const chunk of chunks(rows, INSERT_CHUNK)) await db.insertInto('webhook_deliveries').values(chunk).execute();
-    for (const queue of queuesOf(rows)) await markDue(db, queue, at);
     await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
-    return events.length;
+    // The queues are locked last, for as short a time as can be: outcomes being recorded wait for these locks.
+    const queues = queuesOf(rows);
+    const idle = await idleQueues(db, store.dialect, queues, claimLimit, at);
+    const lease = leaseUntil(leaseMs);
+    await markDue(db, queues, at, new Map([...idle].map((key) => [key, lease])));
+    const heads = firstOfEach(rows, idle);
+    if (heads.length > 0) {
+      await db.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: lease }).where('id', 'in', heads.map((h) => h.id)).execute();
+    }
+    const eventsById = new Map(events.map((e) => [e.id, e]));
+    const endpointsById = new Map(endpoints.map((we) => [we.id, we]));
+    return { events: events.length, jobs: heads.map((head) => jobOf(head, eventsById.get(head.event_id)!, endpointsById.get(head.endpoint_id) as EndpointForSending, lease, at)) };
   });
+}
+
+type EndpointForSending = Head['endpoint'] & { events: string[] };
+
+/** Enabled endpoints with what fan-out needs (their subscriptions) and what a send needs. */
+async function endpointsForSending(db: Executor): Promise<EndpointForSending[]> {
+  const rows = await db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'events', 'endpoint_url', 'status', 'secret_ciphertext', 'previous_secret_ciphertext', 'previous_secret_expires_at'])
+    .where('status', '=', 'enabled')
+    .execute();
+  return rows.map((r) => ({ ...r, events: fromJson<string[]>(r.events) }));
+}
+
+/** Each idle queue's first new delivery (rows are in event order). */
+function firstOfEach(rows: NewDelivery[], idle: Set<string>): NewDelivery[] {
+  const taken = new Set<string>();
+  return rows.filter((r) => {
+    const key = keyOf(queueOf(r.endpoint_id, r.directory_id ?? null));
+    if (!idle.has(key) || taken.has(key)) return false;
+    taken.add(key);
+    return true;
+  });
+}
+
+function jobOf(head: NewDelivery, event: { id: string; event: string; data?: unknown; created_at?: string }, endpoint: EndpointForSending, lease: string, at: string): Job {
+  const { events: _subscribed, ...sending } = endpoint;
+  const queue = queueOf(head.endpoint_id, head.directory_id ?? null);
+  return {
+    claim: { deliveryId: head.id, queue, lease },
+    head: {
+      queue,
+      delivery: { id: head.id, state: 'sending', next_attempt_at: at, attempt_count: 0, first_attempt_at: null, event_id: event.id },
+      event: { id: event.id, event: event.event, data: fromJson<Record<string, unknown>>(event.data), created_at: event.created_at! },
+      endpoint: sending,
+    },
+  };
+}
+
+function hasNewEvents(db: Executor): Promise<boolean> {
+  return db
+    .selectFrom('events')
+    .select('seq')
+    .where('seq', '>', (eb) => eb.selectFrom('dispatch_state').select('fanout_seq').where('id', '=', 1))
+    .limit(1)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
 }
 
 /** The last event fanned out, its row locked on PostgreSQL until the transaction ends. */
@@ -62,13 +143,12 @@ function newDelivery(endpointId: string, event: { id: string; seq: number; direc
   };
 }
 
-/** The queues the deliveries go to, each once, in the order the deliveries first reach them. */
+/** The queues the deliveries go to, each once. */
 function queuesOf(rows: NewDelivery[]): QueueKey[] {
   const queues = new Map<string, QueueKey>();
   for (const r of rows) {
     const queue = queueOf(r.endpoint_id, r.directory_id ?? null);
-    const key = `${queue.endpoint_id} ${queue.directory_key}`;
-    if (!queues.has(key)) queues.set(key, queue);
+    if (!queues.has(keyOf(queue))) queues.set(keyOf(queue), queue);
   }
   return [...queues.values()];
 }

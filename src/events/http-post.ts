@@ -86,10 +86,15 @@ export function postJson(
       headers: { ...headers, 'content-length': String(payload.length) },
       ...(lookup ? { lookup } : {}),
     });
-    const timer = setTimeout(() => {
-      req.destroy();
-      done({ status: null, error: `timed out after ${options.timeoutMs} ms`, retryAfter: null });
-    }, options.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    // Timed from when the request has a socket: with more queues in flight than the agent keeps sockets for one
+    // host, a request may first wait for one, and that wait is not the receiver's slowness.
+    req.once('socket', () => {
+      timer = setTimeout(() => {
+        req.destroy();
+        done({ status: null, error: `timed out after ${options.timeoutMs} ms`, retryAfter: null });
+      }, options.timeoutMs);
+    });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const retryAfter = typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : null;

@@ -9,7 +9,7 @@ export type EventRecord = Omit<Selectable<EventsTable>, 'data'> & { data: Record
 const toRecord = (row: Selectable<EventsTable>): EventRecord => ({ ...row, seq: Number(row.seq), data: fromJson<Record<string, unknown>>(row.data) });
 
 /** An event as the Events API lists it and a webhook delivers it (its body, in this key order). */
-export function eventObject(e: EventRecord) {
+export function eventObject(e: Pick<EventRecord, 'id' | 'event' | 'data' | 'created_at'>) {
   return { object: 'event' as const, id: e.id, event: e.event, data: e.data, created_at: e.created_at };
 }
 

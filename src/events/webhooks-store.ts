@@ -72,12 +72,14 @@ type Row = Selectable<WebhookEndpointsTable>;
 
 const hintOf = (opened: Decrypted | undefined): string | null => (opened ? secretSuffix(opened.plaintext) : null);
 
-const liveUntil = (row: Row, at: Date): string | null => {
+/** What signing needs of an endpoint row. */
+export type SecretColumns = Pick<Row, 'id' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>;
+
+const liveUntil = (row: Omit<SecretColumns, 'id'>, at: Date): string | null => {
   const expires = row.previous_secret_expires_at;
   return row.previous_secret_ciphertext && expires && Date.parse(expires) > at.getTime() ? expires : null;
 };
 
-/** Enabled endpoints and what they subscribe to (fan-out needs nothing else, and no secret). */
 /**
  * Deletes an endpoint and, by cascade, its queues, deliveries and attempts. On PostgreSQL the endpoint row and
  * then its queues are locked first: the dispatcher records an outcome by locking a queue and then updating its
@@ -102,6 +104,7 @@ export async function deleteEndpoint(store: DispatchStore, id: string): Promise<
   }
 }
 
+/** Enabled endpoints and what they subscribe to (fan-out needs nothing else, and no secret). */
 export async function enabledEndpoints(db: Executor): Promise<{ id: string; events: string[] }[]> {
   const rows = await db.selectFrom('webhook_endpoints').select(['id', 'events']).where('status', '=', 'enabled').execute();
   return rows.map((r) => ({ id: r.id, events: fromJson<string[]>(r.events) }));
@@ -206,7 +209,11 @@ export class WebhookStore {
    */
   async signingSecrets(id: string, at = new Date()): Promise<SigningSecrets | undefined> {
     const row = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
+    return row ? this.secretsOf(row, at) : undefined;
+  }
+
+  /** `signingSecrets` of an endpoint row already read (the dispatcher reads it with the delivery). */
+  async secretsOf(row: SecretColumns, at = new Date()): Promise<SigningSecrets> {
     const current = this.tryOpen(row.secret_ciphertext);
     if (!current) throw new UndecryptableSecret();
     const live = liveUntil(row, at) !== null;
@@ -225,7 +232,7 @@ export class WebhookStore {
    * Writes stale ciphertexts again under the current key (v2). Conditional on the stored ciphertexts being
    * unchanged, so a rotation or another process's upgrade in between wins; returns whether it wrote.
    */
-  private async reencrypt(row: Row, current: Decrypted, previous: Decrypted | undefined): Promise<boolean> {
+  private async reencrypt(row: SecretColumns, current: Decrypted, previous: Decrypted | undefined): Promise<boolean> {
     const set: Updateable<WebhookEndpointsTable> = {};
     if (current.stale) set.secret_ciphertext = encryptSecret(current.plaintext, this.keys.current);
     if (previous?.stale) set.previous_secret_ciphertext = encryptSecret(previous.plaintext, this.keys.current);

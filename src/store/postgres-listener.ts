@@ -29,6 +29,8 @@ export class CommitListener {
   constructor(
     private readonly options: ConnectionOptions,
     private readonly channel: string,
+    /** The payload of this process's own NOTIFYs, not passed on (its subscribers heard of those commits already). */
+    private readonly origin: string,
     private readonly fault: ListenFault,
     private readonly logger: Logger | undefined,
   ) {}
@@ -87,7 +89,7 @@ export class CommitListener {
     };
     client.on('error', (err) => onLost(err, LOST));
     client.on('end', () => onLost(new Error('LISTEN connection ended'), LOST));
-    client.on('notification', () => this.wake());
+    client.on('notification', (msg) => msg.payload !== this.origin && this.wake());
     const attempt = (async () => {
       try {
         await client.connect();

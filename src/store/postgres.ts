@@ -9,6 +9,7 @@
  * error is logged and counted. The LISTEN connection, when lost, is reconnected with backoff and LISTENs again;
  * its subscribers are woken once it is back, for the commits they may have missed meanwhile.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -87,7 +88,7 @@ export class PostgresStore extends KyselyStore {
     // and connects a new one when next needed. It is logged and counted, not swallowed.
     pool.on('error', (err) => this.fault('pool', err, 'idle database connection lost'));
     report = (err) => this.fault('pool', err, 'database connection lost while in use');
-    this.listener = new CommitListener(options, this.channel, (err, message, context) => this.fault('listen', err, message, context), this.logger);
+    this.listener = new CommitListener(options, this.channel, this.origin, (err, message, context) => this.fault('listen', err, message, context), this.logger);
     // Several processes may write one directory: each batch holds its directories' advisory locks (group-commit.ts).
     this.groupCommit.keyLock = BATCH_KEY_LOCK;
   }
@@ -118,10 +119,16 @@ export class PostgresStore extends KyselyStore {
     return this.options.schema ? `${CHANNEL}_${quoteIdent(this.options.schema)}` : CHANNEL;
   }
 
+  /**
+   * This store's NOTIFY payload: its own LISTEN connection ignores it, since commit listeners in this process
+   * have been told already (a dispatcher would otherwise run a second, empty pass after each of its commits).
+   */
+  private readonly origin = randomUUID();
+
   /** Other processes learn of a commit through NOTIFY; their dispatchers LISTEN (polling remains the fallback). */
   protected override committed(): void {
     super.committed();
-    this.pool.query(`notify ${this.channel}`).catch((err: unknown) => this.fault('pool', err, 'NOTIFY failed; other processes fall back to polling'));
+    this.pool.query(`notify ${this.channel}, '${this.origin}'`).catch((err: unknown) => this.fault('pool', err, 'NOTIFY failed; other processes fall back to polling'));
   }
 
   /**

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdsLease } from '../../src/events/claims.ts';
+import { leasesOf } from '../../src/events/claims.ts';
 import { Dispatcher } from '../../src/events/dispatcher.ts';
 import { until } from '../support/eventually.ts';
 import { TEST_DATABASE_URL, createDirectory, createTestApp, type TestApp } from '../support/harness.ts';
@@ -30,13 +30,13 @@ describe.skipIf(!TEST_DATABASE_URL)('deleting an endpoint while an outcome is re
     await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'locks@acme.com' });
     const dispatcher = new Dispatcher(t.store, { secretKey: 'test-secret-key-0123456789abcdefghijklmnop', blockPrivate: false, logger: pino({ level: 'silent' }) });
     await dispatcher.fanOut();
-    const [claim] = await dispatcher.claimDue(1);
+    const claim = (await dispatcher.claimDue(1))[0]?.claim;
     expect(claim?.queue.endpoint_id).toBe(we.id);
 
     let deleted: Promise<{ statusCode: number }> | undefined;
     await t.store.db.transaction().execute(async (db) => {
-      // The dispatcher's order: the queue first (recordOutcome → holdsLease) ...
-      expect(await holdsLease(db, 'postgres', claim!)).toBe(true);
+      // The dispatcher's order: the queue first (recordOutcomes → leasesOf) ...
+      expect([...(await leasesOf(db, 'postgres', [claim!])).values()]).toEqual([claim!.lease]);
       deleted = t.api('DELETE', `/webhook_endpoints/${we.id}`);
       await until(async () => (await lockWaiters(t)) > 0, 10_000, 'the DELETE to wait on a lock');
       // ... then the delivery. The DELETE must not hold it yet: before the fix its cascade had locked this row

@@ -268,7 +268,7 @@ describe('delivery', () => {
       // A delivery left 'sending' by a crashed worker, its lease already over.
       const other = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }) });
       await other.fanOut();
-      const [first] = await other.claimDue(1);
+      const first = (await other.claimDue(1))[0]?.claim;
       // The claim is this directory's queue, its head the first of the six events, now 'sending'.
       expect(first).toEqual({ deliveryId: expect.any(String), queue: { endpoint_id: we.id, directory_key: dir.id }, lease: expect.any(String) });
       const firstEvent = (await t.api('GET', `/events?directory_id=${dir.id}&events=dsync.user.created`)).json().data[0];
@@ -368,13 +368,22 @@ describe('wake-ups across processes', () => {
     // A second connection stands in for another process: it shares nothing in memory with t.store.
     const other = new PostgresStore({ url: TEST_DATABASE_URL!, schema: (t.store as PostgresStore).options.schema!, poolSize: 1 });
     let woken = 0;
+    let selfWoken = 0;
+    const unlisten = await (t.store as PostgresStore).listen(() => selfWoken++);
     try {
       await other.listen(() => woken++);
       const dir = await createDirectory(t);
       await t.scim('POST', `/scim/v2/${dir.id}/Users`, dir.bearer_token, { schemas: [USER], userName: 'notify@acme.com' });
       await until(() => woken > 0, 10_000);
       expect(woken).toBeGreaterThan(0);
+      // The committing process's own LISTEN ignores its NOTIFY (its commit listeners were told directly), and
+      // hears the next one, from the other process; notifications arrive in commit order.
+      await other.transaction(async () => {});
+      await until(() => selfWoken > 0, 10_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(selfWoken).toBe(1);
     } finally {
+      unlisten();
       await other.close();
     }
   });

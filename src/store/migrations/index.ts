@@ -9,6 +9,7 @@ import * as portal from './0007_portal.ts';
 import * as mapping from './0008_mapping.ts';
 import * as sources from './0009_sources.ts';
 import * as scimGuard from './0010_scim_guard.ts';
+import * as webhookDeliveryIndexes from './0011_webhook_delivery_indexes.ts';
 import type { ColumnTypes } from './types.ts';
 
 /** Every migration, in order. Names are permanent once released: add new ones, never edit old ones. */
@@ -24,6 +25,7 @@ function migrations(types: ColumnTypes): Record<string, Migration> {
     '0008_mapping': { up: (db) => mapping.up(db, types) },
     '0009_sources': { up: (db) => sources.up(db, types) },
     '0010_scim_guard': { up: (db) => scimGuard.up(db, types) },
+    '0011_webhook_delivery_indexes': { up: (db) => webhookDeliveryIndexes.up(db, types) },
   };
 }
 
