@@ -64,7 +64,8 @@ describe.skipIf(process.env.GUESTLIST_TEST_DATABASE_URL)('npm pack', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
     };
-    const child = spawn('npx', ['--no-install', 'guestlist', 'start'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: npx does not pass SIGTERM on to the server it runs, which would outlive the test.
+    const child = spawn('npx', ['--no-install', 'guestlist', 'start'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     try {
       const url = await listening(child);
       expect(url).toBe(`http://127.0.0.1:${port}`);
@@ -86,11 +87,28 @@ describe.skipIf(process.env.GUESTLIST_TEST_DATABASE_URL)('npm pack', () => {
       const listed = await fetch(`${url}/directory_users?directory=${directory.id}`, { headers });
       expect(((await listed.json()) as { data: { id: string }[] }).data.map((u) => u.id)).toEqual([user.id]);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      const exited = child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // The group is gone already.
+      }
+      await exited;
+      // The server (npx's child) stops with its group; wait until no process of the group is left.
+      for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(groupAlive(child.pid!)).toBe(false);
     }
   }, 120_000);
 });
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function reuseNativeAddon(installed: string): void {
   const ours = path.resolve('node_modules', 'better-sqlite3');

@@ -136,6 +136,8 @@ export class GroupCommit<Trx, Item> {
   private scheduled = false;
   public maxBatch: number;
   public waitMs: number;
+  /** How long a batch keeps taking writes (BATCH_BUDGET_MS; settable for benchmarks). */
+  public budgetMs = BATCH_BUDGET_MS;
   readonly lanes: number;
   private readonly isTransient: (error: unknown) => boolean;
   private readonly isUnavailable: (error: unknown) => boolean;
@@ -326,7 +328,7 @@ export class GroupCommit<Trx, Item> {
     for (let job: Job<Trx, Item> | undefined = taken[0]; job; ) {
       const kept = await this.runOne(trx, job, results, items, again);
       let locked = false;
-      if (taken.length < this.maxBatch && performance.now() - started < BATCH_BUDGET_MS) [job, locked] = await this.takeLocked(trx, token);
+      if (taken.length < this.maxBatch && performance.now() - started < this.budgetMs) [job, locked] = await this.takeLocked(trx, token);
       else job = undefined;
       if (job) taken.push(job);
       // After a rollback the savepoint is still open, ready for the next write. A key locked inside it is kept
