@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
+import { boundHeapGrowth } from '../src/heap.ts';
 import { pruneEvents } from '../src/events/reads.ts';
 import { buildApp } from '../src/http/app.ts';
 import { apiKeyVerifier } from '../src/http/management/index.ts';
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
     process.env.BENCH_DATABASE === 'postgres'
       ? new PostgresStore({ url: process.env.GUESTLIST_TEST_DATABASE_URL!, schema: process.env.BENCH_SCHEMA!, poolSize: 10 })
       : new SqliteStore(process.env.BENCH_SQLITE_FILE!);
-  const config = loadConfig({ GUESTLIST_API_KEY: API_KEY, PORT: '0', GUESTLIST_MAX_BODY_BYTES: String(64 * 2 ** 20) });
+  const config = loadConfig({ GUESTLIST_API_KEY: API_KEY, PORT: '0', GUESTLIST_MAX_BODY_BYTES: String(64 * 2 ** 20), GUESTLIST_HEAP_GROWING_PERCENT: process.env.GUESTLIST_HEAP_GROWING_PERCENT });
+  // As `guestlist start` does (src/heap.ts): the figures are of the server as it runs in production.
+  boundHeapGrowth(config.heapGrowingPercent);
   const app = await buildApp({ config, store, logger: pino({ level: 'silent' }), secretKey: SECRET_KEY, apiKeys: apiKeyVerifier([hashSecret(API_KEY)]) });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const reply = (extra: Partial<MemoryReply> = {}) =>

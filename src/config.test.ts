@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       GUESTLIST_DATA_DIR: '/var/lib/guestlist',
       GUESTLIST_WEBHOOK_BLOCK_PRIVATE: 'true',
       GUESTLIST_WEBHOOK_CONCURRENCY: '200',
+      GUESTLIST_HEAP_GROWING_PERCENT: '0',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -38,7 +39,9 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/guestlist',
       webhookBlockPrivate: true,
       webhookConcurrency: 200,
+      heapGrowingPercent: 0,
     });
+    expect(loadConfig({}).heapGrowingPercent).toBe(20);
     expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
   });
 
@@ -88,6 +91,8 @@ describe('loadConfig', () => {
     ['GUESTLIST_WEBHOOK_BLOCK_PRIVATE', 'maybe'],
     ['GUESTLIST_WEBHOOK_CONCURRENCY', '0'],
     ['GUESTLIST_WEBHOOK_CONCURRENCY', '5000'],
+    ['GUESTLIST_HEAP_GROWING_PERCENT', '-5'],
+    ['GUESTLIST_HEAP_GROWING_PERCENT', 'lots'],
     ['LOG_LEVEL', 'loud'],
     ['GUESTLIST_MAX_BODY_BYTES', '12abc'],
     ['GUESTLIST_EVENT_RETENTION_DAYS', '0'],

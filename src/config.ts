@@ -2,6 +2,7 @@
  * Configuration, read once from the environment (API.md §1) and validated before anything starts. A bad value
  * stops the process with a message naming the variable and what it expects.
  */
+import { DEFAULT_HEAP_GROWING_PERCENT } from './heap.ts';
 import path from 'node:path';
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
@@ -19,6 +20,8 @@ export interface Config {
   webhookBlockPrivate: boolean;
   /** Webhook queues (endpoint, directory) each process sends at once (GUESTLIST_WEBHOOK_CONCURRENCY). */
   webhookConcurrency: number;
+  /** GUESTLIST_HEAP_GROWING_PERCENT: V8's old-generation growth past the live set (src/heap.ts); 0: V8's own. */
+  heapGrowingPercent: number;
   logLevel: string;
   /** Largest request body accepted, in bytes (SCIM Bulk advertises it as maxPayloadSize). */
   maxBodyBytes: number;
@@ -193,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     webhookBlockPrivate: boolean(env, 'GUESTLIST_WEBHOOK_BLOCK_PRIVATE', false),
     webhookConcurrency: integer(env, 'GUESTLIST_WEBHOOK_CONCURRENCY', 64, 1, 1024),
+    heapGrowingPercent: integer(env, 'GUESTLIST_HEAP_GROWING_PERCENT', DEFAULT_HEAP_GROWING_PERCENT, 0, 1000),
     logLevel,
     maxBodyBytes: integer(env, 'GUESTLIST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     eventRetentionDays: integer(env, 'GUESTLIST_EVENT_RETENTION_DAYS', 90, 1, 3650),

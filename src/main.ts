@@ -2,6 +2,7 @@
  * Composition root: configuration → store (migrated) → secrets → HTTP app. Owns the process lifecycle,
  * including graceful shutdown: stop accepting, finish requests in flight, close the database, exit.
  */
+import { boundHeapGrowth } from './heap.ts';
 import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -51,6 +52,7 @@ async function choosePort(config: Config): Promise<Config> {
 }
 
 export async function start(given: Config, logger: Logger): Promise<Running> {
+  boundHeapGrowth(given.heapGrowingPercent);
   const config = await choosePort(given);
   const store = openConfiguredStore(config, logger);
   try {
@@ -184,6 +186,7 @@ export function handleSignals(running: { stop(): Promise<void> }, logger: Logger
 
 /** `guestlist worker`: only the background work, for scale-out next to stateless servers. */
 export async function startWorker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  boundHeapGrowth(config.heapGrowingPercent);
   const store = openConfiguredStore(config, logger);
   await store.migrate();
   const background = await startBackground(store, config, loadSecretKey(config), logger);

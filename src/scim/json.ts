@@ -55,12 +55,22 @@ function leafOrPush(a: unknown, b: unknown, pending: unknown[]): boolean {
 
 /** Whether `value` nests objects and arrays deeper than `limit` (the outermost counts 1). Stops early. */
 export function deeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
+  // Two stacks side by side, not a pair per node: a Group of 100,000 members would otherwise allocate 100,000
+  // pairs (and as many Object.values arrays) just to be checked.
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  const push = (child: unknown, depth: number) => {
+    if (typeof child !== 'object' || child === null) return;
+    nodes.push(child);
+    depths.push(depth);
+  };
+  push(value, 1);
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > limit) return true;
-    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (Array.isArray(node)) for (const child of node) push(child, depth + 1);
+    else for (const key of Object.keys(node)) push((node as Record<string, unknown>)[key], depth + 1);
   }
   return false;
 }
