@@ -1,7 +1,7 @@
 /**
  * Beyond LARGE_WRITE member (or other multi-valued) values, a write runs in a transaction of its own instead of
- * a shared batch: on SQLite a batch runs without yielding, so several large writes in one would add up to a
- * stall.
+ * a shared batch: on SQLite a batch holds the one write lock, so several large writes in one would add up to a
+ * stall for every other write of the process.
  */
 const LARGE_WRITE = 100;
 

@@ -37,8 +37,8 @@
  * A large write submitted `alone` gets a transaction of its own, but still holds its key while it runs.
  *
  * Bounds: a batch takes at most `maxBatch` writes, and takes no new write once it has run for BATCH_BUDGET_MS
- * (on SQLite a batch runs on the main thread without yielding, so its length is how long every other request
- * waits); it starts `waitMs` after the first write queues, or with 0
+ * (on SQLite a batch runs on the main thread, giving the event loop a turn only every
+ * `writerSlices.sliceMs`, sqlite-dialect.ts, so its length is how long other writes wait); it starts `waitMs` after the first write queues, or with 0
  * (the default) one event-loop turn after it, so that the writes whose requests were read in the same turn join
  * it at no cost in latency; writes arriving while a batch runs join it until it is full, then wait for the next
  * free lane.

@@ -1,12 +1,44 @@
 /**
- * Kysely's SQLite dialect over better-sqlite3, with two changes: `BEGIN IMMEDIATE`, so a write transaction takes
- * the write lock up front instead of failing with SQLITE_BUSY when it upgrades from a read, and prepared
- * statements cached by SQL text.
+ * Kysely's SQLite dialect over better-sqlite3, with three changes: `BEGIN IMMEDIATE`, so a write transaction
+ * takes the write lock up front instead of failing with SQLITE_BUSY when it upgrades from a read; prepared
+ * statements cached by SQL text; and long runs on the writer that let the event loop take turns.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type QueryResult, type SqliteDatabase } from 'kysely';
+
+/**
+ * better-sqlite3 runs each statement synchronously and Kysely chains them with promises that are already
+ * resolved, so a transaction never gave the event loop a turn: a batch of 64 writes held every other request
+ * (reads on the read connection, other tenants, health checks) for its whole length, and a PUT of a
+ * 100,000-member group for seconds. A connection held longer than `sliceMs` lets the loop take a turn before
+ * its next statement. The write lock stays held, so other writes still wait (SQLite has one writer); reads,
+ * parsing and answers go on. Settable by benchmarks.
+ */
+export const writerSlices = { sliceMs: 2 };
+
+class YieldingConnection implements DatabaseConnection {
+  private turnAt = performance.now();
+
+  constructor(private readonly inner: DatabaseConnection) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (performance.now() - this.turnAt > writerSlices.sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.turnAt = performance.now();
+    }
+    return this.inner.executeQuery<R>(query);
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new YieldingConnection(await super.acquireConnection());
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
