@@ -200,13 +200,14 @@ ${table}
 
 Against the targets (SQLite, one process):
 
-${['POST', 'PUT', 'PATCH'].map((method) => { const w = sqlite.writes[method]![64]!; return verdict(w.perSecond >= 4000 && w.p99 <= 50, `durable ${method} writes at c=64: ${w.perSecond.toLocaleString('en')}/s with p99 ${w.p99} ms, against ≥ 4,000/s with p99 ≤ 50 ms (event-loop delay p99 ${sqlite.loopDelayP99Ms?.[method] ?? '–'} ms, against ≤ 20 ms).`); }).join('\n')}
-${verdict(Math.min(...atLargest.map((f) => f.result.perSecond)) >= 8000, `reads at ${largest.toLocaleString('en')} users: ${Math.min(...atLargest.map((f) => f.result.perSecond)).toLocaleString('en')}–${Math.max(...atLargest.map((f) => f.result.perSecond)).toLocaleString('en')}/s, against ≥ 8,000/s (get by id ≥ 10,000/s).`)}
-${verdict(getById(sqlite).perSecond >= 10000 && getById(sqlite).p99 <= 20, `get by id at ${largest.toLocaleString('en')} users: ${getById(sqlite).perSecond.toLocaleString('en')}/s with p99 ${getById(sqlite).p99} ms, against ≥ 10,000/s.`)}
+${['POST', 'PUT', 'PATCH'].map((method) => { const w = sqlite.writes[method]![64]!; return verdict(w.perSecond >= 4000 && w.p99 <= 50, `durable ${method} writes at c=64: ${w.perSecond.toLocaleString('en')}/s with p99 ${w.p99} ms, against ≥ 4,000/s with p99 ≤ 50 ms.`); }).join('\n')}
+${verdict(['POST', 'PUT', 'PATCH'].every((m) => (sqlite.loopDelayP99Ms?.[m] ?? Infinity) <= 20), `event-loop delay p99 under POST / PUT / PATCH at c=64: ${['POST', 'PUT', 'PATCH'].map((m) => sqlite.loopDelayP99Ms?.[m] ?? '–').join(' / ')} ms, against ≤ 20 ms.`)}
+${verdict(Math.min(...atLargest.map((f) => f.result.perSecond)) >= 8000, `filtered reads at ${largest.toLocaleString('en')} users: ${Math.min(...atLargest.map((f) => f.result.perSecond)).toLocaleString('en')}–${Math.max(...atLargest.map((f) => f.result.perSecond)).toLocaleString('en')}/s, against ≥ 8,000/s; this machine's ceiling for a userName lookup in the same run (node:http and one indexed SELECT, nothing else) was ${sqlite.readCeiling.userNameEq.perSecond.toLocaleString('en')}/s${sqlite.readCeiling.userNameEq.perSecond < 8000 ? ', below the target' : ''}.`)}
+${verdict(getById(sqlite).perSecond >= 10000 && getById(sqlite).p99 <= 20, `get by id at ${largest.toLocaleString('en')} users: ${getById(sqlite).perSecond.toLocaleString('en')}/s with p99 ${getById(sqlite).p99} ms, against ≥ 10,000/s; the ceiling for a lookup by id in the same run was ${sqlite.readCeiling.getById.perSecond.toLocaleString('en')}/s${sqlite.readCeiling.getById.perSecond < 10000 ? ', below the target' : ''}.`)}
 ${verdict(atLargest.every((f) => f.result.p99 <= 20), `read p99 at ${largest.toLocaleString('en')} users: at most ${Math.max(...atLargest.map((f) => f.result.p99))} ms, against ≤ 20 ms.`)}
 ${verdict(Math.max(...atLargest.map((f) => f.dbMsPerRequest)) <= 1, `database time per lookup at ${largest.toLocaleString('en')} users: at most ${Math.max(...atLargest.map((f) => f.dbMsPerRequest))} ms, against ≤ 1 ms.`)}
 ${verdict(Math.max(sqlite.members10k.addSeconds, sqlite.members10k.removeSeconds) <= 2, `a PATCH adding 10,000 members: ${sqlite.members10k.addSeconds} s, removing them: ${sqlite.members10k.removeSeconds} s, against ≤ 2 s (RSS grew ${sqlite.members10k.rssGrowthMb} MB).`)}
-${pg ? verdict(pgReads(pg) >= 4000, `PostgreSQL reads at ${largest.toLocaleString('en')} users: at worst ${pgReads(pg).toLocaleString('en')}/s, against ≥ 4,000/s.`) : ''}
+${pg ? verdict(pgReads(pg) >= 4000, `PostgreSQL reads at ${largest.toLocaleString('en')} users: at worst ${pgReads(pg).toLocaleString('en')}/s, against ≥ 4,000/s; the ceiling (node:http and one indexed SELECT through pg, the server on the same two cores) was ${pg.readCeiling.getById.perSecond.toLocaleString('en')}/s by id and ${pg.readCeiling.userNameEq.perSecond.toLocaleString('en')}/s by userName${Math.max(pg.readCeiling.getById.perSecond, pg.readCeiling.userNameEq.perSecond) < 4000 ? ', below the target' : ''}.`) : ''}
 ${pg ? verdict(best(pg, 'POST') >= 2000, `PostgreSQL writes on one directory: at best ${best(pg, 'POST').toLocaleString('en')} POST/s, against ≥ 2,000/s; over four: ${pg.postFourDirectories64.perSecond.toLocaleString('en')}/s, against ≥ 2,500/s.`) : '- PostgreSQL not measured in this run.'}
 
 ## Group commit
@@ -214,6 +215,11 @@ ${pg ? verdict(best(pg, 'POST') >= 2000, `PostgreSQL writes on one directory: at
 Concurrent SCIM writes share one transaction and one commit (\`src/store/group-commit.ts\`; at most
 \`GUESTLIST_GROUP_COMMIT_MAX_BATCH\` writes, 64 by default). The same POST load at c=64 with it turned off:
 ${results.map((r) => `${r.database} ${r.postAlone64.perSecond.toLocaleString('en')}/s (p99 ${r.postAlone64.p99} ms) against ${r.writes.POST![64]!.perSecond.toLocaleString('en')}/s (p99 ${r.writes.POST![64]!.p99} ms) with it, ×${(r.writes.POST![64]!.perSecond / Math.max(1, r.postAlone64.perSecond)).toFixed(2)}`).join('; ')}.
+
+On SQLite a batch runs on the main thread (better-sqlite3 is synchronous) and gives the event loop a turn every
+2 ms (\`writerSlices\`, \`src/store/sqlite-dialect.ts\`), so that requests keep being read and answered while
+it runs: an A/B on this machine (c=64, 4 s phases, alternated) moved the loop's p99 under POST, PATCH and PUT
+from 33–42 ms to 12–16 ms, with rates the same or higher.
 
 A directory's writes are held by one batch at a time (so that two transactions of one process never deadlock on
 its rows); on PostgreSQL, up to four batches of different directories run at once. The same c=64 POST load

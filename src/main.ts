@@ -35,33 +35,36 @@ function openConfiguredStore(config: Config, logger: Logger): KyselyStore {
 /**
  * PORT=0 asks for any free port; the default public URL must then name the port really taken, or every link
  * the server hands out (SCIM base URLs, portal links) would point at port 0. The port is chosen before the app
- * is built, because routes read the public URL when they are built.
+ * is built, because routes read the public URL when they are built, and held (the probe keeps listening) until
+ * just before the app listens on it: released at once, it could be taken by another process while migrations
+ * ran (seen in CI as EADDRINUSE, with servers starting side by side).
  */
-async function choosePort(config: Config): Promise<Config> {
-  if (config.port !== 0) return config;
+async function choosePort(config: Config): Promise<{ config: Config; release: () => Promise<void> }> {
+  if (config.port !== 0) return { config, release: async () => {} };
+  const probe = createServer();
   const port = await new Promise<number>((resolve, reject) => {
-    const probe = createServer();
     probe.once('error', reject);
-    probe.listen(0, config.host, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
+    probe.listen(0, config.host, () => resolve((probe.address() as AddressInfo).port));
   });
+  let released: Promise<void> | undefined;
+  const release = () => (released ??= new Promise<void>((resolve) => probe.close(() => resolve())));
   const derived = config.publicUrl === 'http://localhost:0';
-  return { ...config, port, publicUrl: derived ? `http://localhost:${port}` : config.publicUrl };
+  return { config: { ...config, port, publicUrl: derived ? `http://localhost:${port}` : config.publicUrl }, release };
 }
 
 export async function start(given: Config, logger: Logger): Promise<Running> {
   boundHeapGrowth(given.heapGrowingPercent);
-  const config = await choosePort(given);
+  const { config, release } = await choosePort(given);
   const store = openConfiguredStore(config, logger);
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let background: Awaited<ReturnType<typeof startBackground>> | undefined;
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const secretKey = loadSecretKey(config);
     const apiKey = await setUpApiKey(config, store);
     if (apiKey.generated) announceApiKey(apiKey.generated);
-    const app = await buildApp({
+    app = await buildApp({
       config,
       store,
       logger,
@@ -69,18 +72,24 @@ export async function start(given: Config, logger: Logger): Promise<Running> {
       apiKeys: apiKeyVerifier(apiKey.hashes),
       metrics: instrumentStore(store, createMetrics({ processMetrics: true })),
     });
-    const background = await startBackground(store, config, secretKey, logger);
+    background = await startBackground(store, config, secretKey, logger);
+    await release();
     const url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url, database: config.database.kind }, 'guestlist listening');
     let stopping: Promise<void> | undefined;
+    const running = { app, store, background };
     const stop = () =>
       (stopping ??= (async () => {
-        await app.close();
-        await background.stop();
-        await store.close();
+        await running.app.close();
+        await running.background.stop();
+        await running.store.close();
       })());
     return { app, store, url, stop };
   } catch (error) {
+    // Nothing started is left running: background loops would otherwise go on against a closed store.
+    await release();
+    await background?.stop().catch(() => {});
+    await app?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }
