@@ -72,4 +72,27 @@ describe.skipIf(!TEST_DATABASE_URL)('group commit across processes (PostgreSQL o
     expect(result.landed).toBe(8);
     expect(result.hot).toEqual([8, 8]);
   });
+
+  it('a batch that waited for another process on its directory still takes the writes queued meanwhile', async () => {
+    const db = one.db as unknown as Kysely<any>;
+    const saved = one.groupCommit.budgetMs;
+    one.groupCommit.budgetMs = 100;
+    try {
+      // The other process's batch holds the directory for 400 ms: longer than the budget.
+      const holder = two.batchedTransaction(async (trx) => void (await sql`select pg_sleep(0.4)`.execute(trx as unknown as Kysely<any>)), { key: 'directory_waited' });
+      await new Promise((r) => setTimeout(r, 100));
+      const before = { ...one.groupCommit.stats };
+      await Promise.all([
+        holder,
+        ...Array.from({ length: 5 }, (_, i) =>
+          one.batchedTransaction(async (trx) => void (await sql`insert into gc_log (id, via) values (${`waited-${i}`}, 'one')`.execute(trx as unknown as Kysely<any>)), { key: 'directory_waited' }),
+        ),
+      ]);
+      // One batch: its budget counts from when it held the directory, not from when it began to wait.
+      expect(one.groupCommit.stats.batches - before.batches).toBe(1);
+      expect(Number((await sql<{ n: string }>`select count(*) as n from gc_log where id like 'waited-%'`.execute(db)).rows[0]!.n)).toBe(5);
+    } finally {
+      one.groupCommit.budgetMs = saved;
+    }
+  });
 });
