@@ -68,3 +68,39 @@ describe('SQLite writer connection', () => {
     expect(Number((await second).rows[0]!.n)).toBeGreaterThan(0);
   });
 });
+
+describe('SQLite query compiler', () => {
+  const stores: SqliteStore[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+  });
+
+  it('writes integer LIMIT and OFFSET as literals on both connections, and the rows are the same', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-dialect-'));
+    const s = new SqliteStore(path.join(dir, 'db.sqlite'), { checkpointIntervalMs: 0 });
+    stores.push(s);
+    await s.migrate();
+    for (const db of [s.db, s.reader]) {
+      const compiled = db.selectFrom('directories').select('id').orderBy('id').limit(25).offset(50).compile();
+      expect(compiled.sql).toMatch(/ limit 25 offset 50$/);
+      expect(compiled.parameters).toEqual([]);
+    }
+    await sql`create table n (v integer)`.execute(s.db);
+    for (let v = 0; v < 10; v++) await sql`insert into n values (${v})`.execute(s.db);
+    const page = await sql<{ v: number }>`select v from n order by v`.execute(s.db);
+    expect(page.rows).toHaveLength(10);
+    const limited = await s.db.selectFrom('n' as never).select('v' as never).orderBy('v' as never).limit(3).offset(4).execute();
+    expect(limited.map((r) => (r as { v: number }).v)).toEqual([4, 5, 6]);
+  });
+
+  it('keeps a LIMIT that is not a plain integer a bound parameter', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-dialect-'));
+    const s = new SqliteStore(path.join(dir, 'db.sqlite'), { checkpointIntervalMs: 0 });
+    stores.push(s);
+    const compiled = s.db.selectFrom('directories').select('id').limit(sql<number>`${7} + ${1}`).compile();
+    expect(compiled.sql).toMatch(/limit \? \+ \?$/);
+    expect(compiled.parameters).toEqual([7, 1]);
+    // A float is not an integer: bound, as before, never written into the SQL.
+    expect(s.db.selectFrom('directories').select('id').limit(2.5).compile().parameters).toEqual([2.5]);
+  });
+});

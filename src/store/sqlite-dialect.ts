@@ -4,7 +4,18 @@
  * statements cached by SQL text; and long runs on the writer that let the event loop take turns.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type QueryResult, type SqliteDatabase } from 'kysely';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type LimitNode,
+  type OffsetNode,
+  type OperationNode,
+  type QueryResult,
+  type SqliteDatabase,
+} from 'kysely';
 
 /**
  * better-sqlite3 runs each statement synchronously and Kysely chains them with promises that are already
@@ -76,6 +87,31 @@ export class StatementCache implements SqliteDatabase {
   }
 }
 
+/**
+ * LIMIT and OFFSET written as integer literals rather than bound parameters. SQLite (3.53) plans a statement
+ * afresh on every run when its LIMIT or OFFSET is a bound parameter whose value changed: a lookup by userName
+ * with `limit ?` took 38 µs a run against 12-16 µs with `limit 1`, the same prepared statement otherwise. The
+ * values are integers the request validated, so a literal is safe; each distinct page size is its own cached
+ * statement. Anything else (an expression, a non-integer) stays a parameter.
+ */
+export class LiteralLimitCompiler extends SqliteQueryCompiler {
+  protected override visitLimit(node: LimitNode): void {
+    if (!this.appendInteger('limit ', node.limit)) super.visitLimit(node);
+  }
+
+  protected override visitOffset(node: OffsetNode): void {
+    if (!this.appendInteger('offset ', node.offset)) super.visitOffset(node);
+  }
+
+  private appendInteger(keyword: string, node: OperationNode): boolean {
+    if (node.kind !== 'ValueNode') return false;
+    const value = (node as OperationNode & { value: unknown }).value;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return false;
+    this.append(`${keyword}${value}`);
+    return true;
+  }
+}
+
 export class ImmediateSqliteDialect extends SqliteDialect {
   private readonly database: SqliteDatabase;
 
@@ -87,11 +123,17 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   override createDriver() {
     return new ImmediateSqliteDriver({ database: this.database });
   }
+  override createQueryCompiler() {
+    return new LiteralLimitCompiler();
+  }
 }
 
 /** The read connection's dialect: plain autocommit statements, cached like the writer's. */
 export class ReadSqliteDialect extends SqliteDialect {
   constructor(database: BetterSqlite3.Database) {
     super({ database: new StatementCache(database) });
+  }
+  override createQueryCompiler() {
+    return new LiteralLimitCompiler();
   }
 }
