@@ -16,7 +16,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AttrPath, Filter } from '../../scim/filter/ast.ts';
 import { formatPath } from '../../scim/filter/parser.ts';
 import { collection, memberElement, type Collection } from './filter/collections.ts';
-import { compare, present } from './filter/comparisons.ts';
+import { compare, compareIn, present } from './filter/comparisons.ts';
 import { invalid, jsonKeys, resolveFilterPath, subDef, type FilterContext, type Sql } from './filter/context.ts';
 import type { Resolved } from '../../scim/schema/resolve.ts';
 import { jsonOperand, operand, type Operand } from './filter/operands.ts';
@@ -78,11 +78,25 @@ class Compiler {
     return parts.length === 1 ? parts[0]! : sql`(${sql.join(parts, sql.raw(` ${op} `))})`;
   }
 
-  /** The parts of an `or`, each child table's comparisons merged into one subquery where the first stood. */
+  /**
+   * The parts of an `or`, each child table's comparisons merged into one subquery where the first stood, and
+   * each single-valued attribute's `eq` strings into one `in (…)` where the first stood.
+   */
   private orParts(operands: Filter[]): Sql[] {
     const parts: Sql[] = [];
     const merged: MergedOr = new Map();
+    const equalities = new Map<string, { operand: Operand; index: number; values: string[] }>();
     for (const g of operands) {
+      const equality = this.stringEquality(g);
+      if (equality) {
+        const group = equalities.get(equality.key);
+        if (group) group.values.push(equality.value);
+        else {
+          equalities.set(equality.key, { operand: equality.operand, index: parts.length, values: [equality.value] });
+          parts.push(sql``);
+        }
+        continue;
+      }
       const element = this.elementFilter(g);
       const found = element && collection(this.ctx, element.resolved, element.inner);
       if (!element || !found?.table) {
@@ -97,7 +111,23 @@ class Compiler {
       }
     }
     for (const { collection: c, index, inners } of merged.values()) parts[index] = this.mergedAny(c, inners);
+    for (const { operand: o, index, values } of equalities.values()) parts[index] = compareIn(this.ctx.dialect, o, values);
     return parts;
+  }
+
+  /**
+   * `attr eq "text"` on a single-valued string attribute (not a dateTime, whose values are parsed), with the
+   * operand it compares and a key naming the attribute: an `or` of these on one attribute is one `in (…)`, whose
+   * operand the database computes once a row. On a JSON attribute SQLite called the lowercasing function once
+   * per comparison per row: 200 of them over 20,000 users took 620 ms, on the one thread serving every tenant.
+   */
+  private stringEquality(f: Filter): { key: string; operand: Operand; value: string } | undefined {
+    if (f.kind !== 'compare' || f.op !== 'eq' || typeof f.value !== 'string') return undefined;
+    const resolved = resolveFilterPath(this.ctx, f.path);
+    if (resolved.attr.multiValued || (resolved.attr.type === 'complex' && !resolved.sub)) return undefined;
+    const o = operand(this.ctx, resolved);
+    if (o.type === 'boolean' || o.type === 'integer' || o.type === 'decimal' || o.type === 'dateTime' || o.type === 'complex') return undefined;
+    return { key: `${resolved.schema}|${resolved.attr.name}|${resolved.sub?.name ?? ''}`, operand: o, value: f.value };
   }
 
   /** "Some element matches one of `inners`" as one subquery; any element at all when one of them is undefined. */

@@ -85,6 +85,23 @@ function compareText(dialect: d.Dialect, o: Operand, op: CompareOp, value: Liter
   }
 }
 
+/**
+ * `o eq v1 or o eq v2 …` as `o in (v1, v2, …)`, for text operands other than dateTime: the same values,
+ * lowercased as compareText does, and the same two-valued guard around the whole.
+ */
+export function compareIn(dialect: d.Dialect, o: Operand, values: string[]): Sql {
+  let expr = o.expr;
+  let vs = values;
+  if (!o.caseExact) {
+    vs = vs.map((v) => v.toLowerCase());
+    if (!o.lowered) expr = d.lower(dialect, expr);
+  }
+  if (o.source === 'json' && dialect === 'postgres') expr = d.bytewise('postgres', expr);
+  const distinct = [...new Set(vs)];
+  if (distinct.length === 1) return twoValued(o, sql`${expr} = ${distinct[0]}`);
+  return twoValued(o, sql`${expr} in (${sql.join(distinct)})`);
+}
+
 /** A dateTime the filter compares with, as the ISO string both databases store. */
 function dateTimeValue(op: CompareOp, v: string, name: string): string {
   if (op === 'co' || op === 'sw' || op === 'ew') throw invalid(`'${op}' is not defined for the dateTime '${name}'.`);
