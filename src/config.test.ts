@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       GUESTLIST_WEBHOOK_BLOCK_PRIVATE: 'true',
       GUESTLIST_WEBHOOK_CONCURRENCY: '200',
       GUESTLIST_HEAP_GROWING_PERCENT: '0',
+      GUESTLIST_SQLITE_READ_WORKERS: '3',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -40,8 +41,11 @@ describe('loadConfig', () => {
       webhookBlockPrivate: true,
       webhookConcurrency: 200,
       heapGrowingPercent: 0,
+      sqliteReadWorkers: 3,
     });
     expect(loadConfig({}).heapGrowingPercent).toBe(20);
+    expect(loadConfig({}).sqliteReadWorkers).toBe(1);
+    expect(loadConfig({ GUESTLIST_SQLITE_READ_WORKERS: '0' }).sqliteReadWorkers).toBe(0);
     expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
   });
 
@@ -93,6 +97,8 @@ describe('loadConfig', () => {
     ['GUESTLIST_WEBHOOK_CONCURRENCY', '5000'],
     ['GUESTLIST_HEAP_GROWING_PERCENT', '-5'],
     ['GUESTLIST_HEAP_GROWING_PERCENT', 'lots'],
+    ['GUESTLIST_SQLITE_READ_WORKERS', '17'],
+    ['GUESTLIST_SQLITE_READ_WORKERS', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['GUESTLIST_MAX_BODY_BYTES', '12abc'],
     ['GUESTLIST_EVENT_RETENTION_DAYS', '0'],

@@ -35,8 +35,13 @@ export interface Config {
   groupCommitMaxBatch: number;
   /** Group commit: how long a batch's first write waits for others (0: one event-loop turn). */
   groupCommitWaitMs: number;
-  /** PostgreSQL statement_timeout for the pool's connections, in ms (0: none); ignored on SQLite. */
+  /**
+   * Longest one statement may run, in ms (0: none): PostgreSQL's statement_timeout; on SQLite, for the reads
+   * that run on read workers (the others run to completion).
+   */
   databaseStatementTimeoutMs: number;
+  /** SQLite: worker threads for reads that may scan many rows (0: they run on the main thread). */
+  sqliteReadWorkers: number;
   /** SCIM admission control (backpressure): beyond these, 429 with Retry-After. */
   scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
   /** Longest a client may take to send a whole request, headers and body (then 408 and the connection closed). */
@@ -205,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     groupCommitMaxBatch: integer(env, 'GUESTLIST_GROUP_COMMIT_MAX_BATCH', 64, 1, 10_000),
     groupCommitWaitMs: integer(env, 'GUESTLIST_GROUP_COMMIT_WAIT_MS', 0, 0, 1000),
     databaseStatementTimeoutMs: integer(env, 'GUESTLIST_DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
+    sqliteReadWorkers: integer(env, 'GUESTLIST_SQLITE_READ_WORKERS', 1, 0, 16),
     scimLimits: {
       maxInFlight: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT', 64, 1, 100_000),
       maxInFlightPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT_PER_DIRECTORY', 32, 1, 100_000),

@@ -27,9 +27,11 @@ export interface Running {
 }
 
 /** Every process role (server, worker, migrate) opens the database the same way. */
-function openConfiguredStore(config: Config, logger: Logger): KyselyStore {
+function openConfiguredStore(config: Config, logger: Logger, role: 'server' | 'background' = 'server'): KyselyStore {
   const { groupCommitMaxBatch, groupCommitWaitMs, databaseStatementTimeoutMs: statementTimeoutMs } = config;
-  return openStore(config.database, { groupCommitMaxBatch, groupCommitWaitMs, statementTimeoutMs, logger });
+  // Only a server answers the reads that read workers take.
+  const sqliteReadWorkers = role === 'server' ? config.sqliteReadWorkers : 0;
+  return openStore(config.database, { groupCommitMaxBatch, groupCommitWaitMs, statementTimeoutMs, sqliteReadWorkers, logger });
 }
 
 /**
@@ -196,7 +198,7 @@ export function handleSignals(running: { stop(): Promise<void> }, logger: Logger
 /** `guestlist worker`: only the background work, for scale-out next to stateless servers. */
 export async function startWorker(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
   boundHeapGrowth(config.heapGrowingPercent);
-  const store = openConfiguredStore(config, logger);
+  const store = openConfiguredStore(config, logger, 'background');
   await store.migrate();
   const background = await startBackground(store, config, loadSecretKey(config), logger);
   logger.info({ database: config.database.kind }, 'guestlist worker running');
@@ -209,7 +211,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<{ sto
 }
 
 export async function migrateOnly(config: Config, logger: Logger): Promise<void> {
-  const store = openConfiguredStore(config, logger);
+  const store = openConfiguredStore(config, logger, 'background');
   try {
     const applied = await store.migrate();
     logger.info({ migrations: applied }, applied.length > 0 ? 'database migrated' : 'database already up to date');

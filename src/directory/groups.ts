@@ -27,7 +27,7 @@ import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
 import { renderGroup, renderMember } from './render.ts';
 import type { ScimContext, WriteOptions } from './scim-context.ts';
-import { listQuery } from './sql-filters.ts';
+import { boundedByIndex, listQuery } from './sql-filters.ts';
 import { groupFields, validGroup } from './validated.ts';
 import { isLargeMembership, isLargePatch } from './write-size.ts';
 
@@ -142,7 +142,8 @@ export class ScimGroups {
 
   async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
     const { q, store } = this.ctx;
-    const { total, rows } = await q.listGroups(store.db, dir.id, listQuery(store.dialect, GROUP_RESOURCE_TYPE, dir.id, request));
+    const query = listQuery(store.dialect, GROUP_RESOURCE_TYPE, dir.id, request);
+    const { total, rows } = await q.listGroups(boundedByIndex(query) ? store.db : store.scanReader, dir.id, query);
     const members = wants(request, 'members') && rows.length > 0 ? await q.membersOfGroups(store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(GROUP_RESOURCE_TYPE, request);

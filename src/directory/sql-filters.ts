@@ -40,6 +40,14 @@ export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: st
   };
 }
 
+/**
+ * A list an index bounds (a lookup by a unique or indexed attribute) reads a few rows; any other may scan a
+ * whole directory, so it runs where it cannot hold the event loop (KyselyStore.scanReader).
+ */
+export function boundedByIndex(query: ResourceListQuery): boolean {
+  return query.atMostOne === true || query.fewMatches === true;
+}
+
 /** The members a PATCH `members[…]` filter selects, as a predicate over the membership `m` and user `u`. */
 export function memberPredicate(dialect: Dialect, filter: Filter, directoryId: string): Expression<SqlBool> {
   return compileMemberFilter(filter, filterContext(dialect, GROUP_RESOURCE_TYPE, directoryId));

@@ -24,7 +24,7 @@ import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
 import { renderUser } from './render.ts';
 import type { ScimContext, WriteOptions } from './scim-context.ts';
-import { listQuery } from './sql-filters.ts';
+import { boundedByIndex, listQuery } from './sql-filters.ts';
 import { emailsOf, userFields, validUser } from './validated.ts';
 import { isLargePatch, isLargeResource } from './write-size.ts';
 
@@ -166,7 +166,8 @@ export class ScimUsers {
     const { q, store } = this.ctx;
     const query = listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request);
     const withGroups = wants(request, 'groups');
-    const { total, rows } = await q.listUsers(store.reader, dir.id, query, dir.scim_hidden_users > 0, withGroups);
+    const db = boundedByIndex(query) ? store.reader : store.scanReader;
+    const { total, rows } = await q.listUsers(db, dir.id, query, dir.scim_hidden_users > 0, withGroups);
     const unread = withGroups ? rows.filter((u) => u.groups === undefined).map((u) => u.id) : [];
     const groups = unread.length > 0 ? await q.groupsOfUsers(store.reader, unread) : undefined;
     const urls = this.ctx.urls(dir);

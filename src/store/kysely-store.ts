@@ -37,6 +37,8 @@ export interface KyselyStoreOptions {
   logger?: Logger;
   /** Where reads outside a transaction go, when not `db` (SQLite's read-only connection). */
   reader?: Kysely<Database>;
+  /** Where reads that may scan many rows go, when not `reader` (SQLite's read workers). */
+  scanReader?: Kysely<Database>;
 }
 
 export abstract class KyselyStore implements Store {
@@ -58,6 +60,13 @@ export abstract class KyselyStore implements Store {
    */
   readonly reader: Kysely<Database>;
 
+  /**
+   * For reads that may scan many rows (a SCIM list whose filter no index bounds, a count of a whole directory):
+   * on SQLite they run on worker threads (sqlite-read-workers.ts), so that the event loop goes on serving every
+   * other request meanwhile; else `reader`.
+   */
+  readonly scanReader: Kysely<Database>;
+
   constructor(
     readonly db: Kysely<Database>,
     private readonly columnTypes: ColumnTypes,
@@ -66,6 +75,7 @@ export abstract class KyselyStore implements Store {
   ) {
     this.logger = options.logger;
     this.reader = options.reader ?? db;
+    this.scanReader = options.scanReader ?? this.reader;
     this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), finishWrites, savepoints, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
@@ -139,6 +149,7 @@ export abstract class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.scanReader !== this.reader) await this.scanReader.destroy();
     if (this.reader !== this.db) await this.reader.destroy();
     await this.db.destroy();
   }

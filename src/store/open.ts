@@ -7,18 +7,19 @@ import type { KyselyStore } from './kysely-store.ts';
 export interface OpenStoreOptions {
   groupCommitMaxBatch?: number;
   groupCommitWaitMs?: number;
-  /** PostgreSQL statement_timeout of the pool's connections, in ms (0: none; default 15 s); SQLite ignores it. */
+  /**
+   * Longest a statement may run, in ms (0: none; default 15 s): PostgreSQL's statement_timeout; on SQLite, for
+   * reads on the read workers.
+   */
   statementTimeoutMs?: number;
+  /** SQLite: read worker threads (sqlite-read-workers.ts); PostgreSQL ignores it. */
+  sqliteReadWorkers?: number;
   /** Where the store reports the faults it survives (lost connections, failed batches and checkpoints). */
   logger?: Logger;
 }
 
-export function openStore(config: DatabaseConfig, options: OpenStoreOptions = {}): KyselyStore {
+export function openStore(config: DatabaseConfig, { sqliteReadWorkers, ...options }: OpenStoreOptions = {}): KyselyStore {
   return config.kind === 'postgres'
     ? new PostgresStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}), ...options })
-    : new SqliteStore(config.file, withoutStatementTimeout(options));
-}
-
-function withoutStatementTimeout({ statementTimeoutMs: _, ...options }: OpenStoreOptions): Omit<OpenStoreOptions, 'statementTimeoutMs'> {
-  return options;
+    : new SqliteStore(config.file, { ...options, ...(sqliteReadWorkers !== undefined ? { readWorkers: sqliteReadWorkers } : {}) });
 }

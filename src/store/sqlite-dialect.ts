@@ -6,6 +6,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
+  SqliteAdapter,
+  SqliteIntrospector,
+  type Dialect,
+  type Driver,
+  type Kysely,
   SqliteDialect,
   SqliteDriver,
   SqliteQueryCompiler,
@@ -16,6 +21,7 @@ import {
   type QueryResult,
   type SqliteDatabase,
 } from 'kysely';
+import type { SqliteReadWorkers } from './sqlite-read-workers.ts';
 
 /**
  * better-sqlite3 runs each statement synchronously and Kysely chains them with promises that are already
@@ -135,5 +141,54 @@ export class ReadSqliteDialect extends SqliteDialect {
   }
   override createQueryCompiler() {
     return new LiteralLimitCompiler();
+  }
+}
+
+/**
+ * Reads that may scan many rows, run by SqliteReadWorkers off the main thread (sqlite-read-workers.ts). No
+ * transactions: each statement reads the last commit on its own.
+ */
+export class WorkerReadDialect implements Dialect {
+  constructor(private readonly workers: SqliteReadWorkers) {}
+
+  createAdapter() {
+    return new SqliteAdapter();
+  }
+  createDriver(): Driver {
+    return new WorkerReadDriver(this.workers);
+  }
+  createQueryCompiler() {
+    return new LiteralLimitCompiler();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new SqliteIntrospector(db);
+  }
+}
+
+class WorkerReadDriver implements Driver {
+  private readonly connection: DatabaseConnection;
+
+  constructor(private readonly workers: SqliteReadWorkers) {
+    this.connection = {
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => ({ rows: (await workers.all(query.sql, query.parameters)) as R[] }),
+      streamQuery: () => {
+        throw new Error('Streaming is not offered by the read workers.');
+      },
+    };
+  }
+
+  async init(): Promise<void> {}
+  // Statements run on the workers, not on this connection: any number may be under way at once.
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return this.connection;
+  }
+  async beginTransaction(): Promise<void> {
+    throw new Error('The read workers run no transactions.');
+  }
+  async commitTransaction(): Promise<void> {}
+  async rollbackTransaction(): Promise<void> {}
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {
+    await this.workers.close();
   }
 }

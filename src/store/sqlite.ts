@@ -16,7 +16,8 @@ import { queryLog, type QueryTimer } from './query-log.ts';
 import { SQLITE_SAVEPOINTS } from './savepoints.ts';
 import { sqliteTypes } from './migrations/types.ts';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './sqlite-checkpointer.ts';
-import { ImmediateSqliteDialect, ReadSqliteDialect } from './sqlite-dialect.ts';
+import { ImmediateSqliteDialect, ReadSqliteDialect, WorkerReadDialect } from './sqlite-dialect.ts';
+import { SqliteReadWorkers } from './sqlite-read-workers.ts';
 import { makePrivateDir, restrictCompanions, restrictDatabaseFile } from './sqlite-files.ts';
 
 export function openSqliteDatabase(file: string): BetterSqlite3.Database {
@@ -57,6 +58,12 @@ export function openSqliteReader(file: string): BetterSqlite3.Database {
   return database;
 }
 
+/** Read workers by default: one keeps the event loop free of long reads; more serve several at once. */
+export const DEFAULT_READ_WORKERS = 1;
+
+/** As PostgreSQL's statement_timeout by default (postgres-pool.ts). */
+const DEFAULT_READ_TIMEOUT_MS = 15_000;
+
 /** At 100 ms a tick, a persistent failure is logged about once a minute. */
 const CHECKPOINT_LOG_EVERY = 600;
 
@@ -74,12 +81,22 @@ export class SqliteStore extends KyselyStore {
       checkpointIntervalMs?: number;
       /** Where faults (failed checkpoints and batches) are reported. */
       logger?: Logger;
+      /** Worker threads for reads that may scan many rows (scanReader); 0 runs them on the main thread. */
+      readWorkers?: number;
+      /** Longest a read on a worker may run, in ms, before it is ended (503); 0: no limit. */
+      statementTimeoutMs?: number;
     } = {},
   ) {
     const writer = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqliteDatabase(file)), ...queryLog(options.onQuery) });
     // An in-memory database exists only on its one connection.
-    const reader = file === ':memory:' || file === '' ? undefined : new Kysely<Database>({ dialect: new ReadSqliteDialect(openSqliteReader(file)), ...queryLog(options.onQuery) });
-    super(writer, sqliteTypes, SQLITE_SAVEPOINTS, { ...options, reader });
+    const onDisk = file !== ':memory:' && file !== '';
+    const reader = onDisk ? new Kysely<Database>({ dialect: new ReadSqliteDialect(openSqliteReader(file)), ...queryLog(options.onQuery) }) : undefined;
+    const workers = options.readWorkers ?? DEFAULT_READ_WORKERS;
+    const scanReader =
+      onDisk && workers > 0
+        ? new Kysely<Database>({ dialect: new WorkerReadDialect(new SqliteReadWorkers(file, workers, options.statementTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS)), ...queryLog(options.onQuery) })
+        : undefined;
+    super(writer, sqliteTypes, SQLITE_SAVEPOINTS, { ...options, reader, scanReader });
     const interval = options.checkpointIntervalMs ?? 100;
     this.checkpointer =
       file === ':memory:' || interval <= 0
