@@ -27,6 +27,7 @@ import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
 import { renderGroup, renderMember } from './render.ts';
 import type { ScimContext, WriteOptions } from './scim-context.ts';
+import { mapInTurns } from './in-turns.ts';
 import { boundedByIndex, listQuery } from './sql-filters.ts';
 import { groupFields, validGroup } from './validated.ts';
 import { isLargeMembership, isLargePatch } from './write-size.ts';
@@ -147,7 +148,7 @@ export class ScimGroups {
     const members = wants(request, 'members') && rows.length > 0 ? await q.membersOfGroups(store.db, rows.map((r) => r.id)) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(GROUP_RESOURCE_TYPE, request);
-    return { total, resources: rows.map((g) => projected(renderGroup(g, members?.get(g.id) ?? [], urls))) };
+    return { total, resources: await mapInTurns(rows, (g) => projected(renderGroup(g, members?.get(g.id) ?? [], urls))) };
   }
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: GroupChange, alone: boolean): Promise<ScimResource> {

@@ -24,6 +24,7 @@ import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
 import { renderUser } from './render.ts';
 import type { ScimContext, WriteOptions } from './scim-context.ts';
+import { mapInTurns } from './in-turns.ts';
 import { boundedByIndex, listQuery } from './sql-filters.ts';
 import { emailsOf, userFields, validUser } from './validated.ts';
 import { isLargePatch, isLargeResource } from './write-size.ts';
@@ -172,7 +173,7 @@ export class ScimUsers {
     const groups = unread.length > 0 ? await q.groupsOfUsers(store.reader, unread) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(USER_RESOURCE_TYPE, request);
-    return { total, resources: rows.map((u) => projected(renderUser(u, u.groups ?? groups?.get(u.id), urls))) };
+    return { total, resources: await mapInTurns(rows, (u) => projected(renderUser(u, u.groups ?? groups?.get(u.id), urls))) };
   }
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: (current: UserRecord) => ScimResource, alone: boolean): Promise<ScimResource> {
