@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { toStoreUnavailable } from './errors.ts';
+import { isStalePlan, transactionEdge, type PreparedStatements } from './postgres-prepared.ts';
 
 const TIMESTAMPTZ = 1184;
 const INT8 = 20;
@@ -61,8 +62,11 @@ export function poolConfig(options: ConnectionOptions, pool: { max: number; stat
  * of being an unhandled 'error' event, which would end the process. Its next query fails (StoreUnavailable)
  * and the pool discards it on release. A connection lost while idle is the pool's to report ('error' on it).
  */
-export function classifyingClient(onLostInUse: (error: Error) => void): typeof pg.Client {
+export function classifyingClient(onLostInUse: (error: Error) => void, prepared?: PreparedStatements): typeof pg.Client {
   return class ClassifyingClient extends pg.Client {
+    /** Between this connection's BEGIN and its COMMIT or ROLLBACK. */
+    private inTransaction = false;
+
     constructor(config?: string | pg.ClientConfig) {
       super(config);
       // pg-pool adds its own listener while the client is idle; then this one is not alone and stays quiet.
@@ -72,14 +76,35 @@ export function classifyingClient(onLostInUse: (error: Error) => void): typeof p
     }
 
     override query(...args: any[]): any {
-      const result = (super.query as (...a: unknown[]) => unknown)(...args);
-      return result && typeof (result as Promise<unknown>).then === 'function'
-        ? (result as Promise<unknown>).catch((error: unknown) => {
-            throw toStoreUnavailable(error);
-          })
-        : result;
+      const [text, values] = args;
+      // Kysely's call: SQL text and its parameters, answered by a promise. The statement may run under a name.
+      if (prepared && typeof text === 'string' && args.length <= 2 && (values === undefined || Array.isArray(values))) return this.kyselyQuery(text, values);
+      return classified((super.query as (...a: unknown[]) => unknown)(...args));
+    }
+
+    private async kyselyQuery(text: string, values: unknown[] | undefined): Promise<unknown> {
+      const edge = transactionEdge(text);
+      if (edge) this.inTransaction = edge === 'begin';
+      const run = (name: string | undefined) => (name ? super.query({ name, text, values: values ?? [] }) : super.query(text, values));
+      const name = prepared!.nameFor(text);
+      try {
+        return await run(name);
+      } catch (error) {
+        if (!name || !isStalePlan(error)) throw toStoreUnavailable(error);
+        prepared!.disable();
+        if (this.inTransaction) throw Object.assign(new Error('A prepared plan no longer fits its tables (a migration ran): the transaction runs again.', { cause: error }), { code: '40001' });
+        return run(undefined).catch((again: unknown) => Promise.reject(toStoreUnavailable(again)));
+      }
     }
   };
+}
+
+function classified(result: unknown): unknown {
+  return result && typeof (result as Promise<unknown>).then === 'function'
+    ? (result as Promise<unknown>).catch((error: unknown) => {
+        throw toStoreUnavailable(error);
+      })
+    : result;
 }
 
 /** A schema name, checked: it is spliced into search_path and channel names. */

@@ -20,6 +20,7 @@ import { migrateToLatest } from './migrations/index.ts';
 import { SchemaScopedPostgresDialect } from './postgres-introspector.ts';
 import { postgresTypes } from './migrations/types.ts';
 import { CommitListener } from './postgres-listener.ts';
+import { PreparedStatements } from './postgres-prepared.ts';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, classifyingClient, poolConfig, quoteIdent, type ConnectionOptions } from './postgres-pool.ts';
 import { queryLog, type QueryTimer } from './query-log.ts';
 import { POSTGRES_SAVEPOINTS } from './savepoints.ts';
@@ -56,6 +57,8 @@ export interface PostgresOptions extends ConnectionOptions {
   logger?: Logger;
   /** PostgreSQL's statement_timeout for the pool's connections, in ms (0: none). */
   statementTimeoutMs?: number;
+  /** Named prepared statements for repeated SQL (postgres-prepared.ts); on unless false. */
+  preparedStatements?: boolean;
 }
 
 export class PostgresStore extends KyselyStore {
@@ -70,7 +73,7 @@ export class PostgresStore extends KyselyStore {
       poolConfig(options, {
         max: poolSize,
         statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-        Client: classifyingClient((error) => report(error)),
+        Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements()),
       }),
     );
     // Failing to get a connection (refused, timed out) is StoreUnavailable too.
