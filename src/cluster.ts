@@ -49,6 +49,9 @@ export function refusal(config: Config, processes: number): string | undefined {
   );
 }
 
+/** This process's slot among `--processes N` (0 to N - 1; a restarted process keeps its slot); 0 alone. */
+export const processIndex = (): number => Number(process.env.GUESTLIST_PROCESS_INDEX ?? 0);
+
 /** True in a process forked by `runPrimary`. */
 export const isClusterWorker = (): boolean => cluster.isWorker;
 

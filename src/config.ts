@@ -42,6 +42,11 @@ export interface Config {
   databaseStatementTimeoutMs: number;
   /** SQLite: worker threads for reads that may scan many rows (0: they run on the main thread). */
   sqliteReadWorkers: number;
+  /**
+   * Which `start` processes also run the background work (webhook delivery, pruning): every one, only the first
+   * of `--processes N` (a single process is its own first), or none (`guestlist worker` processes do it).
+   */
+  serverBackground: 'all' | 'first' | 'none';
   /** SCIM admission control (backpressure): beyond these, 429 with Retry-After. */
   scimLimits: { maxInFlight: number; maxInFlightPerDirectory: number; maxQueued: number; maxQueuedPerDirectory: number; maxWaitMs: number };
   /** Longest a client may take to send a whole request, headers and body (then 408 and the connection closed). */
@@ -100,6 +105,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** One of `values` (case-insensitive); the first when unset. */
+function oneOf<T extends string>(env: Env, name: string, values: readonly [T, ...T[]]): T {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return values[0];
+  const found = values.find((v) => v === raw);
+  if (found === undefined) throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${env[name]}"`);
+  return found;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -211,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     groupCommitWaitMs: integer(env, 'GUESTLIST_GROUP_COMMIT_WAIT_MS', 0, 0, 1000),
     databaseStatementTimeoutMs: integer(env, 'GUESTLIST_DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     sqliteReadWorkers: integer(env, 'GUESTLIST_SQLITE_READ_WORKERS', 1, 0, 16),
+    serverBackground: oneOf(env, 'GUESTLIST_SERVER_BACKGROUND', ['first', 'all', 'none'] as const),
     scimLimits: {
       maxInFlight: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT', 64, 1, 100_000),
       maxInFlightPerDirectory: integer(env, 'GUESTLIST_SCIM_MAX_IN_FLIGHT_PER_DIRECTORY', 32, 1, 100_000),
