@@ -194,7 +194,9 @@ SQLite insert per request (${ceiling.httpSqliteInsert.perSecond.toLocaleString('
 second. For reads the ceiling is node:http answering with one row looked up by an index in the run's own
 database at its largest size (by id, and by userName for the filters), under the same load; reads are shown as a
 share of it. "DB ms per request" sums the duration of every query a request ran (measured one request at a
-time), as Kysely reports it.
+time), as Kysely reports it. The ceilings themselves move between runs on these shared machines (the bare
+node:http ceiling has been measured from about 22,000 to 49,000 POST/s on the same kind of machine), so compare
+runs by their shares of the same run's ceilings, not by their rates.
 
 ${table}
 
