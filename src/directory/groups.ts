@@ -74,17 +74,17 @@ export class ScimGroups {
         await events.memberships('dsync.group.user_added', groupObject, added);
       }, isLargeMembership(members)),
     );
-    return renderGroup(group, (await this.ctx.q.membersOfGroups(this.ctx.store.db, [group.id])).get(group.id), this.ctx.urls(dir));
+    return renderGroup(group, (await this.ctx.q.membersOfGroups(this.ctx.store.reader, [group.id])).get(group.id), this.ctx.urls(dir));
   }
 
   /** The group; with `paged`, its members a page at a time (PagedGroup). */
   async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION, paged = false): Promise<PagedGroup & { version: number }> {
     assertId(id, 'Group');
     const { q, store } = this.ctx;
-    const group = await q.getGroup(store.db, dir.id, id);
+    const group = await q.getGroup(store.reader, dir.id, id);
     if (!group) throw notFound(`Group ${id} not found.`);
     if (paged && wants(projection, 'members')) return { ...(await this.withMembers(dir, renderGroup(group, undefined, this.ctx.urls(dir)), projection)), version: group.version };
-    const members = wants(projection, 'members') ? (await q.membersOfGroups(store.db, [group.id])).get(group.id) : undefined;
+    const members = wants(projection, 'members') ? (await q.membersOfGroups(store.reader, [group.id])).get(group.id) : undefined;
     return { resource: compileProjection(GROUP_RESOURCE_TYPE, projection)(renderGroup(group, members, this.ctx.urls(dir))), version: group.version };
   }
 
@@ -114,7 +114,7 @@ export class ScimGroups {
     // The order renderGroup gives: the attributes, then members, then meta.
     const { meta, members: _, ...rest } = whole;
     const withPage = (page: MemberRef[]) => project({ ...rest, members: page.map((m) => renderMember(m, urls)), meta } as ScimResource);
-    const read = (after: string | undefined) => memberships.memberPage(store.db, store.dialect, whole.id as string, after, MEMBER_PAGE);
+    const read = (after: string | undefined) => memberships.memberPage(store.reader, store.dialect, whole.id as string, after, MEMBER_PAGE);
     const first = await read(undefined);
     const resource = withPage(first.members);
     if (first.next === undefined || !Array.isArray(resource.members)) return { resource };
@@ -124,7 +124,7 @@ export class ScimGroups {
   async delete(dir: DirectoryRecord, id: string, options: WriteOptions = {}): Promise<void> {
     assertId(id, 'Group');
     // A large group's deletion (one event per member) takes a transaction of its own, and streams its events.
-    const size = isId(id, 'directory_group') ? ((await this.ctx.q.memberCounts(this.ctx.store.db, [id])).get(id) ?? 0) : 0;
+    const size = isId(id, 'directory_group') ? ((await this.ctx.q.memberCounts(this.ctx.store.reader, [id])).get(id) ?? 0) : 0;
     await this.ctx.write(dir, async (db, events, mapping) => {
       const current = await this.locked(db, dir, id, options);
       const groupObject = await events.group(current);
@@ -144,8 +144,8 @@ export class ScimGroups {
   async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
     const { q, store } = this.ctx;
     const query = listQuery(store.dialect, GROUP_RESOURCE_TYPE, dir.id, request);
-    const { total, rows } = await q.listGroups(boundedByIndex(query) ? store.db : store.scanReader, dir.id, query);
-    const members = wants(request, 'members') && rows.length > 0 ? await q.membersOfGroups(store.db, rows.map((r) => r.id)) : undefined;
+    const { total, rows } = await q.listGroups(boundedByIndex(query) ? store.reader : store.scanReader, dir.id, query);
+    const members = wants(request, 'members') && rows.length > 0 ? await q.membersOfGroups(store.reader, rows.map((r) => r.id)) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(GROUP_RESOURCE_TYPE, request);
     return { total, resources: await mapInTurns(rows, (g) => projected(renderGroup(g, members?.get(g.id) ?? [], urls))) };
@@ -155,7 +155,7 @@ export class ScimGroups {
     const group = await guardUnique('displayName is already in use in this directory.', () =>
       this.ctx.write(dir, async (db, events, mapping) => this.change(db, events, dir, mapping, await this.locked(db, dir, id, options), change), alone),
     );
-    const members = options.withMembers === false ? undefined : (await this.ctx.q.membersOfGroups(this.ctx.store.db, [group.id])).get(group.id);
+    const members = options.withMembers === false ? undefined : (await this.ctx.q.membersOfGroups(this.ctx.store.reader, [group.id])).get(group.id);
     return renderGroup(group, members, this.ctx.urls(dir));
   }
 

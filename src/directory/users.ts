@@ -66,7 +66,7 @@ export class ScimUsers {
       }, isLargeResource(resource)),
     );
     if (created !== user) this.ctx.store.forgetDirectory(dir.id); // its count of kept users changed
-    const groups = created === user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [created.id])).get(created.id);
+    const groups = created === user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.reader, [created.id])).get(created.id);
     return renderUser(created, groups, this.ctx.urls(dir));
   }
 
@@ -181,7 +181,7 @@ export class ScimUsers {
       this.ctx.write(dir, async (db, events, mapping) => this.change(db, events, dir, mapping, await this.locked(db, dir, id, options), change), alone),
     );
     this.forgetIfGuarded(dir);
-    const groups = 'deleted' in user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.db, [user.id])).get(user.id);
+    const groups = 'deleted' in user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.reader, [user.id])).get(user.id);
     return renderUser(user, groups, this.ctx.urls(dir));
   }
 
