@@ -1,7 +1,7 @@
 /**
  * Reads never wait for a write transaction: while one holds the writer's connection (a group-commit batch, the
- * request log's flush), GETs and lists of users and groups, and the groups of a user a write answers with, are
- * read from the last commit. On SQLite the writer's connection is one, and a read queued on it waited for the
+ * request log's flush), GETs and lists of users and groups, the groups of a user a write answers with, and pages
+ * of the Events API are read from the last commit. On SQLite the writer's connection is one, and a read queued on it waited for the
  * whole batch; these read on the read-only connection.
  */
 import { sql } from 'kysely';
@@ -56,6 +56,15 @@ describe('reads while a write transaction is open', () => {
       Promise.all([get(`/Groups/${groupId}`), get('/Groups'), get(`/Groups?filter=${encodeURIComponent('displayName eq "Readers"')}`), get(`/Users/${userId}`), get('/Users'), get(`/Users?filter=${encodeURIComponent('userName eq "reader@acme.com"')}`)]),
     );
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(beforeCommit).toBe(true);
+  });
+
+  it('the Events API too, with and without a cursor', async () => {
+    const first = (await t.api('GET', '/events?limit=1')).json();
+    const after = first.list_metadata.after as string;
+    const events = (path: string) => t.api('GET', path).then((r) => r.statusCode);
+    const { statuses, beforeCommit } = await whileWriting(() => Promise.all([events('/events?limit=10'), events(`/events?after=${after}`), events('/events?order=desc')]));
+    expect(statuses).toEqual([200, 200, 200]);
     expect(beforeCommit).toBe(true);
   });
 

@@ -55,9 +55,10 @@ function timestamp(value: string | undefined, field: string): string | undefined
  * right after the cursor (the newest page without one), newest first.
  */
 async function readPage(store: AppContext['store'], order: OrderParam, q: Omit<EventQuery, 'order'>): Promise<EventRecord[]> {
-  if (order !== 'normal') return readEvents(store.db, { ...q, order });
-  if (q.afterSeq === undefined) return readEvents(store.db, { ...q, order: 'desc' });
-  return (await readEvents(store.db, { ...q, order: 'asc' })).reverse();
+  // The read connection: a page never waits for a write transaction in progress, and shows the last commit.
+  if (order !== 'normal') return readEvents(store.reader, { ...q, order });
+  if (q.afterSeq === undefined) return readEvents(store.reader, { ...q, order: 'desc' });
+  return (await readEvents(store.reader, { ...q, order: 'asc' })).reverse();
 }
 
 export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
@@ -83,7 +84,7 @@ export function eventRoutes(app: ManagementScope, { store }: AppContext): void {
       const order = parseOrder(q.order, 'asc');
       let afterSeq: number | undefined;
       if (q.after !== undefined) {
-        afterSeq = await cursorSeq(store.db, q.after);
+        afterSeq = await cursorSeq(store.reader, q.after);
         if (afterSeq === undefined) {
           throw new ApiError(422, 'cursor_expired', `The cursor event '${q.after}' is unknown or no longer retained; restart with range_start.`, [
             { field: 'after', code: 'cursor_expired' },
