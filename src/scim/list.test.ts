@@ -48,3 +48,11 @@ describe('attributes and excludedAttributes', () => {
     expect(refusal(() => parseSearchRequest({ attributes: ['userName', 3] }, LIMITS)).scimType).toBe('invalidValue');
   });
 });
+
+describe('parameter names', () => {
+  it('match case-insensitively, the first spelling counting', () => {
+    const r = parseListRequest({ StartIndex: '3', COUNT: '7', sortby: 'userName', SortOrder: 'Descending', Filter: 'userName pr', EXCLUDEDattributes: 'title' }, LIMITS);
+    expect(r).toEqual({ filter: 'userName pr', startIndex: 3, count: 7, sortBy: 'userName', sortOrder: 'descending', attributes: [], excludedAttributes: ['title'] });
+    expect(parseListRequest({ count: '2', Count: '9' }, LIMITS).count).toBe(2);
+  });
+});

@@ -28,15 +28,22 @@ type Params = Record<string, unknown>;
 /** The most distinct names `attributes` or `excludedAttributes` may hold (each). */
 export const MAX_ATTRIBUTE_NAMES = 100;
 
-/** Query parameter names are matched case-insensitively: clients send `startindex`, `Count`. */
-function raw(params: Params, name: string): unknown {
-  const key = Object.keys(params).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : params[key];
+/**
+ * Query parameter names are matched case-insensitively: clients send `startindex`, `Count`. The first of
+ * several spellings counts. Built once per request: a lookup lowercased every name for each parameter read.
+ */
+function byLowerName(params: Params): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  for (const key of Object.keys(params)) {
+    const lower = key.toLowerCase();
+    if (!found.has(lower)) found.set(lower, params[key]);
+  }
+  return found;
 }
 
 /** A single-valued parameter: a repeated query parameter counts its last value. */
-function pick(params: Params, name: string): unknown {
-  const value = raw(params, name);
+function pick(params: Map<string, unknown>, name: string): unknown {
+  const value = params.get(name);
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
@@ -76,24 +83,25 @@ function attributeList(value: unknown, name: string): string[] {
   return [...names.values()];
 }
 
-export function parseListRequest(params: Params, limits: ListLimits): ListRequest {
-  const startIndex = Math.max(1, integer(pick(params, 'startIndex'), 'startIndex') ?? 1);
+export function parseListRequest(given: Params, limits: ListLimits): ListRequest {
+  const params = byLowerName(given);
+  const startIndex = Math.max(1, integer(pick(params, 'startindex'), 'startIndex') ?? 1);
   const requested = integer(pick(params, 'count'), 'count');
   const count = Math.min(limits.maxResults, Math.max(0, requested ?? limits.defaultCount));
-  const order = text(pick(params, 'sortOrder'), 'sortOrder');
+  const order = text(pick(params, 'sortorder'), 'sortOrder');
   if (order !== undefined && !/^(ascending|descending)$/i.test(order)) {
     throw badRequest('invalidValue', `sortOrder must be "ascending" or "descending", got "${order}".`);
   }
   const filter = text(pick(params, 'filter'), 'filter');
-  const sortBy = text(pick(params, 'sortBy'), 'sortBy');
+  const sortBy = text(pick(params, 'sortby'), 'sortBy');
   return {
     ...(filter !== undefined && filter.trim() !== '' ? { filter } : {}),
     startIndex,
     count,
     ...(sortBy !== undefined && sortBy.trim() !== '' ? { sortBy: sortBy.trim() } : {}),
     sortOrder: order?.toLowerCase() === 'descending' ? 'descending' : 'ascending',
-    attributes: attributeList(raw(params, 'attributes'), 'attributes'),
-    excludedAttributes: attributeList(raw(params, 'excludedAttributes'), 'excludedAttributes'),
+    attributes: attributeList(params.get('attributes'), 'attributes'),
+    excludedAttributes: attributeList(params.get('excludedattributes'), 'excludedAttributes'),
   };
 }
 
