@@ -183,3 +183,34 @@ it('a batch takes no new write once it has run for its time budget; the rest com
   // Without the budget all six share one batch; with it, at most two fit in one.
   expect(batches).toBeGreaterThanOrEqual(3);
 });
+
+it("a batch's first write runs without a savepoint: failing, it leaves nothing, and the writes behind it commit", async () => {
+  await insert(db, 'taken');
+  const before = { ...t.store.groupCommit.stats };
+  // Alone in its batch (nothing else queued): its partial insert is undone with the whole transaction.
+  await expect(t.store.batchedTransaction(async (trx) => (await insert(trx, 'partial'), await insert(trx, 'taken')))).rejects.toThrow(/unique|duplicate/i);
+  expect(await names()).toEqual(['taken']);
+  // First of many: the others, queued behind it, go on in the next batch; none is run again alone.
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 8 }, (_, i) =>
+      t.store.batchedTransaction(async (trx) => {
+        await insert(trx, `f${i}`);
+        if (i === 0) await insert(trx, 'taken');
+        return i;
+      }),
+    ),
+  );
+  expect(outcomes.map((o) => o.status)).toEqual(['rejected', ...Array.from({ length: 7 }, () => 'fulfilled')]);
+  expect(await names()).toEqual(['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'taken']);
+  expect(t.store.groupCommit.stats.failedBatches).toBe(before.failedBatches);
+  expect(t.store.groupCommit.stats.retriedAlone).toBe(before.retriedAlone);
+  // A first write that loses a deadlock is not blamed either: it runs again alone.
+  let attempts = 0;
+  await t.store.batchedTransaction(async (trx) => {
+    await insert(trx, `again${attempts}`);
+    if (++attempts === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+  });
+  expect(attempts).toBe(2);
+  expect((await names()).filter((n) => n.startsWith('again'))).toEqual(['again1']);
+  expect(t.store.groupCommit.stats.retriedAlone - before.retriedAlone).toBe(1);
+});
