@@ -117,8 +117,9 @@ export function runsBackground(config: Pick<Config, 'serverBackground'>, index =
 export async function startBackground(store: KyselyStore, config: Config, secretKey: string, logger: Logger) {
   await upgradeWebhookSecrets(store, { current: secretKey, previous: config.secretKeyPrevious }, logger);
   const dispatcher = new Dispatcher(store, { secretKey, previousSecretKey: config.secretKeyPrevious, blockPrivate: config.webhookBlockPrivate, concurrency: config.webhookConcurrency, logger });
-  const unsubscribe = store.onCommit(() => dispatcher.wake());
-  const unlisten = store instanceof PostgresStore ? await store.listen(() => dispatcher.wake()) : () => {};
+  const wake = (due: boolean) => dispatcher.wake(due);
+  const unsubscribe = store.onCommit(wake);
+  const unlisten = store instanceof PostgresStore ? await store.listen(wake) : () => {};
   dispatcher.start();
   const pruning = [schedulePruning(store, config.eventRetentionDays, logger), scheduleRequestLogPruning(store, config, logger)];
   return {

@@ -67,7 +67,7 @@ async function writeEvents(directories: string[], perDirectory: number): Promise
   return order;
 }
 
-function dispatcher(store: KyselyStore = t.store, options: { leaseMs?: number } = {}): Dispatcher {
+function dispatcher(store: KyselyStore = t.store, options: { leaseMs?: number; pollMs?: number; concurrency?: number } = {}): Dispatcher {
   return new Dispatcher(store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }), pollMs: 20, baseDelayMs: 60_000, maxDelayMs: 60_000, timeoutMs: 2000, ...options });
 }
 
@@ -193,6 +193,65 @@ describe('two dispatchers on one database', () => {
     const [after] = await recordOutcomes(other, [{ job: takeover!, outcome, mayContinue: true }], 60_000);
     expect(after!.claim.queue).toEqual(late.claim.queue);
     expect(after!.claim.deliveryId).not.toBe(late.claim.deliveryId);
+    await deleteEndpoint(endpoint.id);
+  });
+});
+
+describe('claims of due queues, with no poll to fall back on', () => {
+  const NO_POLL = 600_000;
+
+  it('a dispatcher at its concurrency claims the queues it left due as soon as it has room', async () => {
+    const r = await receiver(() => 200, 5);
+    const { endpoint } = await new WebhookStore(t.store.db, SECRET_KEY).create(r.url, ['dsync.user.created']);
+    const directories = Array.from({ length: 6 }, (_, i) => `directory_room_${i}`);
+    const d = dispatcher(t.store, { pollMs: NO_POLL, concurrency: 2 });
+    d.start();
+    try {
+      const order = await writeEvents(directories, 3);
+      d.wake();
+      await until(() => r.hits.length >= 18, 30_000, 'every queue delivered, two at a time');
+      for (const dir of directories) expect(r.hits.filter((h) => h.directory === dir).map((h) => h.event)).toEqual(order.get(dir));
+    } finally {
+      await d.stop();
+      await r.close();
+    }
+    await deleteEndpoint(endpoint.id);
+  });
+
+  it('runs no claim after each outcome when every due queue is held; a wake for deliveries made due claims', async () => {
+    const r = await receiver(() => 200);
+    const { endpoint } = await new WebhookStore(t.store.db, SECRET_KEY).create(r.url, ['dsync.user.created']);
+    const d = dispatcher(t.store, { pollMs: NO_POLL });
+    let claims = 0;
+    const claimDue = d.claimDue.bind(d);
+    d.claimDue = (limit) => ((claims += 1), claimDue(limit));
+    const unsubscribe = t.store.onCommit((due) => d.wake(due));
+    d.start();
+    try {
+      await until(() => claims === 1, 5_000, 'the first pass claims');
+      // One event at a time: each is claimed by its fan-out, and its outcome leaves nothing due.
+      for (let i = 0; i < 5; i++) {
+        await writeEvents(['directory_one_by_one'], 1);
+        d.wake();
+        await until(() => r.hits.length === i + 1, 10_000, `event ${i} delivered`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(claims).toBe(1);
+      // A queue made due without a new event (here fanned out with no claim, as a re-enabled endpoint's would
+      // be): a plain wake does not claim it; the store's wake for deliveries made due does.
+      await writeEvents(['directory_made_due'], 1);
+      await fanOutEvents(t.store);
+      d.wake();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(r.hits.filter((h) => h.directory === 'directory_made_due')).toEqual([]);
+      t.store.wakeDispatch();
+      await until(() => r.hits.some((h) => h.directory === 'directory_made_due'), 10_000, 'the due queue claimed');
+      expect(claims).toBe(2);
+    } finally {
+      unsubscribe();
+      await d.stop();
+      await r.close();
+    }
     await deleteEndpoint(endpoint.id);
   });
 });

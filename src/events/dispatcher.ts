@@ -24,7 +24,7 @@ import type { SecretKeys } from './crypto.ts';
 import { BATCH_EVENTS, fanOutEvents } from './fan-out.ts';
 import type { AllLookup } from './http-post.ts';
 import { recordOutcomes, type Finished } from './outcomes.ts';
-import { keyOf } from './queues.ts';
+import { keyOf, type DispatchStore } from './queues.ts';
 import { BASE_DELAY_MS, LEASE_MS, MAX_DELAY_MS, TIMEOUT_MS } from './retry-policy.ts';
 import { Sender } from './sender.ts';
 import { WebhookStore } from './webhooks-store.ts';
@@ -66,6 +66,14 @@ export class Dispatcher {
   private running = false;
   private again = false;
   private newEvents = true;
+  /**
+   * A claim of due queues may find something: set by the poll, by a wake for a delivery made due (`wake(true)`), and
+   * whenever this dispatcher left due queues unclaimed (its sends were at `concurrency`, a queue went back to
+   * the pool after its run). Otherwise every queue with a due delivery is being sent by someone, who goes on
+   * with it when its outcome is recorded, and a claim would be a transaction that finds nothing: after every
+   * outcome, it made the next write's fan-out wait behind it.
+   */
+  private mayBeDue = true;
   private stopped = false;
   /** Queues this dispatcher holds: being sent, or their outcome waiting to be recorded. */
   private held = 0;
@@ -78,6 +86,8 @@ export class Dispatcher {
 
   private readonly leaseMs: number;
   private readonly concurrency: number;
+  /** Where fan-out, claims and outcomes are written (KyselyStore.dispatchDb). */
+  private readonly dispatch: DispatchStore;
   private readonly sender: Sender;
 
   constructor(
@@ -85,6 +95,7 @@ export class Dispatcher {
     private readonly options: DispatcherOptions,
   ) {
     const keys: SecretKeys = { current: options.secretKey, previous: options.previousSecretKey };
+    this.dispatch = { db: store.dispatchDb, dialect: store.dialect };
     this.leaseMs = options.leaseMs ?? LEASE_MS;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.sender = new Sender(
@@ -97,7 +108,8 @@ export class Dispatcher {
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 500);
+    this.mayBeDue = true;
+    this.timer = setInterval(() => this.wake(true), this.options.pollMs ?? 500);
     this.timer.unref();
     this.wake();
   }
@@ -109,20 +121,24 @@ export class Dispatcher {
     while (this.running || this.tasks.size > 0) await Promise.race([...this.tasks, new Promise((r) => setTimeout(r, 10))]);
   }
 
-  /** New events may exist (a commit, a NOTIFY, the poll): fan out, then send. */
-  wake(): void {
+  /**
+   * New events may exist (a commit, a NOTIFY): fan out, then send. `due`: a delivery may also have become due
+   * other than by a new event (a re-enabled endpoint, the poll): claim too.
+   */
+  wake(due = false): void {
+    if (due) this.mayBeDue = true;
     this.newEvents = true;
     this.kick();
   }
 
   /** Turns up to 500 new events into deliveries, and marks their queues due; returns how many events it consumed. */
   async fanOut(): Promise<number> {
-    return (await fanOutEvents(this.store)).events;
+    return (await fanOutEvents(this.dispatch)).events;
   }
 
   /** Leases up to `limit` due queues and returns each one's head delivery, marked sending (see claims.ts). */
   claimDue(limit: number): Promise<Job[]> {
-    return claimDueDeliveries(this.store, limit, this.leaseMs);
+    return claimDueDeliveries(this.dispatch, limit, this.leaseMs);
   }
 
   /** Runs a pass now (or right after the current one). */
@@ -134,7 +150,10 @@ export class Dispatcher {
     }
     this.running = true;
     void this.pass()
-      .catch((err) => this.options.logger.error({ err }, 'webhook dispatch pass failed'))
+      .catch((err) => {
+        this.mayBeDue = true;
+        this.options.logger.error({ err }, 'webhook dispatch pass failed');
+      })
       .finally(() => {
         this.running = false;
         if (this.again) {
@@ -151,15 +170,20 @@ export class Dispatcher {
       // A batch short of full took every event there was; one committed since has woken us again.
       for (let full = true; full && !this.stopped; ) {
         // Idle queues' new heads are claimed by the fan-out itself, while there is room to send them.
-        const { events, jobs } = await fanOutEvents(this.store, this.concurrency - this.held, this.leaseMs);
+        const claimLimit = this.concurrency - this.held;
+        const { events, jobs } = await fanOutEvents(this.dispatch, claimLimit, this.leaseMs);
         this.held += jobs.length;
         for (const job of jobs) this.send(job, 1);
+        // Claimed as many as there was room for: idle queues may be left over.
+        if (events > 0 && jobs.length >= claimLimit) this.mayBeDue = true;
         full = events === BATCH_EVENTS;
       }
     }
     const limit = this.concurrency - this.held;
-    if (limit <= 0 || this.stopped) return;
+    if (limit <= 0 || this.stopped || !this.mayBeDue) return;
+    this.mayBeDue = false;
     const jobs = await this.claimDue(limit);
+    if (jobs.length >= limit) this.mayBeDue = true;
     this.held += jobs.length;
     for (const job of jobs) this.send(job, 1);
   }
@@ -179,14 +203,16 @@ export class Dispatcher {
         } catch (err) {
           // Its lease runs out and the delivery is sent again, by this worker or another.
           this.options.logger.error({ err, delivery: job.claim.deliveryId }, 'webhook send failed');
+          this.mayBeDue = true;
           return this.letGo(1);
         }
         if (outcome) {
           this.answered.push({ job, outcome, run, mayContinue: run < MAX_RUN });
           return this.record();
         }
+        this.mayBeDue = true;
         try {
-          await release(this.store, job.claim);
+          await release(this.dispatch, job.claim);
         } catch (err) {
           this.options.logger.error({ err, delivery: job.claim.deliveryId }, 'webhook queue not released');
         } finally {
@@ -219,6 +245,8 @@ export class Dispatcher {
           const batch = this.answered.splice(0, MAX_BATCH);
           // Once stopping, no queue goes on to its next delivery: each is given back as it is recorded.
           if (this.stopped) for (const a of batch) a.mayContinue = false;
+          // A queue at the end of its run goes back to the pool, due if it has more.
+          if (batch.some((a) => !a.mayContinue)) this.mayBeDue = true;
           const runs = new Map(batch.map((a) => [keyOf(a.job.claim.queue), a.run]));
           this.stats.batches++;
           this.stats.outcomes += batch.length;
@@ -228,6 +256,7 @@ export class Dispatcher {
           } catch (err) {
             // Their leases run out and the deliveries are sent again.
             this.options.logger.error({ err, deliveries: batch.map((a) => a.job.claim.deliveryId) }, 'webhook outcomes not recorded');
+            this.mayBeDue = true;
           }
           this.letGo(batch.length - next.length);
           for (const job of next) this.send(job, runs.get(keyOf(job.claim.queue))! + 1);
@@ -241,7 +270,7 @@ export class Dispatcher {
   private async recordBatch(batch: Finished[]): Promise<Job[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await recordOutcomes(this.store, batch, this.leaseMs);
+        return await recordOutcomes(this.dispatch, batch, this.leaseMs);
       } catch (error) {
         if (attempt >= CONFLICT_TRIES || !isTransientConflict(error)) throw error;
       }

@@ -1,13 +1,15 @@
 /**
  * Fan-out: events past the fan-out cursor become one delivery per subscribed, enabled endpoint, and their
  * queues are marked due. The cursor row is locked (on PostgreSQL) for the whole step, so concurrent workers
- * fan each event out exactly once.
+ * fan each event out exactly once. On PostgreSQL a fan-out of a few events is eight round trips: the check for new
+ * events, then BEGIN, events (locking the cursor), endpoints, idle queues (locked), deliveries (moving the
+ * cursor), queues, COMMIT.
  */
-import type { Insertable } from 'kysely';
+import type { Insertable, QueryCreator } from 'kysely';
 import { newId } from '../ids.ts';
 import { chunks } from '../store/chunks.ts';
 import { fromJson, now } from '../store/codec.ts';
-import type { Executor, WebhookDeliveriesTable } from '../store/db.ts';
+import type { Database, Executor, WebhookDeliveriesTable } from '../store/db.ts';
 import { idleQueues, type Job } from './claims.ts';
 import { keyOf, markDue, queueOf, type DispatchStore, type Head, type QueueKey } from './queues.ts';
 import { LEASE_MS, leaseUntil } from './retry-policy.ts';
@@ -36,35 +38,56 @@ export async function fanOutEvents(store: DispatchStore, claimLimit = 0, leaseMs
   if (!(await hasNewEvents(store.db))) return { events: 0, jobs: [] };
   // Not store.transaction: that tells commit listeners (this dispatcher), which would wake it forever.
   return store.db.transaction().execute(async (db) => {
-    const cursor = await lockCursor(db, store.dialect);
     const claiming = claimLimit > 0;
-    const events = await db
-      .selectFrom('events')
-      .select(['seq', 'id', 'event', 'directory_id'])
-      .$if(claiming, (qb) => qb.select(['data', 'created_at']))
-      .where('seq', '>', cursor)
-      .orderBy('seq')
-      .limit(BATCH_EVENTS)
-      .execute();
+    const events = await newEvents(db, store.dialect, claiming);
     if (events.length === 0) return { events: 0, jobs: [] };
     const endpoints = claiming ? await endpointsForSending(db) : await enabledEndpoints(db);
     const at = now();
     const rows = events.flatMap((e) => endpoints.filter((we) => we.events.includes(e.event)).map((we) => newDelivery(we.id, e, at)));
-    for (const chunk of chunks(rows, INSERT_CHUNK)) await db.insertInto('webhook_deliveries').values(chunk).execute();
-    await db.updateTable('dispatch_state').set({ fanout_seq: Number(events[events.length - 1]!.seq) }).where('id', '=', 1).execute();
-    // The queues are locked last, for as short a time as can be: outcomes being recorded wait for these locks.
+    // The queues that are idle are locked before the deliveries go in, so that each one's first new delivery is
+    // written already claimed ('sending', leased): no second statement to mark it.
     const queues = queuesOf(rows);
     const idle = await idleQueues(db, store.dialect, queues, claimLimit, at);
     const lease = leaseUntil(leaseMs);
-    await markDue(db, queues, at, new Map([...idle].map((key) => [key, lease])));
     const heads = firstOfEach(rows, idle);
-    if (heads.length > 0) {
-      await db.updateTable('webhook_deliveries').set({ state: 'sending', locked_until: lease }).where('id', 'in', heads.map((h) => h.id)).execute();
-    }
+    for (const head of heads) Object.assign(head, { state: 'sending', locked_until: lease });
+    await insertDeliveries(db, store.dialect, rows, Number(events[events.length - 1]!.seq));
+    await markDue(db, queues, at, new Map([...idle].map((key) => [key, lease])));
     const eventsById = new Map(events.map((e) => [e.id, e]));
     const endpointsById = new Map(endpoints.map((we) => [we.id, we]));
     return { events: events.length, jobs: heads.map((head) => jobOf(head, eventsById.get(head.event_id)!, endpointsById.get(head.endpoint_id) as EndpointForSending, lease, at)) };
   });
+}
+
+/**
+ * The events past the fan-out cursor (up to BATCH_EVENTS), the cursor's row locked on PostgreSQL until the
+ * transaction ends: one statement, the lock taken by the subquery (after waiting for it, PostgreSQL reads the
+ * row's latest cursor).
+ */
+function newEvents(db: Executor, dialect: DispatchStore['dialect'], withData: boolean) {
+  return db
+    .selectFrom('events')
+    .select(['seq', 'id', 'event', 'directory_id'])
+    .$if(withData, (qb) => qb.select(['data', 'created_at']))
+    .where('seq', '>', (eb) => {
+      const cursor = eb.selectFrom('dispatch_state').select('fanout_seq').where('id', '=', 1);
+      return dialect === 'postgres' ? cursor.forUpdate() : cursor;
+    })
+    .orderBy('seq')
+    .limit(BATCH_EVENTS)
+    .execute();
+}
+
+/** Writes the deliveries and moves the cursor to `seq`; on PostgreSQL the cursor's update rides on the first INSERT. */
+async function insertDeliveries(db: Executor, dialect: DispatchStore['dialect'], rows: NewDelivery[], seq: number): Promise<void> {
+  const moveCursor = (qb: QueryCreator<Database>) => qb.updateTable('dispatch_state').set({ fanout_seq: seq }).where('id', '=', 1);
+  const [first, ...rest] = chunks(rows, INSERT_CHUNK);
+  if (first && dialect === 'postgres') await db.with('cursor', moveCursor).insertInto('webhook_deliveries').values(first).execute();
+  else {
+    await moveCursor(db).execute();
+    if (first) await db.insertInto('webhook_deliveries').values(first).execute();
+  }
+  for (const chunk of rest) await db.insertInto('webhook_deliveries').values(chunk).execute();
 }
 
 type EndpointForSending = Head['endpoint'] & { events: string[] };
@@ -112,13 +135,6 @@ function hasNewEvents(db: Executor): Promise<boolean> {
     .limit(1)
     .executeTakeFirst()
     .then((row) => row !== undefined);
-}
-
-/** The last event fanned out, its row locked on PostgreSQL until the transaction ends. */
-async function lockCursor(db: Executor, dialect: DispatchStore['dialect']): Promise<number> {
-  let state = db.selectFrom('dispatch_state').select('fanout_seq').where('id', '=', 1);
-  if (dialect === 'postgres') state = state.forUpdate();
-  return Number((await state.executeTakeFirstOrThrow()).fanout_seq);
 }
 
 type NewDelivery = Insertable<WebhookDeliveriesTable>;

@@ -39,6 +39,8 @@ export interface KyselyStoreOptions {
   reader?: Kysely<Database>;
   /** Where reads that may scan many rows go, when not `reader` (SQLite's read workers). */
   scanReader?: Kysely<Database>;
+  /** Where the webhook dispatcher's transactions go, when not `db` (PostgreSQL's asynchronous-commit pool). */
+  dispatchDb?: Kysely<Database>;
 }
 
 export abstract class KyselyStore implements Store {
@@ -52,7 +54,7 @@ export abstract class KyselyStore implements Store {
   /** Where faults are reported; absent, they are still counted. */
   readonly logger: Logger | undefined;
 
-  private readonly commitListeners = new Set<() => void>();
+  private readonly commitListeners = new Set<(due: boolean) => void>();
 
   /**
    * For reads that need no transaction (SCIM and management reads, authentication): they see the last commit.
@@ -67,6 +69,17 @@ export abstract class KyselyStore implements Store {
    */
   readonly scanReader: Kysely<Database>;
 
+  /**
+   * For the webhook dispatcher's own bookkeeping: fan-out, claims, outcomes. On PostgreSQL, connections with
+   * synchronous_commit = off: these transactions commit without waiting for the WAL flush, which on a busy server
+   * is most of their time, and a write waiting for its webhook waits for two of them. What a crash may lose is
+   * the last fraction of a second of them (never an event: writes commit synchronously, and the WAL keeps commit
+   * order, so a later synchronous commit makes every earlier one durable). Lost, a fan-out runs again (its
+   * deliveries and its cursor were one transaction), and a claim or an outcome means the delivery is sent again
+   * with the same webhook-id: at-least-once, in order, as after a worker dies mid-send. Else `db`.
+   */
+  readonly dispatchDb: Kysely<Database>;
+
   constructor(
     readonly db: Kysely<Database>,
     private readonly columnTypes: ColumnTypes,
@@ -76,6 +89,7 @@ export abstract class KyselyStore implements Store {
     this.logger = options.logger;
     this.reader = options.reader ?? db;
     this.scanReader = options.scanReader ?? this.reader;
+    this.dispatchDb = options.dispatchDb ?? db;
     this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), finishWrites, savepoints, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
@@ -124,18 +138,21 @@ export abstract class KyselyStore implements Store {
     return options.key === undefined && options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn, options.key, options.alone);
   }
 
-  /** Called after every commit: wakes listeners in this process (and, on PostgreSQL, in others). */
-  protected committed(): void {
-    for (const listener of this.commitListeners) listener();
+  /**
+   * Called after every commit: wakes listeners in this process (and, on PostgreSQL, in others). `due`: a
+   * delivery was made due by something other than a new event, so a dispatcher must claim, not only fan out.
+   */
+  protected committed(due = false): void {
+    for (const listener of this.commitListeners) listener(due);
   }
 
-  /** Wakes the dispatcher without a commit (a re-sent delivery); the same listeners as commits. */
+  /** Wakes the dispatcher for deliveries made due without a new event (a re-enabled endpoint's). */
   wakeDispatch(): void {
-    this.committed();
+    this.committed(true);
   }
 
   /** Subscribes to commits; returns the unsubscribe function. */
-  onCommit(listener: () => void): () => void {
+  onCommit(listener: (due: boolean) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
   }
@@ -151,6 +168,7 @@ export abstract class KyselyStore implements Store {
   async close(): Promise<void> {
     if (this.scanReader !== this.reader) await this.scanReader.destroy();
     if (this.reader !== this.db) await this.reader.destroy();
+    if (this.dispatchDb !== this.db) await this.dispatchDb.destroy();
     await this.db.destroy();
   }
 

@@ -16,7 +16,7 @@ const LOST = 'LISTEN connection lost; reconnecting (dispatchers poll meanwhile)'
 export type ListenFault = (err: unknown, message: string, context: Record<string, unknown>) => void;
 
 export class CommitListener {
-  private readonly notified = new Set<() => void>();
+  private readonly notified = new Set<(due: boolean) => void>();
   /** The LISTEN connection while it is up. */
   private client: pg.Client | undefined;
   /** The connection attempt in progress (the first `listen` waits for it; `close` too). */
@@ -39,7 +39,7 @@ export class CommitListener {
    * Calls `onNotify` for every NOTIFY on the channel. Resolves after the first connection attempt, even a failed
    * one (then retried with backoff, as after any loss of the connection). Returns the unsubscribe function.
    */
-  async listen(onNotify: () => void): Promise<() => void> {
+  async listen(onNotify: (due: boolean) => void): Promise<() => void> {
     this.notified.add(onNotify);
     if (!this.client && !this.attempt && !this.retry && !this.closing) this.connect();
     await this.attempt;
@@ -61,10 +61,11 @@ export class CommitListener {
     if (client) await client.end().catch(() => {});
   }
 
-  private wake(): void {
+  /** `due`: the NOTIFY said a delivery was made due (not only that something committed). */
+  private wake(due = false): void {
     for (const f of this.notified) {
       try {
-        f();
+        f(due);
       } catch (err) {
         this.logger?.error({ err }, 'commit listener failed');
       }
@@ -89,7 +90,11 @@ export class CommitListener {
     };
     client.on('error', (err) => onLost(err, LOST));
     client.on('end', () => onLost(new Error('LISTEN connection ended'), LOST));
-    client.on('notification', (msg) => msg.payload !== this.origin && this.wake());
+    client.on('notification', (msg) => {
+      // The payload is the sending store's origin, followed by ' due' for a wake that made a delivery due.
+      const [from, kind] = (msg.payload ?? '').split(' ');
+      if (from !== this.origin) this.wake(kind === 'due');
+    });
     const attempt = (async () => {
       try {
         await client.connect();
@@ -118,7 +123,7 @@ export class CommitListener {
     this.logger?.info({ attempts: this.failures }, 'LISTEN connection restored');
     this.failures = 0;
     // Commits made while it was down sent NOTIFYs no one heard: subscribers look now.
-    this.wake();
+    this.wake(true);
   }
 
   private scheduleRetry(): void {

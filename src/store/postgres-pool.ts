@@ -40,8 +40,15 @@ export interface ConnectionOptions {
   connectionTimeoutMs?: number;
 }
 
-/** A pool's configuration: `max` connections, each with `statement_timeout` (0: none), of `Client`'s class. */
-export function poolConfig(options: ConnectionOptions, pool: { max: number; statementTimeoutMs: number; Client?: typeof pg.Client }): pg.PoolConfig {
+/**
+ * A pool's configuration: `max` connections, each with `statement_timeout` (0: none), of `Client`'s class;
+ * `asynchronousCommit` sets synchronous_commit = off on its connections (KyselyStore.dispatchDb says where that is safe).
+ */
+export function poolConfig(
+  options: ConnectionOptions,
+  pool: { max: number; statementTimeoutMs: number; Client?: typeof pg.Client; asynchronousCommit?: boolean },
+): pg.PoolConfig {
+  const settings = [...(options.schema ? [`-c search_path=${quoteIdent(options.schema)}`] : []), ...(pool.asynchronousCommit ? ['-c synchronous_commit=off'] : [])];
   return {
     connectionString: options.url,
     max: pool.max,
@@ -52,7 +59,7 @@ export function poolConfig(options: ConnectionOptions, pool: { max: number; stat
     keepAlive: true,
     // Sent as a startup parameter: set for the connection's whole life, with no extra round trip.
     statement_timeout: pool.statementTimeoutMs,
-    ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   };
 }
 

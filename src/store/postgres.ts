@@ -59,11 +59,27 @@ export interface PostgresOptions extends ConnectionOptions {
   statementTimeoutMs?: number;
   /** Named prepared statements for repeated SQL (postgres-prepared.ts); on unless false. */
   preparedStatements?: boolean;
+  /** Connections of the webhook dispatcher's own pool (3). */
+  dispatchPoolSize?: number;
+}
+
+/** Connections of the dispatcher's own pool: its fan-out, claims and outcome batches run one or two at a time. */
+const DEFAULT_DISPATCH_POOL_SIZE = 3;
+
+/** Kysely over a pool; failing to get a connection (refused, timed out) is StoreUnavailable too. */
+function kyselyOver(pool: pg.Pool, onQuery: QueryTimer | undefined): Kysely<Database> {
+  const classified = {
+    connect: () => pool.connect().catch((error: unknown) => Promise.reject(toStoreUnavailable(error))),
+    end: () => pool.end(),
+  };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: classified }), ...queryLog(onQuery) });
 }
 
 export class PostgresStore extends KyselyStore {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
+  /** The dispatcher's connections, with synchronous_commit = off. */
+  readonly dispatchPool: pg.Pool;
   private readonly listener: CommitListener;
 
   constructor(readonly options: PostgresOptions) {
@@ -76,12 +92,17 @@ export class PostgresStore extends KyselyStore {
         Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements()),
       }),
     );
-    // Failing to get a connection (refused, timed out) is StoreUnavailable too.
-    const classified = {
-      connect: () => pool.connect().catch((error: unknown) => Promise.reject(toStoreUnavailable(error))),
-      end: () => pool.end(),
-    };
-    super(new Kysely<Database>({ dialect: new PostgresDialect({ pool: classified }), ...queryLog(options.onQuery) }), postgresTypes, POSTGRES_SAVEPOINTS, {
+    // The dispatcher's bookkeeping commits without waiting for the WAL flush (see dispatchDb in kysely-store.ts).
+    const dispatchPool = new pg.Pool(
+      poolConfig(options, {
+        max: options.dispatchPoolSize ?? DEFAULT_DISPATCH_POOL_SIZE,
+        statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+        asynchronousCommit: true,
+        Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements()),
+      }),
+    );
+    super(kyselyOver(pool, options.onQuery), postgresTypes, POSTGRES_SAVEPOINTS, {
+      dispatchDb: kyselyOver(dispatchPool, options.onQuery),
       // Batches running at once, each on a connection; the rest of the pool serves reads and the dispatcher.
       groupCommitLanes: Math.max(1, Math.min(4, Math.floor(poolSize / 2))),
       ...options,
@@ -90,6 +111,8 @@ export class PostgresStore extends KyselyStore {
     // An idle client's error (e.g. the server restarting) must not crash the process; the pool drops the client
     // and connects a new one when next needed. It is logged and counted, not swallowed.
     pool.on('error', (err) => this.fault('pool', err, 'idle database connection lost'));
+    dispatchPool.on('error', (err) => this.fault('pool', err, 'idle dispatch connection lost'));
+    this.dispatchPool = dispatchPool;
     report = (err) => this.fault('pool', err, 'database connection lost while in use');
     this.listener = new CommitListener(options, this.channel, this.origin, (err, message, context) => this.fault('listen', err, message, context), this.logger);
     // Several processes may write one directory: each batch holds its directories' advisory locks (group-commit.ts).
@@ -129,16 +152,16 @@ export class PostgresStore extends KyselyStore {
   private readonly origin = randomUUID();
 
   /** Other processes learn of a commit through NOTIFY; their dispatchers LISTEN (polling remains the fallback). */
-  protected override committed(): void {
-    super.committed();
-    this.pool.query(`notify ${this.channel}, '${this.origin}'`).catch((err: unknown) => this.fault('pool', err, 'NOTIFY failed; other processes fall back to polling'));
+  protected override committed(due = false): void {
+    super.committed(due);
+    this.pool.query(`notify ${this.channel}, '${this.origin}${due ? ' due' : ''}'`).catch((err: unknown) => this.fault('pool', err, 'NOTIFY failed; other processes fall back to polling'));
   }
 
   /**
    * Calls `onNotify` for commits made by any process sharing the database (see CommitListener). Resolves after
    * the first connection attempt, even a failed one. Returns the unsubscribe function.
    */
-  listen(onNotify: () => void): Promise<() => void> {
+  listen(onNotify: (due: boolean) => void): Promise<() => void> {
     return this.listener.listen(onNotify);
   }
 
@@ -153,6 +176,7 @@ export class PostgresStore extends KyselyStore {
     // Kysely ends the pool only if it ever ran a query; a store that only migrated (on its own pool) still
     // holds this one, and a closed store must neither answer nor keep its process alive.
     if (!this.pool.ended) await this.pool.end();
+    if (!this.dispatchPool.ended) await this.dispatchPool.end();
   }
 
   protected async lock(trx: Transaction<Database>, key: string): Promise<void> {

@@ -116,7 +116,7 @@ async function appWithKeys(current: string, previous?: string) {
 
 function dispatcher(keys: { current: string; previous?: string }, logger = pino({ level: 'silent' })) {
   const d = new Dispatcher(t.store, { secretKey: keys.current, previousSecretKey: keys.previous, blockPrivate: false, logger, pollMs: 20, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 1000, leaseMs: 500 });
-  const unsubscribe = t.store.onCommit(() => d.wake());
+  const unsubscribe = t.store.onCommit((due) => d.wake(due));
   d.start();
   return {
     stop: async () => {

@@ -297,7 +297,7 @@ describe('connect time (dispatcher)', () => {
     const logger = pino({ level: 'silent' });
     const options = { secretKey: 'test-secret-key-0123456789abcdefghijklmnop', logger, pollMs: 20, baseDelayMs: 60_000, maxDelayMs: 60_000, timeoutMs: 1000, leaseMs: 500 };
     const blocking = new Dispatcher(t.store, { ...options, blockPrivate: true, lookup: fakeDns(MAPPED_LOOPBACK) });
-    const stop = t.store.onCommit(() => blocking.wake());
+    const stop = t.store.onCommit((due) => blocking.wake(due));
     blocking.start();
     try {
       const we = (await t.api('POST', '/webhook_endpoints', { endpoint_url: `http://hooks.example.test:${r.port}/hooks`, events: ['dsync.user.created'] })).json();

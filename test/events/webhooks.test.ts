@@ -50,7 +50,7 @@ let unsubscribe: () => void;
 
 function startDispatcher(): Dispatcher {
   const d = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }), pollMs: 50, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 300, leaseMs: 500 });
-  unsubscribe = t.store.onCommit(() => d.wake());
+  unsubscribe = t.store.onCommit((due) => d.wake(due));
   d.start();
   return d;
 }
@@ -294,7 +294,7 @@ describe('private address blocking at send time', () => {
     unsubscribe();
     await dispatcher.stop();
     const blocking = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: true, logger: pino({ level: 'silent' }), pollMs: 50, baseDelayMs: 10_000, maxDelayMs: 10_000, timeoutMs: 300, leaseMs: 500 });
-    const stopBlocking = t.store.onCommit(() => blocking.wake());
+    const stopBlocking = t.store.onCommit((due) => blocking.wake(due));
     blocking.start();
     try {
       const we = (await t.api('POST', '/webhook_endpoints', { endpoint_url: r.url.replace('127.0.0.1', 'localhost'), events: ['dsync.user.created'] })).json();

@@ -320,7 +320,7 @@ describe('live answers match the document', () => {
     receiver.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`;
     receiver.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
     dispatcher = new Dispatcher(t.store, { secretKey: SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }), pollMs: 50, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 2000, leaseMs: 5000 });
-    unsubscribe = t.store.onCommit(() => dispatcher.wake());
+    unsubscribe = t.store.onCommit((due) => dispatcher.wake(due));
     dispatcher.start();
   });
   afterAll(async () => {

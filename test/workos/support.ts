@@ -109,7 +109,7 @@ export async function receiver() {
 /** The webhook dispatcher of the test app, woken by its commits. */
 export function startDispatcher(t: TestApp): { stop(): Promise<void> } {
   const dispatcher = new Dispatcher(t.store, { secretKey: TEST_SECRET_KEY, blockPrivate: false, logger: pino({ level: 'silent' }), pollMs: 50, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 });
-  const unsubscribe = t.store.onCommit(() => dispatcher.wake());
+  const unsubscribe = t.store.onCommit((due) => dispatcher.wake(due));
   dispatcher.start();
   return {
     stop: async () => {
