@@ -218,6 +218,34 @@ describe('claims of due queues, with no poll to fall back on', () => {
     await deleteEndpoint(endpoint.id);
   });
 
+  it('events written while their queue is being sent are all delivered, in order, with no claim needed', async () => {
+    // Outcomes recorded while fan-outs add to the same queue: each new delivery is either claimed by its fan-out
+    // or taken by the outcome recorded before it, never left due for a poll that does not come.
+    const r = await receiver(() => 200, 2);
+    const { endpoint } = await new WebhookStore(t.store.db, SECRET_KEY).create(r.url, ['dsync.user.created']);
+    const d = dispatcher(t.store, { pollMs: NO_POLL });
+    let claims = 0;
+    const claimDue = d.claimDue.bind(d);
+    d.claimDue = (limit) => ((claims += 1), claimDue(limit));
+    d.start();
+    const written: string[] = [];
+    try {
+      for (let i = 0; i < 60; i++) {
+        written.push(...(await writeEvents(['directory_in_flight'], 1)).get('directory_in_flight')!.slice(written.length));
+        d.wake();
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+      }
+      await until(() => r.hits.length >= 60, 20_000, 'every event delivered without the poll');
+      expect(r.hits.map((h) => h.event)).toEqual(written);
+      // The first pass's, and one each time the queue went back to the pool after 25 sends in a row.
+      expect(claims).toBeLessThanOrEqual(1 + Math.floor(60 / 25));
+    } finally {
+      await d.stop();
+      await r.close();
+    }
+    await deleteEndpoint(endpoint.id);
+  });
+
   it('runs no claim after each outcome when every due queue is held; a wake for deliveries made due claims', async () => {
     const r = await receiver(() => 200);
     const { endpoint } = await new WebhookStore(t.store.db, SECRET_KEY).create(r.url, ['dsync.user.created']);

@@ -210,12 +210,13 @@ export class Dispatcher {
           this.answered.push({ job, outcome, run, mayContinue: run < MAX_RUN });
           return this.record();
         }
-        this.mayBeDue = true;
         try {
           await release(this.dispatch, job.claim);
         } catch (err) {
           this.options.logger.error({ err, delivery: job.claim.deliveryId }, 'webhook queue not released');
         } finally {
+          // Only now is the queue back in the pool: a claim that ran meanwhile could not see it.
+          this.mayBeDue = true;
           this.letGo(1);
         }
       })(),
@@ -245,8 +246,9 @@ export class Dispatcher {
           const batch = this.answered.splice(0, MAX_BATCH);
           // Once stopping, no queue goes on to its next delivery: each is given back as it is recorded.
           if (this.stopped) for (const a of batch) a.mayContinue = false;
-          // A queue at the end of its run goes back to the pool, due if it has more.
-          if (batch.some((a) => !a.mayContinue)) this.mayBeDue = true;
+          // A queue at the end of its run goes back to the pool, due if it has more: once the batch has committed
+          // (a claim running meanwhile would find it still leased, and a wake before it would be spent).
+          const givenBack = batch.some((a) => !a.mayContinue);
           const runs = new Map(batch.map((a) => [keyOf(a.job.claim.queue), a.run]));
           this.stats.batches++;
           this.stats.outcomes += batch.length;
@@ -258,6 +260,7 @@ export class Dispatcher {
             this.options.logger.error({ err, deliveries: batch.map((a) => a.job.claim.deliveryId) }, 'webhook outcomes not recorded');
             this.mayBeDue = true;
           }
+          if (givenBack) this.mayBeDue = true;
           this.letGo(batch.length - next.length);
           for (const job of next) this.send(job, runs.get(keyOf(job.claim.queue))! + 1);
         }

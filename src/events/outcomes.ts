@@ -115,10 +115,14 @@ export function recordOutcomes(store: DispatchStore, finished: Finished[], lease
     }
     // Every moving delivery is finished (succeeded or failed): its queue's next head is the one after it.
     const heads = await headsOf(db, store.dialect, moving.map((f) => f.job.claim.queue), moving.map((f) => f.job.claim.deliveryId));
+    // Due as of now, not as of the transaction's start: a fan-out this transaction waited for (on the queue's
+    // lock) stamped its new deliveries with a later time, and a head counted as not due yet would leave its
+    // queue due and unclaimed until the dispatcher's poll.
+    const dueAt = now();
     const next: Head[] = [];
     for (const f of moving) {
       const head = heads.get(keyOf(f.job.claim.queue));
-      const goesOn = head && isDue(head, at) && f.mayContinue && head.endpoint.status === 'enabled' && !disabling.has(head.endpoint.id);
+      const goesOn = head && isDue(head, dueAt) && f.mayContinue && head.endpoint.status === 'enabled' && !disabling.has(head.endpoint.id);
       if (goesOn) next.push(head);
       queues.push({ ...f.job.claim.queue, next_attempt_at: head ? (head.delivery.next_attempt_at ?? at) : null, locked_until: goesOn ? lease : null });
     }
