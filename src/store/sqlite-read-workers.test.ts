@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreUnavailable } from './errors.ts';
@@ -89,6 +91,23 @@ describe('SQLite read workers', () => {
     // for it to stop, so a short read meanwhile times out too rather than start a third thread.
     expect(await outcome(20_000_000)).toBeInstanceOf(StoreUnavailable);
     expect(await outcome(10)).toBeInstanceOf(StoreUnavailable);
+  });
+
+  it('a closed store lets its process exit, whether or not a scan ever ran', () => {
+    const sqlite = fileURLToPath(new URL('./sqlite.ts', import.meta.url));
+    for (const scan of [false, true]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guestlist-read-workers-exit-'));
+      const script = `
+        import { SqliteStore } from ${JSON.stringify(sqlite)};
+        const store = new SqliteStore(${JSON.stringify(path.join(dir, 'db.sqlite'))});
+        await store.migrate();
+        if (${scan}) await store.scanReader.selectFrom('organizations').selectAll().execute();
+        await store.close();`;
+      fs.writeFileSync(path.join(dir, 'close.mts'), script);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, 'close.mts')], { timeout: 30_000, encoding: 'utf8' });
+      expect(child.error, `scan ${scan}: the process did not exit`).toBeUndefined();
+      expect(child.status, child.stderr).toBe(0);
+    }
   });
 
   it('with no workers, scans read on the main read connection', async () => {

@@ -92,11 +92,10 @@ export class SqliteStore extends KyselyStore {
     const onDisk = file !== ':memory:' && file !== '';
     const reader = onDisk ? new Kysely<Database>({ dialect: new ReadSqliteDialect(openSqliteReader(file)), ...queryLog(options.onQuery) }) : undefined;
     const workers = options.readWorkers ?? DEFAULT_READ_WORKERS;
-    const scanReader =
-      onDisk && workers > 0
-        ? new Kysely<Database>({ dialect: new WorkerReadDialect(new SqliteReadWorkers(file, workers, options.statementTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS)), ...queryLog(options.onQuery) })
-        : undefined;
+    const readWorkers = onDisk && workers > 0 ? new SqliteReadWorkers(file, workers, options.statementTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS) : undefined;
+    const scanReader = readWorkers ? new Kysely<Database>({ dialect: new WorkerReadDialect(readWorkers), ...queryLog(options.onQuery) }) : undefined;
     super(writer, sqliteTypes, SQLITE_SAVEPOINTS, { ...options, reader, scanReader });
+    this.readWorkers = readWorkers;
     const interval = options.checkpointIntervalMs ?? 100;
     this.checkpointer =
       file === ':memory:' || interval <= 0
@@ -125,9 +124,15 @@ export class SqliteStore extends KyselyStore {
 
   readonly checkpointer: WalCheckpointer | undefined;
 
+  /** The threads of `scanReader`. */
+  private readonly readWorkers: SqliteReadWorkers | undefined;
+
   override async close(): Promise<void> {
     await this.checkpointer?.close();
     await super.close();
+    // Kysely closes its driver only if it ever ran a query: the threads of a store that ran no scan, left
+    // running, kept the process from exiting.
+    await this.readWorkers?.close();
   }
 
   /** `BEGIN IMMEDIATE` already holds the database's single write lock. */
