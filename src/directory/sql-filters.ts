@@ -15,6 +15,7 @@ import { compileSortKey } from '../store/scim/filter/sort-key.ts';
 import type { ResourceListQuery } from '../store/scim/records.ts';
 import type { Dialect } from '../store/scim/sql-dialect.ts';
 import { matchesAtMostOne, matchesFew } from './at-most-one.ts';
+import { filterShape } from './list-shape.ts';
 
 function filterContext(dialect: Dialect, rt: ResourceTypeDef, directoryId: string): FilterContext {
   return {
@@ -26,11 +27,33 @@ function filterContext(dialect: Dialect, rt: ResourceTypeDef, directoryId: strin
   };
 }
 
+/**
+ * A list request as the store's query. The filter is compiled only when the store reads `where`, which a list
+ * run from its shape's statement templates never does; the shape's probe is the same query with other values.
+ */
 export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: string, request: ListRequest): ResourceListQuery {
-  const ctx = filterContext(dialect, rt, directoryId);
   const filter = request.filter !== undefined ? parseFilter(request.filter) : undefined;
+  const shape = filter ? filterShape(filter, request.filter!) : undefined;
+  const query = storeQuery(dialect, rt, directoryId, request, filter);
+  if (filter && !shape) return query;
+  // Not spread: that would read `where`, compiling the filter.
+  query.shape = {
+    key: `${rt.id}|${request.sortBy ?? ''}|${request.sortOrder}|${shape?.key ?? ''}`,
+    args: [directoryId, ...(shape?.values ?? [])],
+    probe: (probes) => storeQuery(dialect, rt, probes[0] as string, request, shape?.with(probes.slice(1) as string[])),
+  };
+  return query;
+}
+
+function storeQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: string, request: ListRequest, filter: Filter | undefined): ResourceListQuery {
+  const ctx = filterContext(dialect, rt, directoryId);
+  let where: Expression<SqlBool> | undefined;
   return {
-    where: filter ? compileFilter(filter, ctx) : undefined,
+    get where() {
+      if (filter && !where) where = compileFilter(filter, ctx);
+      return where;
+    },
+    filtered: filter !== undefined,
     sortKey: request.sortBy ? compileSortKey(request.sortBy, ctx) : undefined,
     descending: request.sortOrder === 'descending',
     offset: request.startIndex - 1,

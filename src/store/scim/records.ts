@@ -70,8 +70,15 @@ export interface MemberRef {
 }
 
 export interface ResourceListQuery {
-  /** A compiled SQL predicate over the resource table aliased `r` (see filter-sql.ts). */
-  where?: Expression<SqlBool>;
+  /**
+   * A compiled SQL predicate over the resource table aliased `r` (see filter-sql.ts). May be a getter that
+   * compiles the filter when first read: a list run from its shape's templates never reads it.
+   */
+  readonly where?: Expression<SqlBool>;
+  /** There is a filter (`where` is defined), known without compiling it. */
+  filtered?: boolean;
+  /** Lists of one shape differ only in the values bound (see statement-shapes.ts). */
+  shape?: ListShape;
   /** A compiled SQL sort key over `r`, or undefined for the stable default (creation order). */
   sortKey?: Expression<unknown>;
   descending: boolean;
@@ -88,6 +95,15 @@ export interface ResourceListQuery {
    * so the page is read first and gives the total unless it is full (no count in the usual lookup).
    */
   fewMatches?: boolean;
+}
+
+export interface ListShape {
+  /** Equal for two lists whose statements differ only in the values bound. */
+  key: string;
+  /** Those values: the directory id, then the filter's distinct string values (the store adds limit and offset). */
+  args: readonly unknown[];
+  /** The same list with `probes` in place of `args`, in order. */
+  probe(probes: readonly unknown[]): ResourceListQuery;
 }
 
 export interface ResourceList<T> {

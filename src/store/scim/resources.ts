@@ -5,8 +5,9 @@
 import { CompiledQuery, sql, type Compilable, type Expression, type SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
 import type { Executor } from '../db.ts';
-import { filteredResources, listResources, type ResourceTable } from './list.ts';
+import { filteredResources, listResources, type ListOptions, type ResourceTable } from './list.ts';
 import { clearMembers } from './memberships.ts';
+import { StatementShapes } from './statement-shapes.ts';
 import {
   emailRows,
   groupRow,
@@ -28,7 +29,20 @@ import { jsonText } from './sql-dialect.ts';
 const EMAIL_CHUNK = 200;
 
 export class ResourceQueries {
-  constructor(readonly dialect: Dialect) {}
+  constructor(readonly dialect: Dialect) {
+    // In the constructor, not a field initializer: esbuild (tsx, vitest) runs those before `dialect` is set.
+    this.userListOptions = [false, true].flatMap((withKept) =>
+      [false, true].map((withGroups) => ({
+        ...(withGroups ? { extra: groupsJson(dialect, 'r') } : {}),
+        ...(withKept ? { also: sql<SqlBool>`r.scim_deleted = 0` } : {}),
+        shapes: this.listShapes,
+        variant: `${withKept}|${withGroups}`,
+      })),
+    );
+  }
+
+  /** Statement templates of the lists IdPs repeat (a lookup by userName before each create). */
+  readonly listShapes = new StatementShapes();
 
   // ── Users ───────────────────────────────────────────────────────────────
 
@@ -259,14 +273,16 @@ export class ResourceQueries {
    * only then does the list pay for the extra predicate (an index-only count stays one otherwise).
    */
   listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false, withGroups = false): Promise<ResourceList<UserRecord & { groups?: MemberRef[] }>> {
-    const where = withKept ? sql<SqlBool>`r.scim_deleted = 0${q.where ? sql` and (${q.where})` : sql``}` : q.where;
     // With `groups` wanted, a lookup's user comes with them (listResources' `extra`); a page's are read after.
     const decode = withGroups ? (row: Row) => ({ ...toUser(row), ...(row.extra == null ? {} : { groups: fromGroupsJson(row.extra) }) }) : toUser;
-    return listResources(db, this.dialect, 'directory_users', directoryId, { ...q, where }, decode, withGroups ? groupsJson(this.dialect, 'r') : undefined);
+    return listResources(db, this.dialect, 'directory_users', directoryId, q, decode, this.userListOptions[Number(withKept) * 2 + Number(withGroups)]);
   }
 
+  /** By (withKept, withGroups): built once, as Kysely's builders are immutable. */
+  private readonly userListOptions: ListOptions[];
+
   listGroups(db: Executor, directoryId: string, q: ResourceListQuery): Promise<ResourceList<GroupRecord>> {
-    return listResources(db, this.dialect, 'directory_groups', directoryId, q, toGroup);
+    return listResources(db, this.dialect, 'directory_groups', directoryId, q, toGroup, { shapes: this.listShapes });
   }
 
   /** The resources of a directory matching a compiled filter, as a query to select from (also for EXPLAIN). */
