@@ -8,24 +8,25 @@
  *   attribute; the filter is dropped, so the attribute is returned rather than silently omitted.
  */
 import { formatFilter, parseFilter } from '../scim/filter/parser.ts';
+import type { Filter } from '../scim/filter/ast.ts';
 import type { ListRequest } from '../scim/list.ts';
 
 export function normalizeListRequest(request: ListRequest): ListRequest {
   return {
     ...request,
-    ...(request.filter !== undefined ? { filter: normalizeFilter(request.filter) } : {}),
+    ...(request.filter !== undefined ? normalizeFilter(request.filter) : {}),
     attributes: request.attributes.map(stripValueFilter),
     excludedAttributes: request.excludedAttributes.map(stripValueFilter),
   };
 }
 
-function normalizeFilter(text: string): string {
+function normalizeFilter(text: string): { filter: string; parsedFilter: Filter } {
   try {
-    parseFilter(text);
-    return text;
+    return { filter: text, parsedFilter: parseFilter(text) };
   } catch {
     // Not RFC form: read it leniently, whose error (if any) is the one to report.
-    return formatFilter(parseFilter(text, { bareWordValues: true }));
+    const parsedFilter = parseFilter(text, { bareWordValues: true });
+    return { filter: formatFilter(parsedFilter), parsedFilter };
   }
 }
 

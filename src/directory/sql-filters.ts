@@ -32,7 +32,7 @@ function filterContext(dialect: Dialect, rt: ResourceTypeDef, directoryId: strin
  * run from its shape's statement templates never does; the shape's probe is the same query with other values.
  */
 export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: string, request: ListRequest): ResourceListQuery {
-  const filter = request.filter !== undefined ? parseFilter(request.filter) : undefined;
+  const filter = request.filter !== undefined ? (request.parsedFilter ?? parseFilter(request.filter)) : undefined;
   const shape = filter ? filterShape(filter, request.filter!) : undefined;
   const query = storeQuery(dialect, rt, directoryId, request, filter);
   if (filter && !shape) return query;

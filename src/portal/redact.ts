@@ -141,17 +141,22 @@ export function safeText(text: string, max: number): string {
 export function redactSecretParams(url: string): string {
   const mark = url.indexOf('?');
   if (mark < 0) return url;
-  const params = url
-    .slice(mark + 1)
-    .split('&')
-    .map((param) => {
-      const eq = param.indexOf('=');
-      return eq >= 0 && namesSecret(decodeName(param.slice(0, eq))) ? `${param.slice(0, eq)}=${REDACTED}` : param;
-    });
-  return `${url.slice(0, mark)}?${params.join('&')}`;
+  const params = url.slice(mark + 1).split('&');
+  let redacted = false;
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const eq = param.indexOf('=');
+    if (eq >= 0 && namesSecret(decodeName(param.slice(0, eq)))) {
+      params[i] = `${param.slice(0, eq)}=${REDACTED}`;
+      redacted = true;
+    }
+  }
+  // Every list request is logged: most name no secret, and keep the URL as it came.
+  return redacted ? `${url.slice(0, mark)}?${params.join('&')}` : url;
 }
 
 function decodeName(name: string): string {
+  if (!name.includes('%') && !name.includes('+')) return name;
   try {
     return decodeURIComponent(name.replace(/\+/g, ' '));
   } catch {

@@ -3,10 +3,13 @@
  * ListResponse envelope. Pure: no I/O.
  */
 import { badRequest } from './errors.ts';
+import type { Filter } from './filter/ast.ts';
 import { LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA } from './schema/types.ts';
 
 export interface ListRequest {
   filter?: string;
+  /** `filter` parsed, where the edge already parsed it (a list's filter is then parsed once). */
+  parsedFilter?: Filter;
   /** 1-based. */
   startIndex: number;
   count: number;
