@@ -1,8 +1,8 @@
 /**
  * Statement templates by shape, for the lists IdPs repeat with other values (a userName lookup before every
- * create). The first statement of a shape is compiled twice, with its real values and with probes; the probe
- * compile gives the template, which must bind exactly the real statement's parameters or the shape is never
- * templated (see statement-template.ts). After that a statement of the shape is built from its arguments alone:
+ * create). When a shape comes a second time, its statement is compiled with its real values and with probes;
+ * the probe compile gives the template, which must bind exactly the real statement's parameters or the shape
+ * is never templated (see statement-template.ts). After that a statement of the shape is built from its arguments alone:
  * no query building, no filter compiling, the same SQL text (which PostgreSQL then keeps prepared).
  */
 import type { Compilable, CompiledQuery } from 'kysely';
@@ -35,6 +35,8 @@ export class StatementShapes {
   readonly stats: ShapeStats = { templated: 0, compiled: 0, refused: 0 };
   /** null: the shape cannot be templated. */
   private readonly templates = new Map<string, StatementTemplate | null>();
+  /** Shapes seen once: a shape is learned when it comes again, so a one-off costs one compile, not three. */
+  private readonly seen = new Set<string>();
 
   /** The statement to run: from its shape's template when there is one, else built (and the shape learned). */
   statement(s: ShapedStatement): CompiledQuery {
@@ -45,7 +47,10 @@ export class StatementShapes {
     }
     this.stats.compiled += 1;
     const real = s.build().compile();
-    if (known === undefined) this.learn(s, real);
+    if (known === undefined) {
+      if (this.seen.delete(s.key)) this.learn(s, real);
+      else remember(this.seen, s.key);
+    }
     return real;
   }
 
@@ -76,4 +81,9 @@ export class StatementShapes {
       return undefined;
     }
   }
+}
+
+function remember(seen: Set<string>, key: string): void {
+  if (seen.size >= MAX_SHAPED_STATEMENTS) seen.delete(seen.values().next().value!);
+  seen.add(key);
 }

@@ -56,13 +56,19 @@ describe('StatementShapes', () => {
     probe: (p: readonly unknown[]) => build(p[0] as string, p[1] as string),
   });
 
-  it('compiles a shape once, then builds its statements from the template', () => {
+  it('learns a shape when it comes again, then builds its statements from the template', () => {
     const shapes = new StatementShapes();
-    const first = shapes.statement(shaped('k', 'D1', 'Bob'));
-    const second = shapes.statement(shaped('k', 'D2', 'ÉVE'));
-    expect(sameStatement(first, byName('D1', 'Bob').compile())).toBe(true);
-    expect(sameStatement(second, byName('D2', 'ÉVE').compile())).toBe(true);
-    expect(shapes.stats).toEqual({ templated: 1, compiled: 1, refused: 0 });
+    const values = [['D1', 'Bob'], ['D1', 'Ann'], ['D2', 'ÉVE'], ['D3', 'İlker']] as const;
+    for (const [dir, name] of values) expect(sameStatement(shapes.statement(shaped('k', dir, name)), byName(dir, name).compile())).toBe(true);
+    expect(shapes.stats).toEqual({ templated: 2, compiled: 2, refused: 0 });
+  });
+
+  it('a shape seen once costs one compile (no probes)', () => {
+    const shapes = new StatementShapes();
+    let probed = 0;
+    for (let i = 0; i < 10; i++) shapes.statement({ ...shaped(`once${i}`, 'D', 'n'), probe: () => (probed++, byName('D', 'n')) });
+    expect(probed).toBe(0);
+    expect(shapes.size).toBe(0);
   });
 
   it('refuses a shape whose SQL depends on its values, and then always compiles it', () => {
@@ -70,11 +76,9 @@ describe('StatementShapes', () => {
     const suffix = (dir: string, name: string) => db.selectFrom('t').selectAll().where('dir', '=', dir).where(sql<boolean>`substr(name, ${-name.length}) = ${name}`);
     // The first value has the probe's length: one probe set alone would have accepted the constant.
     const probeLength = String(probesFor(['string'])[0]).length;
-    const a = shapes.statement(shaped('ew', 'D', 'x'.repeat(probeLength), suffix));
-    const b = shapes.statement(shaped('ew', 'D', 'yz', suffix));
-    expect(sameStatement(a, suffix('D', 'x'.repeat(probeLength)).compile())).toBe(true);
-    expect(sameStatement(b, suffix('D', 'yz').compile())).toBe(true);
-    expect(shapes.stats).toEqual({ templated: 0, compiled: 2, refused: 1 });
+    const names = ['x'.repeat(probeLength), 'x'.repeat(probeLength), 'yz'];
+    for (const name of names) expect(sameStatement(shapes.statement(shaped('ew', 'D', name, suffix)), suffix('D', name).compile())).toBe(true);
+    expect(shapes.stats).toEqual({ templated: 0, compiled: 3, refused: 1 });
   });
 
   it('refuses a shape whose probe a value check rejects', () => {
@@ -83,14 +87,13 @@ describe('StatementShapes', () => {
       if (Number.isNaN(Date.parse(at))) throw new Error('not a dateTime');
       return db.selectFrom('t').selectAll().where('dir', '=', dir).where('at', '>', new Date(at).toISOString());
     };
-    shapes.statement(shaped('d', 'D', '2024-01-01T00:00:00Z', dated));
-    shapes.statement(shaped('d', 'D', '2025-01-01T00:00:00Z', dated));
-    expect(shapes.stats).toEqual({ templated: 0, compiled: 2, refused: 1 });
+    for (const at of ['2024-01-01T00:00:00Z', '2025-01-01T00:00:00Z', '2026-01-01T00:00:00Z']) shapes.statement(shaped('d', 'D', at, dated));
+    expect(shapes.stats).toEqual({ templated: 0, compiled: 3, refused: 1 });
   });
 
   it('holds a bounded number of shapes', () => {
     const shapes = new StatementShapes();
-    for (let i = 0; i < MAX_SHAPED_STATEMENTS + 50; i++) shapes.statement(shaped(`k${i}`, 'D', 'n'));
+    for (let i = 0; i < MAX_SHAPED_STATEMENTS + 50; i++) for (let twice = 0; twice < 2; twice++) shapes.statement(shaped(`k${i}`, 'D', 'n'));
     expect(shapes.size).toBe(MAX_SHAPED_STATEMENTS);
   });
 });
