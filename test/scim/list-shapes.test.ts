@@ -125,10 +125,10 @@ describe('lists by shape', () => {
         expect(shaped, filter).toEqual(fresh);
         if (shaped.error) errors += 1;
       }),
-      { seed: BASE_SEED + 41, numRuns: 400 },
+      { seed: BASE_SEED + 41, numRuns: 600 },
     );
     expect(errors).toBeLessThan(100);
-    expect(q.listShapes.stats.templated).toBeGreaterThan(150);
+    expect(q.listShapes.stats.templated).toBeGreaterThan(100);
     // sw and ew bind values derived from their value: those shapes run compiled every time.
     expect(q.listShapes.stats.refused).toBeGreaterThan(0);
   }, 120_000);
