@@ -64,3 +64,13 @@ it('a full page still counts: two statements', async () => {
   // The count, the page, and the page's groups.
   expect(run.length).toBeLessThanOrEqual(3);
 });
+
+it('a membership lookup reads the membership rows alone: the other side is joined only for its display name', async () => {
+  const byValue = await counted(`/Groups?excludedAttributes=members&${filter(`members[value eq "${ids[1]}"]`)}`);
+  expect(byValue.statements.join('\n')).not.toMatch(/join "?directory_users"?/);
+  const groupsOf = await counted(`/Users?${filter('groups.value pr')}`);
+  expect(groupsOf.statements.join('\n')).not.toMatch(/m\.user_id from directory_group_members m join/);
+  const byDisplay = await counted(`/Groups?excludedAttributes=members&${filter('members[display eq "u1@acme.com"]')}`);
+  expect(byDisplay.statements.join('\n')).toMatch(/join directory_users u/);
+  expect(byDisplay.body.Resources.map((g: { displayName: string }) => g.displayName)).toEqual(['Staff']);
+});

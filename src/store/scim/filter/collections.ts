@@ -15,8 +15,11 @@ export interface Collection {
   /** True when some element satisfies `inner` (or, without it, when there is any element). */
   any(inner: Sql | undefined): Sql;
   element(subName: string | undefined): Operand;
-  /** Set for the child tables (each `any` is one `r.id in (select …)` subquery); undefined for JSON arrays. */
-  table?: 'emails' | 'groups' | 'members';
+  /**
+   * Set for the child tables (each `any` is one `r.id in (select …)` subquery); undefined for JSON arrays. Also
+   * what an `or` merges by: a membership subquery joins the other side only to read its display name.
+   */
+  table?: 'emails' | 'groups' | 'groups with names' | 'members' | 'members with users';
 }
 
 /** The elements of `resolved`, for an element filter reading `filter`'s sub-attributes. */
@@ -28,8 +31,9 @@ export function collection(ctx: FilterContext, resolved: Resolved, filter: Filte
   if (core && ctx.resourceType === 'User' && attr.name === 'emails' && subNames(filter).every((n) => emailColumns.includes(n))) {
     return emails(ctx);
   }
-  if (core && ctx.resourceType === 'User' && attr.name === 'groups') return userGroups(ctx);
-  if (core && ctx.resourceType === 'Group' && attr.name === 'members') return groupMembers(ctx);
+  const readsDisplay = subNames(filter).includes('display');
+  if (core && ctx.resourceType === 'User' && attr.name === 'groups') return userGroups(ctx, readsDisplay);
+  if (core && ctx.resourceType === 'Group' && attr.name === 'members') return groupMembers(ctx, readsDisplay);
   return jsonCollection(ctx, resolved);
 }
 
@@ -48,20 +52,25 @@ function emails(ctx: FilterContext): Collection {
   };
 }
 
-function userGroups(ctx: FilterContext): Collection {
+/**
+ * A user's groups, from the membership rows; joined to the groups only to read their names (every row has its
+ * group: the foreign key cascades deletes).
+ */
+function userGroups(ctx: FilterContext, withNames: boolean): Collection {
+  const join = withNames ? sql` join directory_groups g on g.id = m.group_id` : sql``;
   return {
-    table: 'groups',
-    any: (inner) =>
-      sql`r.id in (select m.user_id from directory_group_members m join directory_groups g on g.id = m.group_id where m.directory_id = ${ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
+    table: withNames ? 'groups with names' : 'groups',
+    any: (inner) => sql`r.id in (select m.user_id from directory_group_members m${join} where m.directory_id = ${ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
     element: (sub) => membershipElement(sub, sql.ref('m.group_id'), sql.ref('g.display_name_lower'), 'direct'),
   };
 }
 
-function groupMembers(ctx: FilterContext): Collection {
+/** A group's members, from the membership rows; joined to the users only to read their display names. */
+function groupMembers(ctx: FilterContext, withUsers: boolean): Collection {
+  const join = withUsers ? sql` join directory_users u on u.id = m.user_id` : sql``;
   return {
-    table: 'members',
-    any: (inner) =>
-      sql`r.id in (select m.group_id from directory_group_members m join directory_users u on u.id = m.user_id where m.directory_id = ${ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
+    table: withUsers ? 'members with users' : 'members',
+    any: (inner) => sql`r.id in (select m.group_id from directory_group_members m${join} where m.directory_id = ${ctx.directoryId}${inner ? sql` and ${inner}` : sql``})`,
     element: (sub) => memberElement(ctx.dialect, sub),
   };
 }
