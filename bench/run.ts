@@ -239,23 +239,27 @@ database time per filtered read at 100,000 users went from 0.136 to 0.084 ms (us
 
 Lists of one shape share their statements (\`src/store/scim/statement-shapes.ts\`, \`src/directory/list-shape.ts\`):
 a filter with its string values taken out is a shape, as IdPs send the same lookup with another userName each
-time. The first list of a shape is compiled with its real values and with two sets of probe values (other
-lengths, other numbers); the template read back from the probes (the SQL text, and for each parameter the
+time. When a shape comes a second time, its list is compiled with its real values and with two sets of probe
+values (other lengths, other numbers); the template read back from the probes (the SQL text, and for each parameter the
 argument it binds, as is or lowercased, or a constant) is kept only if both probe sets give the same template
 and it reproduces the real statement. A later list of the shape binds its values into the template: no filter
 compiling, no query building, no SQL rendering, and on PostgreSQL the same prepared statement. \`sw\` and \`ew\`
 (which bind a pattern or a length computed from the value), dateTime and boolean comparisons are refused and
 compiled every time; an \`or\` is never shaped. A property test (\`test/scim/list-shapes.test.ts\`) checks on
-both databases that lists from templates answer exactly as lists compiled afresh. An A/B at 100,000 users
-(c=64, 4 s phases, the commit before and after, run back to back on 2026-12-03) gave main-thread CPU per
-request 0.238 → 0.153 ms for \`userName eq\` (4,011 → 6,283/s), 0.267 → 0.179 for \`externalId eq\`
-(3,590 → 5,333/s), 0.323 → 0.215 for the email lookup (2,968 → 4,421/s) and 0.261 → 0.187 for
-\`members[value eq]\` (3,611 → 4,990/s); get by id, which runs no list, 0.107 → 0.115 (noise).
+both databases that lists from templates answer exactly as lists compiled afresh. What it saves shows in the
+profiles below: Kysely's building and compiling was 11.1% of the main thread in the \`userName eq\` phase on
+2026-12-02 and 2.0–2.7% in two runs on 2026-12-03, as for get by id (2.2–2.7%). An A/B at 1,000,000 users (the
+commit before and after, alternated, two rounds, c=64, 4 s phases, on 2026-12-03; the host's speed moved get
+by id's own cost by ±20% between runs) gave main-thread CPU per request 0.237 / 0.204 → 0.170 / 0.147 ms for
+\`userName eq\`, 0.281 / 0.289 → 0.191 / 0.146 for \`externalId eq\`, 0.301 / 0.252 → 0.241 / 0.189 for the
+email lookup and 0.222 / 0.197 → 0.173 / 0.179 (with the next change) for \`members[value eq]\`.
 
 Lists that no index bounds (an unindexed filter, a page or a count of a whole directory) run on a read worker
 thread with its own connection (\`src/store/sqlite-read-workers.ts\`), so that a long one never holds the
 event loop (§ Hostile load); an \`or\` of \`eq\` on one attribute compiles to one \`in (…)\`, computed once a row
-(200 or-ed \`title eq\` over 20,000 users: 623 ms of SQLite before, 19.9 ms after).
+(200 or-ed \`title eq\` over 20,000 users: 623 ms of SQLite before, 19.9 ms after). A filter on \`members\` or
+\`groups\` reads the membership rows alone and joins the users (or groups) only to compare a display name:
+on PostgreSQL the join was 5 of the 9 buffers a \`members[value eq]\` lookup read.
 
 On PostgreSQL, SQL a process runs again and again goes as named prepared statements
 (\`src/store/postgres-prepared.ts\`): PostgreSQL planned the user lookup with its groups in 0.98 ms and ran it in
