@@ -38,7 +38,8 @@ export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: st
   if (filter && !shape) return query;
   // Not spread: that would read `where`, compiling the filter.
   query.shape = {
-    key: `${rt.id}|${request.sortBy ?? ''}|${request.sortOrder}|${shape?.key ?? ''}`,
+    // JSON, not joined with a separator: no sortBy text can make two different lists' keys equal.
+    key: JSON.stringify([rt.id, request.sortBy ?? null, request.sortOrder, shape?.key ?? null]),
     args: [directoryId, ...(shape?.values ?? [])],
     probe: (probes) => storeQuery(dialect, rt, probes[0] as string, request, shape?.with(probes.slice(1) as string[])),
   };
