@@ -39,6 +39,9 @@ export function searchBody(request: FastifyRequest): ListRequest {
 
 /** `attributes` and `excludedAttributes`, which every resource endpoint accepts in its query. */
 export function projectionOf(request: FastifyRequest): Projection {
+  // Most reads and writes of one resource have no query at all.
+  const query = request.query as Record<string, unknown> | undefined;
+  if (!query || Object.keys(query).length === 0) return { attributes: [], excludedAttributes: [] };
   const { attributes, excludedAttributes } = listQuery(request);
   return { attributes, excludedAttributes };
 }
