@@ -29,7 +29,7 @@ export class DirectoryObjects {
     private readonly publicUrl: string,
   ) {
     this.reads = new DirectoryReads(store.reader);
-    this.resources = new ResourceQueries(store.dialect);
+    this.resources = new ResourceQueries(store.dialect, store.listShapes);
   }
 
   private urls(directoryId: string) {

@@ -37,7 +37,7 @@ export class ScimContext {
     readonly store: KyselyStore,
     private readonly publicUrl: string,
   ) {
-    this.q = new ResourceQueries(store.dialect);
+    this.q = new ResourceQueries(store.dialect, store.listShapes);
     this.mapping = definitionsOf(store);
   }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestLog } from '../portal/request-log.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
+import type { StatementShapes } from '../store/scim/statement-shapes.ts';
 import { bearerMatches } from './auth.ts';
 import { ApiError } from './errors.ts';
 import type { Admission } from './scim/admission.ts';
@@ -47,6 +48,30 @@ export function instrument(app: FastifyInstance, { registry }: Metrics, options:
     }
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** SCIM list statements: run from their shape's template, or built and compiled (store/scim/statement-shapes.ts). */
+export function instrumentListShapes(shapes: StatementShapes, { registry }: Metrics): void {
+  new Counter({
+    name: 'guestlist_list_statements_total',
+    help: 'SCIM list statements run, by source: templated (from its shape, nothing compiled) or compiled.',
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ source: 'templated' }, shapes.stats.templated);
+      this.inc({ source: 'compiled' }, shapes.stats.compiled);
+    },
+  });
+  new Counter({
+    name: 'guestlist_list_shapes_refused_total',
+    help: 'List shapes whose statements depend on their values (sw, ew, dateTime, boolean), compiled every time.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(shapes.stats.refused);
+    },
   });
 }
 

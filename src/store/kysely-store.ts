@@ -16,6 +16,7 @@ import type { ColumnTypes } from './migrations/types.ts';
 import * as organizations from './organizations.ts';
 import type { DirectoryRecord, EventData, NewDirectory, NewToken, OrganizationRecord, Page, PageQuery, Store, TokenRecord } from './store.ts';
 import { finishWrites, type TailWrite } from './tail-writes.ts';
+import { StatementShapes } from './scim/statement-shapes.ts';
 import * as tokens from './tokens.ts';
 import { AuthCache } from './auth-cache.ts';
 
@@ -48,6 +49,12 @@ export abstract class KyselyStore implements Store {
 
   /** Batches concurrent SCIM writes into shared transactions (see group-commit.ts). */
   readonly groupCommit: GroupCommit<Trx, TailWrite>;
+
+  /**
+   * Statement templates of the SCIM lists this process runs (store/scim/statement-shapes.ts): one cache per
+   * store, shared by every reader of it; its counts are exported as guestlist_list_statements_total.
+   */
+  readonly listShapes = new StatementShapes();
 
   /** Faults seen so far, by kind (exported as guestlist_store_errors_total). */
   readonly errors: StoreErrorCounts = { pool: 0, listen: 0, group_commit: 0, checkpoint: 0 };

@@ -38,6 +38,27 @@ describe('service endpoints', () => {
     expect(body).toContain('guestlist_group_commit_queued 0');
   });
 
+  it('GET /metrics counts SCIM list statements run from their shape and compiled, and shapes refused', async () => {
+    const org = (await t.api('POST', '/organizations', { name: 'Shapes' })).json();
+    const dir = (await t.api('POST', '/directories', { organization_id: org.id, type: 'okta scim v2.0' })).json();
+    const count = (body: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1] ?? NaN);
+    const metrics = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const before = await metrics();
+    // A lookup as IdPs send it before each create, five times with other values; then a suffix, which binds a value's length.
+    for (let i = 0; i < 5; i++) {
+      const res = await t.scim('GET', `/scim/v2/${dir.id}/Users?filter=${encodeURIComponent(`userName eq "shape${i}@acme.com"`)}`, dir.bearer_token);
+      expect(res.statusCode).toBe(200);
+    }
+    for (const suffix of ['@acme.com', '.com', '@acme.org']) {
+      expect((await t.scim('GET', `/scim/v2/${dir.id}/Users?filter=${encodeURIComponent(`userName ew "${suffix}"`)}`, dir.bearer_token)).statusCode).toBe(200);
+    }
+    const after = await metrics();
+    const templated = 'guestlist_list_statements_total\\{source="templated"\\}';
+    // The first two lookups are compiled (a shape is learned on its second use), the other three templated.
+    expect(count(after, templated) - count(before, templated)).toBe(3);
+    expect(count(after, 'guestlist_list_shapes_refused_total') - count(before, 'guestlist_list_shapes_refused_total')).toBeGreaterThanOrEqual(1);
+  });
+
   it('GET /metrics needs Bearer GUESTLIST_METRICS_TOKEN when one is set', async () => {
     const token = 'metrics-0123456789abcdef';
     const guarded = await createTestApp({ GUESTLIST_METRICS_TOKEN: token });

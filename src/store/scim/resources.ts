@@ -29,20 +29,21 @@ import { jsonText } from './sql-dialect.ts';
 const EMAIL_CHUNK = 200;
 
 export class ResourceQueries {
-  constructor(readonly dialect: Dialect) {
+  /** `listShapes`: the store's statement templates of the lists IdPs repeat (a lookup by userName before each create). */
+  constructor(
+    readonly dialect: Dialect,
+    readonly listShapes: StatementShapes = new StatementShapes(),
+  ) {
     // In the constructor, not a field initializer: esbuild (tsx, vitest) runs those before `dialect` is set.
     this.userListOptions = [false, true].flatMap((withKept) =>
       [false, true].map((withGroups) => ({
         ...(withGroups ? { extra: groupsJson(dialect, 'r') } : {}),
         ...(withKept ? { also: sql<SqlBool>`r.scim_deleted = 0` } : {}),
-        shapes: this.listShapes,
+        shapes: listShapes,
         variant: `${withKept}|${withGroups}`,
       })),
     );
   }
-
-  /** Statement templates of the lists IdPs repeat (a lookup by userName before each create). */
-  readonly listShapes = new StatementShapes();
 
   // ── Users ───────────────────────────────────────────────────────────────
 
