@@ -177,17 +177,27 @@ export class ScimUsers {
   }
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: (current: UserRecord) => ScimResource, alone: boolean): Promise<ScimResource> {
-    const user = await guardUnique('userName is already in use in this directory.', () =>
-      this.ctx.write(dir, async (db, events, mapping) => this.change(db, events, dir, mapping, await this.locked(db, dir, id, options), change), alone),
+    const { user, groups } = await guardUnique('userName is already in use in this directory.', () =>
+      this.ctx.write(
+        dir,
+        async (db, events, mapping) => {
+          const found = await this.ctx.q.getUserForWrite(db, dir.id, id);
+          const user = await this.change(db, events, dir, mapping, this.matching(found?.user, id, options), change);
+          return { user, groups: 'deleted' in user ? [] : found!.groups };
+        },
+        alone,
+      ),
     );
     this.forgetIfGuarded(dir);
-    const groups = 'deleted' in user ? [] : (await this.ctx.q.groupsOfUsers(this.ctx.store.reader, [user.id])).get(user.id);
     return renderUser(user, groups, this.ctx.urls(dir));
   }
 
   /** The user, locked for the write (on PostgreSQL), if it exists and matches If-Match. */
   private async locked(db: Executor, dir: DirectoryRecord, id: string, options: WriteOptions): Promise<UserRecord> {
-    const current = await this.ctx.q.getUser(db, dir.id, id, true);
+    return this.matching(await this.ctx.q.getUser(db, dir.id, id, true), id, options);
+  }
+
+  private matching(current: UserRecord | undefined, id: string, options: WriteOptions): UserRecord {
     if (!current) throw notFound(`User ${id} not found.`);
     checkIfMatch(options.ifMatch, current.version);
     return current;

@@ -97,7 +97,7 @@ export abstract class KyselyStore implements Store {
     this.reader = options.reader ?? db;
     this.scanReader = options.scanReader ?? this.reader;
     this.dispatchDb = options.dispatchDb ?? db;
-    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), finishWrites, savepoints, {
+    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items, this.dialect === 'postgres'), savepoints, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
       lanes: options.groupCommitLanes ?? 1,

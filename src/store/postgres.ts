@@ -59,6 +59,11 @@ export interface PostgresOptions extends ConnectionOptions {
   statementTimeoutMs?: number;
   /** Named prepared statements for repeated SQL (postgres-prepared.ts); on unless false. */
   preparedStatements?: boolean;
+  /**
+   * pg's pipeline mode, with `begin` and group commit's savepoints sent without waiting for their answer
+   * (postgres-pool.ts); on unless false.
+   */
+  pipelining?: boolean;
   /** Connections of the webhook dispatcher's own pool (3). */
   dispatchPoolSize?: number;
 }
@@ -89,7 +94,7 @@ export class PostgresStore extends KyselyStore {
       poolConfig(options, {
         max: poolSize,
         statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-        Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements()),
+        Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements(), options.pipelining !== false),
       }),
     );
     // The dispatcher's bookkeeping commits without waiting for the WAL flush (see dispatchDb in kysely-store.ts).
@@ -98,7 +103,7 @@ export class PostgresStore extends KyselyStore {
         max: options.dispatchPoolSize ?? DEFAULT_DISPATCH_POOL_SIZE,
         statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
         asynchronousCommit: true,
-        Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements()),
+        Client: classifyingClient((error) => report(error), options.preparedStatements === false ? undefined : new PreparedStatements(), options.pipelining !== false),
       }),
     );
     super(kyselyOver(pool, options.onQuery), postgresTypes, POSTGRES_SAVEPOINTS, {

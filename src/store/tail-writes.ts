@@ -14,9 +14,10 @@ type Counts = { usersActive: number; usersInactive: number; groups: number };
 
 /**
  * Writes the tails of a transaction's writes: the counters once per directory (in id order, so two processes'
- * batches lock them in the same order), then every event, in the writes' order, under one sequence update.
+ * batches lock them in the same order), then every event, in the writes' order, under one sequence update
+ * (`counterInInsert`: PostgreSQL, where the update can be a WITH of the events' insert).
  */
-export async function finishWrites(trx: Executor, items: TailWrite[]): Promise<void> {
+export async function finishWrites(trx: Executor, items: TailWrite[], counterInInsert = false): Promise<void> {
   const counts = new Map<string, Counts>();
   const events: (PendingEvent | EventStream)[] = [];
   for (const item of items) {
@@ -24,7 +25,7 @@ export async function finishWrites(trx: Executor, items: TailWrite[]): Promise<v
     else addCounts(counts, item);
   }
   for (const [id, change] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) await updateCounts(trx, id, change);
-  await appendEvents(trx, events, now());
+  await appendEvents(trx, events, now(), counterInInsert);
 }
 
 function addCounts(counts: Map<string, Counts>, item: Extract<TailWrite, { kind: 'counts' }>): void {
