@@ -37,7 +37,7 @@ export class ScimContext {
     readonly store: KyselyStore,
     private readonly publicUrl: string,
   ) {
-    this.q = new ResourceQueries(store.dialect, store.listShapes);
+    this.q = new ResourceQueries(store.dialect, store.listShapes, store.prefetchedUsers);
     this.mapping = definitionsOf(store);
   }
 
@@ -48,9 +48,10 @@ export class ScimContext {
   /**
    * One write transaction in a directory; the events it decides are appended last, before commit. A large write
    * (`alone`) takes a transaction of its own rather than hold up a batch of small ones, and its membership events
-   * are made while they are written (DirectoryEvents).
+   * are made while they are written (DirectoryEvents). `hint`: the user the write will lock and read first
+   * (getUserForWrite), which its batch may read ahead with others'.
    */
-  async write<T>(dir: DirectoryRecord, fn: DirectoryWrite<T>, alone = false): Promise<T> {
+  async write<T>(dir: DirectoryRecord, fn: DirectoryWrite<T>, alone = false, hint?: string): Promise<T> {
     const mapping = await this.mapping.forDirectory(dir);
     return this.store.batchedTransaction(
       async (db, defer) => {
@@ -59,7 +60,7 @@ export class ScimContext {
         events.flush(defer);
         return result;
       },
-      { alone, key: dir.id },
+      { alone, key: dir.id, ...(hint === undefined ? {} : { hint }) },
     );
   }
 }

@@ -186,6 +186,7 @@ export class ScimUsers {
           return { user, groups: 'deleted' in user ? [] : found!.groups };
         },
         alone,
+        id,
       ),
     );
     this.forgetIfGuarded(dir);

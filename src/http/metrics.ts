@@ -1,4 +1,5 @@
 /** Prometheus metrics. Each app owns its registry, so tests can build many apps in one process. */
+import type { PrefetchedUsers } from '../store/scim/prefetched-users.ts';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestLog } from '../portal/request-log.ts';
@@ -148,6 +149,21 @@ export function instrumentGroupCommit(groupCommit: GroupCommit<unknown, unknown>
     registers: [registry],
     collect() {
       this.set(groupCommit.maxBatch);
+    },
+  });
+}
+
+/** Users read ahead for batched PUTs and PATCHes (PostgreSQL), and how many of them a write took. */
+export function instrumentPrefetchedUsers(prefetched: Pick<PrefetchedUsers, 'stats'>, { registry }: Metrics): void {
+  new Counter({
+    name: 'guestlist_group_commit_prefetched_users_total',
+    help: 'Users a write batch read ahead for its PUTs and PATCHes (read), and those a write took from there (taken).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ outcome: 'read' }, prefetched.stats.read);
+      this.inc({ outcome: 'taken' }, prefetched.stats.taken);
     },
   });
 }

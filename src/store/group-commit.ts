@@ -95,12 +95,27 @@ export type BatchedWrite<Trx, Item, T> = (trx: Trx, defer: (...items: Item[]) =>
 interface Job<Trx, Item> {
   run: BatchedWrite<Trx, Item, unknown>;
   key: string;
+  /** What the write will read first and write, for `prefetch` (a user's id). */
+  hint?: string;
   /** Runs in a transaction of its own (still holding its key). */
   alone: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   /** Settled inside the batch: failed on its own, or set aside to run again. */
   settled?: boolean;
+}
+
+/**
+ * Reads ahead, for the writes of a batch, the rows they will lock and read first: one statement for the next
+ * writes of a key instead of one each (on PostgreSQL, a round trip each, in a row: a directory's batch is
+ * serialized). `load` reads (and locks) the rows of `hints` under `key` into a cache of the transaction's;
+ * each write takes its row from it at most once, reading the database when it is not there. `forget` drops the
+ * transaction's cache: after a write that gave no hint (it may have changed what was read, such as a user's
+ * groups) and after a rollback to the savepoint (which also released the rows' locks, if they were taken in it).
+ */
+export interface Prefetch<Trx> {
+  load(trx: Trx, key: string, hints: string[]): Promise<void>;
+  forget(trx: Trx): void;
 }
 
 export interface GroupCommitOptions {
@@ -123,6 +138,8 @@ export interface GroupCommitOptions {
   isDeadlock?: (error: unknown) => boolean;
   /** Locks each write's key across processes (none on SQLite, whose writes are serial anyway). */
   keyLock?: KeyLock<unknown>;
+  /** Reads ahead the rows of hinted writes (PostgreSQL, where each statement is a round trip). */
+  prefetch?: Prefetch<unknown>;
 }
 
 const isPostgresDeadlock = (error: unknown) => (error as { code?: unknown } | null)?.code === '40P01';
@@ -153,6 +170,7 @@ export class GroupCommit<Trx, Item> {
   private readonly isDeadlock: (error: unknown) => boolean;
   /** Locks keys across processes; set by a store whose database is shared by several (PostgreSQL). */
   keyLock: KeyLock<Trx> | undefined;
+  private readonly prefetch: Prefetch<Trx> | undefined;
   readonly stats: GroupCommitStats = {
     batches: 0,
     writes: 0,
@@ -183,6 +201,7 @@ export class GroupCommit<Trx, Item> {
     this.onBatchError = options.onBatchError ?? (() => {});
     this.isDeadlock = options.isDeadlock ?? isPostgresDeadlock;
     this.keyLock = options.keyLock as KeyLock<Trx> | undefined;
+    this.prefetch = options.prefetch as Prefetch<Trx> | undefined;
   }
 
   /** Counts a deadlock or another transient conflict; says whether `error` was one. */
@@ -197,10 +216,10 @@ export class GroupCommit<Trx, Item> {
    * Runs `run` as one atomic write, committed with whatever other writes of any key share its batch; or, with
    * `alone`, in a transaction of its own, in its turn among its key's writes.
    */
-  submit<T>(run: BatchedWrite<Trx, Item, T>, key = '', alone = false): Promise<T> {
+  submit<T>(run: BatchedWrite<Trx, Item, T>, key = '', alone = false, hint?: string): Promise<T> {
     if (this.maxBatch <= 1) return this.alone(run, key);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, key, alone, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ run, key, alone, ...(hint === undefined ? {} : { hint }), resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -346,10 +365,11 @@ export class GroupCommit<Trx, Item> {
     // The first write runs without a savepoint: the transaction holds nothing else to protect, and a batch of one
     // (most of them, under light load) saves two round trips on PostgreSQL. If it fails, the whole transaction is
     // rolled back instead (FirstWriteFailed). The savepoint opens when a second write joins.
-    await this.runFirst(trx, taken[0]!, results, items);
+    const loaded = new Set<string>();
+    await this.runFirst(trx, taken[0]!, results, items, loaded);
     let open = false;
     for (let job: Job<Trx, Item> | undefined = taken[0]; job; ) {
-      const kept = job === taken[0] || (await this.runOne(trx, job, results, items, again));
+      const kept = job === taken[0] || (await this.runOne(trx, job, results, items, again, loaded));
       let locked = false;
       if (taken.length < this.maxBatch && performance.now() - started < this.budgetMs) [job, locked] = await this.takeLocked(trx, token);
       else job = undefined;
@@ -367,14 +387,47 @@ export class GroupCommit<Trx, Item> {
   }
 
   /** The batch's first write, outside any savepoint: its failure ends the transaction (see runShared). */
-  private async runFirst(trx: Trx, job: Job<Trx, Item>, results: Map<Job<Trx, Item>, unknown>, items: Item[]): Promise<void> {
+  private async runFirst(trx: Trx, job: Job<Trx, Item>, results: Map<Job<Trx, Item>, unknown>, items: Item[], loaded: Set<string>): Promise<void> {
     const tail: Item[] = [];
     try {
-      results.set(job, await job.run(trx, (...more) => tail.push(...more)));
+      results.set(job, await this.runPrefetched(trx, job, tail, loaded));
     } catch (error) {
       throw new FirstWriteFailed(error);
     }
     items.push(...tail);
+  }
+
+  /**
+   * Runs a write of the batch, its row read ahead with those of the key's next hinted writes when it is not yet
+   * (see Prefetch). A write without a hint may change what was read: the cache is dropped after it.
+   */
+  private async runPrefetched(trx: Trx, job: Job<Trx, Item>, tail: Item[], loaded: Set<string>): Promise<unknown> {
+    const prefetch = this.prefetch;
+    if (!prefetch) return job.run(trx, (...more) => tail.push(...more));
+    if (job.hint === undefined) {
+      try {
+        return await job.run(trx, (...more) => tail.push(...more));
+      } finally {
+        this.forget(trx, loaded);
+      }
+    }
+    if (!loaded.has(job.hint)) {
+      const hints = new Set([job.hint]);
+      for (const next of this.queue) {
+        // An `alone` write holds its key's later writes back: this batch will not take them.
+        if (hints.size >= this.maxBatch || (next.key === job.key && next.alone)) break;
+        if (next.key === job.key && next.hint !== undefined && !loaded.has(next.hint)) hints.add(next.hint);
+      }
+      await prefetch.load(trx, job.key, [...hints]);
+      for (const hint of hints) loaded.add(hint);
+    }
+    return job.run(trx, (...more) => tail.push(...more));
+  }
+
+  private forget(trx: Trx, loaded: Set<string>): void {
+    if (!this.prefetch || loaded.size === 0) return;
+    this.prefetch.forget(trx);
+    loaded.clear();
   }
 
   /**
@@ -434,13 +487,15 @@ export class GroupCommit<Trx, Item> {
     results: Map<Job<Trx, Item>, unknown>,
     items: Item[],
     again: Job<Trx, Item>[],
+    loaded: Set<string>,
   ): Promise<boolean> {
     const tail: Item[] = [];
     try {
-      results.set(job, await job.run(trx, (...more) => tail.push(...more)));
+      results.set(job, await this.runPrefetched(trx, job, tail, loaded));
     } catch (error) {
       // If even the rollback fails, the transaction is unusable: that propagates and fails the batch.
       await this.savepoints.rollback(trx);
+      this.forget(trx, loaded); // rows read ahead inside the savepoint lost their locks with it
       job.settled = true;
       if (this.noteConflict(error)) again.push(job);
       else job.reject(error);

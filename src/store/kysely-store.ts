@@ -10,13 +10,15 @@ import { now } from './codec.ts';
 import type { Database } from './db.ts';
 import * as directories from './directories.ts';
 import { isConnectionError, isTransientConflict } from './errors.ts';
-import { GroupCommit, type BatchedWrite, type Savepoints } from './group-commit.ts';
+import { GroupCommit, type BatchedWrite, type Prefetch, type Savepoints } from './group-commit.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { ColumnTypes } from './migrations/types.ts';
 import * as organizations from './organizations.ts';
 import type { DirectoryRecord, EventData, NewDirectory, NewToken, OrganizationRecord, Page, PageQuery, Store, TokenRecord } from './store.ts';
 import { finishWrites, type TailWrite } from './tail-writes.ts';
 import { StatementShapes } from './scim/statement-shapes.ts';
+import { PrefetchedUsers } from './scim/prefetched-users.ts';
+import { ResourceQueries } from './scim/resources.ts';
 import * as tokens from './tokens.ts';
 import { AuthCache } from './auth-cache.ts';
 
@@ -35,6 +37,8 @@ export interface KyselyStoreOptions {
   groupCommitMaxBatch?: number;
   groupCommitWaitMs?: number;
   groupCommitLanes?: number;
+  /** Batches read the users of their next PUTs and PATCHes ahead, in one statement (PostgreSQL; off by default). */
+  prefetchUsers?: boolean;
   logger?: Logger;
   /** Where reads outside a transaction go, when not `db` (SQLite's read-only connection). */
   reader?: Kysely<Database>;
@@ -55,6 +59,8 @@ export abstract class KyselyStore implements Store {
    * store, shared by every reader of it; its counts are exported as guestlist_list_statements_total.
    */
   readonly listShapes = new StatementShapes();
+  /** Users read ahead for batched writes (group-commit.ts, Prefetch), when the store does. */
+  readonly prefetchedUsers: PrefetchedUsers | undefined;
 
   /** Faults seen so far, by kind (exported as guestlist_store_errors_total). */
   readonly errors: StoreErrorCounts = { pool: 0, listen: 0, group_commit: 0, checkpoint: 0 };
@@ -97,6 +103,11 @@ export abstract class KyselyStore implements Store {
     this.reader = options.reader ?? db;
     this.scanReader = options.scanReader ?? this.reader;
     this.dispatchDb = options.dispatchDb ?? db;
+    // The queries are made on first use: `dialect` is a subclass's field, not set yet.
+    let queries: ResourceQueries | undefined;
+    this.prefetchedUsers = options.prefetchUsers
+      ? new PrefetchedUsers((db, directoryId, ids) => (queries ??= new ResourceQueries(this.dialect, this.listShapes)).usersForWrite(db, directoryId, ids))
+      : undefined;
     this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items, this.dialect === 'postgres'), savepoints, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
@@ -104,6 +115,7 @@ export abstract class KyselyStore implements Store {
       isTransient: isTransientConflict,
       isUnavailable: isConnectionError,
       onBatchError: (err, writes) => this.fault('group_commit', err, 'group commit batch failed; its writes run again alone', { writes }),
+      ...(this.prefetchedUsers ? { prefetch: this.prefetchedUsers as Prefetch<unknown> } : {}),
     });
   }
 
@@ -141,8 +153,8 @@ export abstract class KyselyStore implements Store {
    * `alone` gives it a transaction of its own (a large write that should not hold up a batch). Writes with the
    * same `key` (a directory id) never run in two concurrent transactions of this process, `alone` or not.
    */
-  batchedTransaction<T>(fn: BatchedWrite<Trx, TailWrite, T>, options: { alone?: boolean; key?: string } = {}): Promise<T> {
-    return options.key === undefined && options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn, options.key, options.alone);
+  batchedTransaction<T>(fn: BatchedWrite<Trx, TailWrite, T>, options: { alone?: boolean; key?: string; hint?: string } = {}): Promise<T> {
+    return options.key === undefined && options.alone ? this.groupCommit.alone(fn) : this.groupCommit.submit(fn, options.key, options.alone, options.hint);
   }
 
   /**

@@ -53,6 +53,8 @@ export interface PostgresOptions extends ConnectionOptions {
   groupCommitMaxBatch?: number;
   /** How long a batch's first write waits for others, in ms (0: one event-loop turn). */
   groupCommitWaitMs?: number;
+  /** Batches read the users of their next PUTs and PATCHes ahead in one statement (prefetched-users.ts); on unless false. */
+  prefetchUsers?: boolean;
   /** Where faults (lost connections, failed batches) are reported. */
   logger?: Logger;
   /** PostgreSQL's statement_timeout for the pool's connections, in ms (0: none). */
@@ -110,6 +112,8 @@ export class PostgresStore extends KyselyStore {
       dispatchDb: kyselyOver(dispatchPool, options.onQuery),
       // Batches running at once, each on a connection; the rest of the pool serves reads and the dispatcher.
       groupCommitLanes: Math.max(1, Math.min(4, Math.floor(poolSize / 2))),
+      // A statement fewer per PUT or PATCH in a batch, where each is a round trip in a row.
+      prefetchUsers: true,
       ...options,
     });
     this.pool = pool;

@@ -84,3 +84,57 @@ it('concurrent creates with clashing userNames: one 201 per name, 409 uniqueness
   const wasActive = created.slice(0, 10).filter((c) => c.body.active).length;
   expect(count('dsync.user.updated')).toBe(wasActive);
 });
+
+it('PUTs and PATCHes whose users their batch read ahead answer as if alone: one user written twice, a group write among them, a 412, a 404', async () => {
+  const dir = await createDirectory(t);
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/scim/v2/${dir.id}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${dir.bearer_token}`, 'content-type': 'application/scim+json', ...headers },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    }).then(async (res) => ({ status: res.status, body: res.status === 204 ? undefined : await res.json() }));
+  const users = await Promise.all(Array.from({ length: 6 }, (_, i) => send('POST', '/Users', { schemas: [USER], userName: `ahead${i}@acme.com` })));
+  const [a, b, c, d, e] = users.map((u) => u.body as { id: string; meta: { version: string } });
+  const group = (await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Ahead' })).body as { id: string };
+  const patch = (id: string, path: string, value: unknown, headers: Record<string, string> = {}) => send('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path, value }] }, headers);
+  const read = t.store.prefetchedUsers ? { ...t.store.prefetchedUsers.stats } : undefined;
+
+  const answers = await Promise.all([
+    patch(a!.id, 'title', 'Engineer'),
+    patch(a!.id, 'nickName', 'Ace'), // the same user again: must read the first write, not the row read ahead
+    patch(b!.id, 'title', 'Designer'),
+    send('PATCH', `/Groups/${group.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: b!.id }, { value: c!.id }] }] }),
+    send('PUT', `/Users/${c!.id}`, { schemas: [USER], userName: 'ahead2@acme.com', title: 'Writer' }),
+    patch(d!.id, 'title', 'Stale', { 'if-match': 'W/"999"' }),
+    patch('directory_user_missing', 'title', 'Nobody'),
+    patch(e!.id, 'title', 'Lead'),
+  ]);
+  expect(answers.map((x) => x.status)).toEqual([200, 200, 200, 204, 200, 412, 404, 200]);
+  const final = (await send('GET', `/Users/${a!.id}`)).body;
+  expect(final).toMatchObject({ title: 'Engineer', nickName: 'Ace' });
+  expect(final.meta.version).not.toBe(a!.meta.version);
+  // Both writes of `a` answered with their own versions, the later one holding both changes.
+  const [first, second] = [answers[0]!.body, answers[1]!.body].sort((x, y) => (x.nickName ? 1 : 0) - (y.nickName ? 1 : 0));
+  expect(first.meta.version).not.toBe(second.meta.version);
+  expect(second).toMatchObject({ title: 'Engineer', nickName: 'Ace' });
+  // A user's answer shows its groups as they are right after its write: the group's PATCH came before or after.
+  for (const [answer, id] of [
+    [answers[2]!, b!.id],
+    [answers[4]!, c!.id],
+  ] as const) {
+    const groups = (answer.body.groups ?? []).map((g: { value: string }) => g.value);
+    expect(groups.length === 0 || (groups.length === 1 && groups[0] === group.id), `${id}: ${JSON.stringify(groups)}`).toBe(true);
+    expect((await send('GET', `/Users/${id}`)).body.groups.map((g: { value: string }) => g.value)).toEqual([group.id]);
+  }
+  expect((await send('GET', `/Users/${d!.id}`)).body.title).toBeUndefined();
+  const log = (await events(dir.id)).filter((x) => x.event === 'dsync.user.updated');
+  expect(log.map((x) => x.data.id).sort()).toEqual([a!.id, a!.id, b!.id, c!.id, e!.id].sort());
+  // On PostgreSQL the batch really read users ahead, and the writes took them.
+  if (read) {
+    expect(t.store.prefetchedUsers!.stats.taken).toBeGreaterThan(read.taken);
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const counted = (outcome: string) => Number(new RegExp(`^guestlist_group_commit_prefetched_users_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(counted('taken')).toBe(t.store.prefetchedUsers!.stats.taken);
+    expect(counted('read')).toBe(t.store.prefetchedUsers!.stats.read);
+  }
+});

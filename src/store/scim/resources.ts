@@ -8,6 +8,7 @@ import type { Executor } from '../db.ts';
 import { filteredResources, listResources, type ListOptions, type ResourceTable } from './list.ts';
 import { clearMembers } from './memberships.ts';
 import { StatementShapes } from './statement-shapes.ts';
+import type { PrefetchedUsers, UserForWrite, UsersForWrite } from './prefetched-users.ts';
 import {
   emailRows,
   groupRow,
@@ -33,6 +34,8 @@ export class ResourceQueries {
   constructor(
     readonly dialect: Dialect,
     readonly listShapes: StatementShapes = new StatementShapes(),
+    /** Users its store's batches read ahead for their writes (PostgreSQL). */
+    private readonly prefetched?: PrefetchedUsers,
   ) {
     // In the constructor, not a field initializer: esbuild (tsx, vitest) runs those before `dialect` is set.
     this.userListOptions = [false, true].flatMap((withKept) =>
@@ -77,16 +80,26 @@ export class ResourceQueries {
   /**
    * A user about to be written, locked (on PostgreSQL) and read with its groups in one statement. A user's write
    * never changes its memberships, so these are its groups after the write too, and its answer needs no second
-   * read after the commit (on PostgreSQL a statement and a round trip fewer per write).
+   * read after the commit (on PostgreSQL a statement and a round trip fewer per write). Taken from the users its
+   * batch read ahead, when it is there (prefetched-users.ts).
    */
-  async getUserForWrite(db: Executor, directoryId: string, id: string): Promise<{ user: UserRecord; groups: MemberRef[] } | undefined> {
-    const [row] = (await this.shaped(db, 'getUserForWrite', [directoryId, id], () => {
-      const lock = this.dialect === 'postgres' ? sql` for update of u` : sql``;
-      return sql`select u.*, ${groupsJson(this.dialect, 'u')} as member_of from directory_users u
-                 where u.directory_id = ${directoryId} and u.id = ${id} and u.scim_deleted = 0${lock}`.compile(db);
-    })) as (Row & { member_of: unknown })[];
-    return row ? { user: toUser(row), groups: fromGroupsJson(row.member_of) } : undefined;
+  async getUserForWrite(db: Executor, directoryId: string, id: string): Promise<UserForWrite | undefined> {
+    return this.prefetched?.take(db, directoryId, id) ?? (await this.usersForWrite(db, directoryId, [id]))[0];
   }
+
+  /** Users about to be written (see getUserForWrite), locked in id order. */
+  readonly usersForWrite: UsersForWrite = async (db, directoryId, ids) => {
+    // One text for any number of users on PostgreSQL (an array parameter): one prepared statement.
+    const many = ids.length > 1 && this.dialect === 'postgres';
+    const key = `usersForWrite:${many ? 'any' : ids.length}`;
+    const rows = (await this.shaped(db, key, many ? [directoryId, ids] : [directoryId, ...ids], () => {
+      const lock = this.dialect === 'postgres' ? sql` for update of u` : sql``;
+      const id = many ? sql`u.id = any(${ids})` : ids.length === 1 ? sql`u.id = ${ids[0]}` : sql`u.id in (${sql.join(ids)})`;
+      return sql`select u.*, ${groupsJson(this.dialect, 'u')} as member_of from directory_users u
+                 where u.directory_id = ${directoryId} and ${id} and u.scim_deleted = 0 order by u.id${lock}`.compile(db);
+    })) as (Row & { member_of: unknown })[];
+    return rows.map((row) => ({ user: toUser(row), groups: fromGroupsJson(row.member_of) }));
+  };
 
   /** SQL text by query shape: a hot query is built and compiled by Kysely once, then only its parameters change. */
   private readonly shapes = new Map<string, string>();
