@@ -2,12 +2,13 @@
  * Queries over SCIM users and groups, shared by both databases. Every method takes the executor it runs on, so
  * the same code serves plain reads and the write transaction of a SCIM request.
  */
-import { CompiledQuery, sql, type Compilable, type Expression, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Expression, type Insertable, type SqlBool } from 'kysely';
 import { chunks } from '../chunks.ts';
-import type { Executor } from '../db.ts';
+import type { Database, Executor } from '../db.ts';
 import { filteredResources, listResources, type ListOptions, type ResourceTable } from './list.ts';
 import { clearMembers } from './memberships.ts';
 import { StatementShapes } from './statement-shapes.ts';
+import { rowsShape, WriteShapes } from './write-shapes.ts';
 import type { PrefetchedUsers, UserForWrite, UsersForWrite } from './prefetched-users.ts';
 import {
   emailRows,
@@ -156,18 +157,32 @@ export class ResourceQueries {
 
   async insertUser(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
     const rows = emailRows(user, emails);
+    const row = userRow(user);
     if (this.dialect === 'postgres' && rows.length > 0 && rows.length <= EMAIL_CHUNK) {
       // One round trip: the user's insert rides in a CTE. The emails' foreign key is checked at the end of the
       // statement, when the user row exists.
-      await db
-        .with('inserted_user', (w) => w.insertInto('directory_users').values(userRow(user)))
-        .insertInto('directory_user_emails')
-        .values(rows)
-        .execute();
+      const build = () => db.with('inserted_user', (w) => w.insertInto('directory_users').values(row)).insertInto('directory_user_emails').values(rows);
+      const shape = rowsShape([row, ...rows]);
+      if (!shape) await build().execute();
+      else await this.writeShapes.run(db, `insertUserWithEmails:${shape.shape}`, shape.values, build);
       return;
     }
-    await db.insertInto('directory_users').values(userRow(user)).execute();
-    await insertEmails(db, user, emails);
+    await this.insertRows(db, 'directory_users', [row]);
+    await this.insertEmails(db, user, emails);
+  }
+
+  /** Statements of hot writes by shape (write-shapes.ts). */
+  private readonly writeShapes = new WriteShapes();
+
+  private async insertRows<T extends 'directory_users' | 'directory_user_emails'>(db: Executor, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
+    const build = () => db.insertInto(table).values(rows as never);
+    const shape = rowsShape(rows as Record<string, unknown>[]);
+    if (!shape) await build().execute();
+    else await this.writeShapes.run(db, `insert:${table}:${shape.shape}`, shape.values, build);
+  }
+
+  private async insertEmails(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
+    for (const chunk of chunks(emailRows(user, emails), EMAIL_CHUNK)) await this.insertRows(db, 'directory_user_emails', chunk);
   }
 
   /**
@@ -183,10 +198,13 @@ export class ResourceQueries {
         if (changes[column] === before[column]) delete changes[column];
       }
     }
-    await db.updateTable('directory_users').set(changes).where('id', '=', id).where('directory_id', '=', directory_id).execute();
+    const build = () => db.updateTable('directory_users').set(changes).where('id', '=', id).where('directory_id', '=', directory_id);
+    const shape = rowsShape([changes]);
+    if (!shape) await build().execute();
+    else await this.writeShapes.run(db, `updateUser:${shape.shape}`, [...shape.values, id, directory_id], build);
     if (previous && JSON.stringify(previous.emails) === JSON.stringify(emails)) return;
     await db.deleteFrom('directory_user_emails').where('user_id', '=', id).execute();
-    await insertEmails(db, user, emails);
+    await this.insertEmails(db, user, emails);
   }
 
   /** Deletes the user with its memberships; returns the ids of the groups it was removed from. */
@@ -347,6 +365,4 @@ function groupsOfUsersQuery(db: Executor, userIds: string[]) {
     .orderBy('g.id');
 }
 
-async function insertEmails(db: Executor, user: UserRecord, emails: EmailRow[]): Promise<void> {
-  for (const chunk of chunks(emailRows(user, emails), EMAIL_CHUNK)) await db.insertInto('directory_user_emails').values(chunk).execute();
-}
+

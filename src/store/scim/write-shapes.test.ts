@@ -1,0 +1,63 @@
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/harness.ts';
+import { rowsShape, WriteShapes } from './write-shapes.ts';
+
+let t: TestDatabase;
+let db: Kysely<any>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  db = t.store.db as unknown as Kysely<any>;
+  await sql`create table ws_probe (a varchar(20) primary key, b integer, c varchar(20))`.execute(db);
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+const rows = async () => (await sql<{ a: string; b: number; c: string | null }>`select a, b, c from ws_probe order by a`.execute(db)).rows.map((r) => ({ ...r, b: Number(r.b) }));
+
+it("builds a shape's statement once, then binds each statement's own values into its text", async () => {
+  const shapes = new WriteShapes();
+  let built = 0;
+  const insert = (values: { a: string; b: number; c: string | null }[]) => {
+    const shape = rowsShape(values)!;
+    return shapes.run(db as never, `probe:${shape.shape}`, shape.values, () => (built++, db.insertInto('ws_probe').values(values)));
+  };
+  await insert([{ a: 'x1', b: 1, c: 'one' }]);
+  await insert([{ a: 'x2', b: 2, c: null }]);
+  await insert([
+    { a: 'x3', b: 3, c: "it's" },
+    { a: 'x4', b: 4, c: '' },
+  ]);
+  await insert([
+    { a: 'x5', b: 5, c: 'five' },
+    { a: 'x6', b: 6, c: 'six' },
+  ]);
+  expect(built).toBe(2); // one row, two rows
+  expect(await rows()).toEqual([
+    { a: 'x1', b: 1, c: 'one' },
+    { a: 'x2', b: 2, c: null },
+    { a: 'x3', b: 3, c: "it's" },
+    { a: 'x4', b: 4, c: '' },
+    { a: 'x5', b: 5, c: 'five' },
+    { a: 'x6', b: 6, c: 'six' },
+  ]);
+});
+
+it('never keeps a shape whose parameters are not its values in order: it is built every time', async () => {
+  const shapes = new WriteShapes();
+  let built = 0;
+  // The values given in another order than the statement binds them (b before a).
+  const update = (a: string, b: number) =>
+    shapes.run(db as never, 'probe:update', [b, a, 'swapped'], () => (built++, db.updateTable('ws_probe').set({ c: 'swapped' }).where('a', '=', a).where('b', '=', b)));
+  await update('x1', 1);
+  await update('x2', 2);
+  expect(built).toBe(2);
+  expect((await rows()).filter((r) => r.c === 'swapped').map((r) => r.a)).toEqual(['x1', 'x2']);
+});
+
+it('has no shape for rows with an undefined value (Kysely leaves that column out)', () => {
+  expect(rowsShape([{ a: 'x', b: undefined }])).toBeUndefined();
+  expect(rowsShape([{ a: 'x', b: 1 }, { b: 2, a: 'y' }])).toEqual({ shape: 'a,b|b,a', values: ['x', 1, 2, 'y'] });
+});
