@@ -240,7 +240,8 @@ day, so compare within a round): PATCH 281 / 466 / 381 → 905 / 720 / 1,048 per
 1.56 → 0.65 / 0.86 / 0.55 ms (each statement costs CPU on both sides: a socket write, a wake-up of the server
 process, parsing its answer). On SQLite the PATCH's groups now come with its user in one statement: CPU per
 PATCH 0.307 / 0.299 / 0.361 → 0.267 / 0.294 / 0.249 ms in the same kind of A/B. A user's insert and update
-(and its emails') are built by Kysely once per shape, their columns and rows (\`src/store/scim/write-shapes.ts\`):
+(and its emails'), the events' insert and the SCIM request log's are built by Kysely once per shape, their
+columns and rows (\`src/store/scim/write-shapes.ts\`):
 inserting a user with one email took 32.9–37.6 µs of CPU built each time and 19.2–22.7 µs from its shape
 (SQLite, 5,000 inserts a round, six rounds alternated, statements included), below what this host's noise lets
 an HTTP A/B show.

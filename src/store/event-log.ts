@@ -6,6 +6,7 @@
 import { newId } from '../ids.ts';
 import { sql } from 'kysely';
 import { chunks } from './chunks.ts';
+import { rowsShape, WriteShapes } from './scim/write-shapes.ts';
 import type { Json } from '../scim/json.ts';
 import { toJson } from './codec.ts';
 import type { Executor } from './db.ts';
@@ -45,6 +46,9 @@ export interface EventStream {
   chunks(): AsyncIterable<PendingEvent[]>;
 }
 
+/** The events' inserts by shape (write-shapes.ts): a batch's n events are the same statement each time. */
+export const EVENT_SHAPES = new WriteShapes();
+
 /** Rows per insert statement (7 parameters each). */
 const INSERT_CHUNK = 100;
 
@@ -69,7 +73,11 @@ export async function appendEvents(db: Executor, events: (PendingEvent | EventSt
   let batch: PendingEvent[] = [];
   const write = async () => {
     for (const chunk of chunks(batch, INSERT_CHUNK)) {
-      await db.insertInto('events').values(chunk.map((e) => row(e, seq++, at))).execute();
+      const rows = chunk.map((e) => row(e, seq++, at));
+      const build = () => db.insertInto('events').values(rows);
+      const shape = rowsShape(rows);
+      if (!shape) await build().execute();
+      else await EVENT_SHAPES.run(db, `events:${shape.shape}`, shape.values, build);
     }
     batch = [];
   };
@@ -96,11 +104,16 @@ export async function appendEvents(db: Executor, events: (PendingEvent | EventSt
  */
 async function appendWithCounter(db: Executor, events: PendingEvent[], at: string): Promise<void> {
   const last = events.length - 1;
-  await db
-    .with('counter', (qb) => qb.updateTable('event_counter').set((eb) => ({ seq: eb('seq', '+', events.length) })).where('id', '=', 1).returning('seq'))
-    .insertInto('events')
-    .values(events.map((e, i) => ({ ...row(e, 0, at), seq: sql<number>`(select seq from counter) - ${sql.lit(last - i)}` })))
-    .execute();
+  const rows = events.map((e) => row(e, 0, at));
+  const build = () =>
+    db
+      .with('counter', (qb) => qb.updateTable('event_counter').set((eb) => ({ seq: eb('seq', '+', events.length) })).where('id', '=', 1).returning('seq'))
+      .insertInto('events')
+      .values(rows.map((r, i) => ({ ...r, seq: sql<number>`(select seq from counter) - ${sql.lit(last - i)}` })));
+  // Its parameters: the counter's increment and id, then each row's values but its seq (a literal expression).
+  const shape = rowsShape(rows.map(({ seq: _, ...r }) => r));
+  if (!shape) await build().execute();
+  else await EVENT_SHAPES.run(db, `eventsWithCounter:${shape.shape}`, [events.length, 1, ...shape.values], build);
 }
 
 function row(e: PendingEvent, seq: number, at: string) {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/harness.ts';
 import { idFloor, newId } from '../ids.ts';
-import { insertScimRequests, listScimRequests, pruneScimRequests, touchDirectories, type ScimRequestRecord } from './scim-requests.ts';
+import { insertScimRequests, listScimRequests, pruneScimRequests, REQUEST_SHAPES, touchDirectories, type ScimRequestRecord } from './scim-requests.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -127,4 +127,14 @@ describe('scim_requests', () => {
     expect(await db.store.deleteDirectory(dir, (d) => ({ id: d.id }))).toBe(true);
     expect(await idsOf(dir)).toEqual([]);
   });
+});
+
+it('a batch of entries of one shape is inserted from its text after the first (its parameters are its values)', async () => {
+  const dir = await directory();
+  const before = { ...REQUEST_SHAPES.stats };
+  const at = Date.now();
+  for (let i = 0; i < 3; i++) expect(await insert([row(dir, at + i), row(dir, at + i, 404)])).toBe(2);
+  expect(REQUEST_SHAPES.stats.refused).toBe(before.refused);
+  expect(REQUEST_SHAPES.stats.templated - before.templated).toBeGreaterThanOrEqual(2);
+  expect(await idsOf(dir)).toHaveLength(6);
 });

@@ -2,6 +2,7 @@
  * The SCIM request log's rows: batched inserts (only for directories that still exist), the directories'
  * `last_request_at` / `last_sync_at`, newest-first pages, and pruning by age and by a per-directory bound.
  */
+import { rowsShape, WriteShapes } from './scim/write-shapes.ts';
 import type { Selectable } from 'kysely';
 import { idFloor } from '../ids.ts';
 import type { Executor, ScimRequestsTable } from './db.ts';
@@ -60,6 +61,9 @@ async function existingDirectories(db: Executor, ids: string[]): Promise<Set<str
   return found;
 }
 
+/** The log's inserts by shape (write-shapes.ts): a batch of n entries is the same statement each time. */
+export const REQUEST_SHAPES = new WriteShapes();
+
 /**
  * Inserts the rows whose directory exists; the others (a 401 for an unknown id, a directory deleted since) are
  * skipped. Returns the number inserted. Run it in a transaction, so the lookup and the inserts agree.
@@ -68,7 +72,12 @@ export async function insertScimRequests(trx: Executor, rows: ScimRequestRecord[
   if (rows.length === 0) return 0;
   const existing = await existingDirectories(trx, [...new Set(rows.map((r) => r.directory_id))]);
   const kept = rows.filter((r) => existing.has(r.directory_id));
-  for (const piece of pieces(kept)) await trx.insertInto('scim_requests').values(piece).execute();
+  for (const piece of pieces(kept)) {
+    const build = () => trx.insertInto('scim_requests').values(piece);
+    const shape = rowsShape(piece as unknown as Record<string, unknown>[]);
+    if (!shape) await build().execute();
+    else await REQUEST_SHAPES.run(trx, `scim_requests:${shape.shape}`, shape.values, build);
+  }
   return kept.length;
 }
 

@@ -35,6 +35,7 @@ it("builds a shape's statement once, then binds each statement's own values into
     { a: 'x6', b: 6, c: 'six' },
   ]);
   expect(built).toBe(2); // one row, two rows
+  expect(shapes.stats).toEqual({ templated: 2, built: 2, refused: 0 });
   expect(await rows()).toEqual([
     { a: 'x1', b: 1, c: 'one' },
     { a: 'x2', b: 2, c: null },
@@ -54,10 +55,24 @@ it('never keeps a shape whose parameters are not its values in order: it is buil
   await update('x1', 1);
   await update('x2', 2);
   expect(built).toBe(2);
+  expect(shapes.stats).toEqual({ templated: 0, built: 2, refused: 1 });
   expect((await rows()).filter((r) => r.c === 'swapped').map((r) => r.a)).toEqual(['x1', 'x2']);
 });
 
 it('has no shape for rows with an undefined value (Kysely leaves that column out)', () => {
   expect(rowsShape([{ a: 'x', b: undefined }])).toBeUndefined();
   expect(rowsShape([{ a: 'x', b: 1 }, { b: 2, a: 'y' }])).toEqual({ shape: 'a,b|b,a', values: ['x', 1, 2, 'y'] });
+});
+
+it("the event log's inserts run from their shapes (their parameters are their values), in order", async () => {
+  const { appendEvents, EVENT_SHAPES } = await import('../event-log.ts');
+  const before = { ...EVENT_SHAPES.stats };
+  for (let i = 0; i < 3; i++) {
+    await appendEvents(db as never, [{ event: 'dsync.activated', directory_id: null, organization_id: null, data: { i } }], new Date().toISOString(), t.store.dialect === 'postgres');
+  }
+  expect(EVENT_SHAPES.stats.refused).toBe(before.refused);
+  expect(EVENT_SHAPES.stats.templated - before.templated).toBeGreaterThanOrEqual(2);
+  const last = (await sql<{ seq: number; data: unknown }>`select seq, data from events order by seq desc limit 3`.execute(db)).rows.reverse();
+  expect(last.map((r) => Number(r.seq) - Number(last[0]!.seq))).toEqual([0, 1, 2]);
+  expect(last.map((r) => (typeof r.data === 'string' ? JSON.parse(r.data) : r.data))).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
 });

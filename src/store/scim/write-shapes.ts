@@ -15,16 +15,24 @@ const MAX_SHAPES = 256;
 export class WriteShapes {
   /** SQL text by shape key; null: the shape's parameters were not its values in order (never templated). */
   private readonly texts = new Map<string, string | null>();
+  /** Statements run from a shape's text, built by Kysely, and shapes refused (their parameters were not their values). */
+  readonly stats = { templated: 0, built: 0, refused: 0 };
 
   /** Runs the statement `build` makes, whose parameters are `values` in order, from its shape's text if known. */
   async run(db: Executor, key: string, values: readonly unknown[], build: () => Compilable): Promise<void> {
     const text = this.texts.get(key);
     if (text) {
+      this.stats.templated += 1;
       await db.executeQuery(CompiledQuery.raw(text, values as unknown[]));
       return;
     }
+    this.stats.built += 1;
     const compiled = build().compile();
-    if (text === undefined && this.texts.size < MAX_SHAPES) this.texts.set(key, sameValues(compiled.parameters, values) ? compiled.sql : null);
+    if (text === undefined && this.texts.size < MAX_SHAPES) {
+      const same = sameValues(compiled.parameters, values);
+      if (!same) this.stats.refused += 1;
+      this.texts.set(key, same ? compiled.sql : null);
+    }
     await db.executeQuery(compiled);
   }
 }
