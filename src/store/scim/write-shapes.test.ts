@@ -1,6 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/harness.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../../test/support/harness.ts';
+import { SqliteStore } from '../sqlite.ts';
 import { rowsShape, WriteShapes } from './write-shapes.ts';
 
 let t: TestDatabase;
@@ -75,4 +79,23 @@ it("the event log's inserts run from their shapes (their parameters are their va
   const last = (await sql<{ seq: number; data: unknown }>`select seq, data from events order by seq desc limit 3`.execute(db)).rows.reverse();
   expect(last.map((r) => Number(r.seq) - Number(last[0]!.seq))).toEqual([0, 1, 2]);
   expect(last.map((r) => (typeof r.data === 'string' ? JSON.parse(r.data) : r.data))).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
+});
+
+it.runIf(TEST_DATABASE_URL)("a SQLite and a PostgreSQL store in one process never run each other's shape texts", async () => {
+  const { appendEvents } = await import('../event-log.ts');
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'write-shapes-'));
+  const sqlite = new SqliteStore(path.join(folder, 'a.db'));
+  try {
+    await sqlite.migrate();
+    for (let i = 0; i < 3; i++) {
+      for (const store of [sqlite, t.store]) {
+        await appendEvents(store.db as never, [{ event: 'dsync.activated', directory_id: null, organization_id: null, data: { i } }], new Date().toISOString());
+      }
+    }
+    const count = async (store: { db: unknown }) => Number((await sql<{ n: number }>`select count(*) as n from events`.execute(store.db as Kysely<any>)).rows[0]!.n);
+    expect(await count(sqlite)).toBe(3);
+  } finally {
+    await sqlite.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 });

@@ -13,14 +13,21 @@ import type { Executor } from '../db.ts';
 const MAX_SHAPES = 256;
 
 export class WriteShapes {
-  /** SQL text by shape key; null: the shape's parameters were not its values in order (never templated). */
-  private readonly texts = new Map<string, string | null>();
+  /**
+   * SQL text by shape key, for each database (Kysely's adapter of a store: one module-level cache serves a
+   * SQLite and a PostgreSQL store in one process, whose texts differ); null: the shape's parameters were not its
+   * values in order (never templated).
+   */
+  private readonly byDatabase = new WeakMap<object, Map<string, string | null>>();
   /** Statements run from a shape's text, built by Kysely, and shapes refused (their parameters were not their values). */
   readonly stats = { templated: 0, built: 0, refused: 0 };
 
   /** Runs the statement `build` makes, whose parameters are `values` in order, from its shape's text if known. */
   async run(db: Executor, key: string, values: readonly unknown[], build: () => Compilable): Promise<void> {
-    const text = this.texts.get(key);
+    const database = db.getExecutor().adapter;
+    let texts = this.byDatabase.get(database);
+    if (!texts) this.byDatabase.set(database, (texts = new Map()));
+    const text = texts.get(key);
     if (text) {
       this.stats.templated += 1;
       await db.executeQuery(CompiledQuery.raw(text, values as unknown[]));
@@ -28,10 +35,10 @@ export class WriteShapes {
     }
     this.stats.built += 1;
     const compiled = build().compile();
-    if (text === undefined && this.texts.size < MAX_SHAPES) {
+    if (text === undefined && texts.size < MAX_SHAPES) {
       const same = sameValues(compiled.parameters, values);
       if (!same) this.stats.refused += 1;
-      this.texts.set(key, same ? compiled.sql : null);
+      texts.set(key, same ? compiled.sql : null);
     }
     await db.executeQuery(compiled);
   }
