@@ -110,9 +110,15 @@ export class DirectoryEvents {
     if (usersActive !== 0 || usersInactive !== 0 || groups !== 0) this.counts.push({ kind: 'counts', directoryId: this.dir.id, usersActive, usersInactive, groups });
   }
 
+  /** Writes deferred to the end of the transaction besides the events: counter changes, users' updates. */
   private readonly counts: TailWrite[] = [];
 
-  /** Hands the events and counter changes to the end of the transaction. */
+  /** A write of the end of the transaction (a user's update, ResourceQueries.updateUser). */
+  defer(item: TailWrite): void {
+    this.counts.push(item);
+  }
+
+  /** Hands the events, counter changes and deferred updates to the end of the transaction. */
   flush(defer: (...items: TailWrite[]) => void): void {
     defer(...this.counts, { kind: 'events', events: this.pending });
   }

@@ -37,7 +37,7 @@ export class ScimContext {
     readonly store: KyselyStore,
     private readonly publicUrl: string,
   ) {
-    this.q = new ResourceQueries(store.dialect, store.listShapes, store.prefetchedUsers);
+    this.q = new ResourceQueries(store.dialect, store.listShapes, store.prefetchedUsers, store.deferUserUpdates);
     this.mapping = definitionsOf(store);
   }
 

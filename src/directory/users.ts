@@ -16,6 +16,7 @@ import * as memberships from '../store/scim/memberships.ts';
 import { addHiddenUsers, dropHeld, hiddenUserByExternalId } from '../store/guard.ts';
 import { groupRoleSlugs } from '../store/mapping.ts';
 import { appActive, type UserMapping, type UserRecord } from '../store/scim/records.ts';
+import type { TailWrite } from '../store/tail-writes.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import { decideDeprovision, guardSettings, type DeprovisionKind } from './deprovision-guard.ts';
 import type { DirectoryEvents } from './events.ts';
@@ -234,14 +235,20 @@ export class ScimUsers {
       if (decision === 'hold') next.app_active = true;
     }
     if (next.user_name.toLowerCase() !== current.user_name.toLowerCase()) await this.assertUserNameFree(db, dir.id, next.user_name, current.id);
-    await this.write(db, events, current, next);
+    // The write's last statement, of the one user it read: it may wait for the batch's end (tail-writes.ts).
+    await this.write(db, events, current, next, true);
     return next;
   }
 
-  /** A user's update as the app sees it: the row, the directory's counts, and `dsync.user.updated` if visible. */
-  private async write(db: Executor, events: DirectoryEvents, current: UserRecord, next: UserRecord): Promise<void> {
+  /**
+   * A user's update as the app sees it: the row, the directory's counts, and `dsync.user.updated` if visible.
+   * `deferrable`: nothing later in the write reads the user (a write that updates several users, or one twice,
+   * must see its own updates).
+   */
+  private async write(db: Executor, events: DirectoryEvents, current: UserRecord, next: UserRecord, deferrable = false): Promise<void> {
     const before = await events.user(current);
-    await this.ctx.q.updateUser(db, next, emailsOf(next.resource), { user: current, emails: emailsOf(current.resource) });
+    const defer = deferrable ? (item: TailWrite) => events.defer(item) : undefined;
+    await this.ctx.q.updateUser(db, next, emailsOf(next.resource), { user: current, emails: emailsOf(current.resource) }, defer);
     if (appActive(next) !== appActive(current)) events.countUser(appActive(current), appActive(next));
     events.updated('dsync.user.updated', before, await events.user(next));
   }

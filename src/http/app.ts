@@ -29,7 +29,7 @@ import { registerDocs } from './docs/index.ts';
 import { ApiError, sendApiError } from './errors.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
 import { managementApi, type ApiKeyVerifier } from './management/index.ts';
-import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, instrumentListShapes, instrumentPrefetchedUsers, instrumentRequestLog, type Metrics } from './metrics.ts';
+import { createMetrics, instrument, instrumentAdmission, instrumentGroupCommit, instrumentListShapes, instrumentPrefetchedUsers, instrumentDeferredUpdates, instrumentRequestLog, type Metrics } from './metrics.ts';
 import { registerOpenApi } from './openapi/document.ts';
 import { portalApp } from './portal/index.ts';
 import { Admission } from './scim/admission.ts';
@@ -164,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   instrumentGroupCommit(store.groupCommit as GroupCommit<unknown, unknown>, metrics);
   instrumentListShapes(store.listShapes, metrics);
   if (store.prefetchedUsers) instrumentPrefetchedUsers(store.prefetchedUsers, metrics);
+  if (store.deferUserUpdates) instrumentDeferredUpdates(store.deferredUpdates, metrics);
   const requestLog = options.requestLog ?? new RequestLog(store.db, { logger });
   instrumentRequestLog(requestLog, metrics);
   app.decorate('scimRequestLog', requestLog);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestLog } from '../portal/request-log.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
+import type { DeferredUpdateStats } from '../store/tail-writes.ts';
 import type { StatementShapes } from '../store/scim/statement-shapes.ts';
 import { bearerMatches } from './auth.ts';
 import { ApiError } from './errors.ts';
@@ -164,6 +165,21 @@ export function instrumentPrefetchedUsers(prefetched: Pick<PrefetchedUsers, 'sta
       this.reset();
       this.inc({ outcome: 'read' }, prefetched.stats.read);
       this.inc({ outcome: 'taken' }, prefetched.stats.taken);
+    },
+  });
+}
+
+/** Users' updates written with their batch's others (PostgreSQL, tail-writes.ts), and the statements they took. */
+export function instrumentDeferredUpdates(stats: DeferredUpdateStats, { registry }: Metrics): void {
+  new Counter({
+    name: 'guestlist_group_commit_deferred_user_updates_total',
+    help: "PUTs' and PATCHes' user updates written together at their batch's end (rows), and the statements that wrote them (statements).",
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ kind: 'rows' }, stats.rows);
+      this.inc({ kind: 'statements' }, stats.statements);
     },
   });
 }

@@ -118,7 +118,7 @@ export interface Prefetch<Trx> {
   forget(trx: Trx): void;
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<Item = unknown> {
   maxBatch: number;
   /** How long the first write of a batch waits for others (0: one event-loop turn). */
   waitMs?: number;
@@ -140,6 +140,12 @@ export interface GroupCommitOptions {
   keyLock?: KeyLock<unknown>;
   /** Reads ahead the rows of hinted writes (PostgreSQL, where each statement is a round trip). */
   prefetch?: Prefetch<unknown>;
+  /**
+   * Writes now the deferred items a later write of the batch could read (a user's update, tail-writes.ts),
+   * returning the items left for `finish`. A hinted write reads only its hint's row, so this runs before a write
+   * without a hint, and before a write whose hint a kept write of the batch had. Its failure fails the batch.
+   */
+  settle?: (trx: unknown, items: Item[]) => Promise<Item[]>;
 }
 
 const isPostgresDeadlock = (error: unknown) => (error as { code?: unknown } | null)?.code === '40P01';
@@ -171,6 +177,7 @@ export class GroupCommit<Trx, Item> {
   /** Locks keys across processes; set by a store whose database is shared by several (PostgreSQL). */
   keyLock: KeyLock<Trx> | undefined;
   private readonly prefetch: Prefetch<Trx> | undefined;
+  private readonly settle: ((trx: Trx, items: Item[]) => Promise<Item[]>) | undefined;
   readonly stats: GroupCommitStats = {
     batches: 0,
     writes: 0,
@@ -191,7 +198,7 @@ export class GroupCommit<Trx, Item> {
     private readonly transaction: <T>(body: (trx: Trx) => Promise<T>) => Promise<T>,
     private readonly finish: (trx: Trx, items: Item[]) => Promise<void>,
     private readonly savepoints: Savepoints<Trx>,
-    options: GroupCommitOptions,
+    options: GroupCommitOptions<Item>,
   ) {
     this.maxBatch = options.maxBatch;
     this.waitMs = options.waitMs ?? 0;
@@ -202,6 +209,7 @@ export class GroupCommit<Trx, Item> {
     this.isDeadlock = options.isDeadlock ?? isPostgresDeadlock;
     this.keyLock = options.keyLock as KeyLock<Trx> | undefined;
     this.prefetch = options.prefetch as Prefetch<Trx> | undefined;
+    this.settle = options.settle;
   }
 
   /** Counts a deadlock or another transient conflict; says whether `error` was one. */
@@ -366,14 +374,19 @@ export class GroupCommit<Trx, Item> {
     // (most of them, under light load) saves two round trips on PostgreSQL. If it fails, the whole transaction is
     // rolled back instead (FirstWriteFailed). The savepoint opens when a second write joins.
     const loaded = new Set<string>();
+    // Hints of the kept writes whose deferred items are not settled yet (undefined: a write without one).
+    const unsettled = new Set<string | undefined>();
     await this.runFirst(trx, taken[0]!, results, items, loaded);
     let open = false;
     for (let job: Job<Trx, Item> | undefined = taken[0]; job; ) {
       const kept = job === taken[0] || (await this.runOne(trx, job, results, items, again, loaded));
+      if (kept) unsettled.add(job.hint);
       let locked = false;
       if (taken.length < this.maxBatch && performance.now() - started < this.budgetMs) [job, locked] = await this.takeLocked(trx, token);
       else job = undefined;
       if (job) taken.push(job);
+      // Before the savepoint is renewed, so that a rollback of the next write cannot undo what is settled.
+      const settled = job !== undefined && (await this.settleFor(trx, job, items, unsettled, loaded));
       // After a rollback the savepoint is still open, ready for the next write. A key locked inside it is kept
       // by renewing it (the lock passes to the transaction), so that a later rollback to it cannot drop the lock.
       if (!job) {
@@ -381,9 +394,25 @@ export class GroupCommit<Trx, Item> {
       } else if (!open) {
         await this.savepoints.begin(trx);
         open = true;
-      } else if (kept || locked) await this.savepoints.renew(trx);
+      } else if (kept || locked || settled) await this.savepoints.renew(trx);
     }
     await this.finish(trx, items);
+  }
+
+  /**
+   * Settles the deferred items before `next` runs, if it may read what they write (see `settle`); says whether it
+   * wrote anything. Rows read ahead before are dropped then: they may predate what was settled.
+   */
+  private async settleFor(trx: Trx, next: Job<Trx, Item>, items: Item[], unsettled: Set<string | undefined>, loaded: Set<string>): Promise<boolean> {
+    if (!this.settle || unsettled.size === 0) return false;
+    // A write with a hint reads no row another hinted write deferred; an unhinted write's deferred rows are unknown.
+    if (next.hint !== undefined && !unsettled.has(next.hint) && !unsettled.has(undefined)) return false;
+    const left = await this.settle(trx, items);
+    unsettled.clear();
+    if (left === items) return false;
+    items.splice(0, items.length, ...left);
+    this.forget(trx, loaded);
+    return true;
   }
 
   /** The batch's first write, outside any savepoint: its failure ends the transaction (see runShared). */

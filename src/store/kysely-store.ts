@@ -15,7 +15,7 @@ import { migrateToLatest } from './migrations/index.ts';
 import type { ColumnTypes } from './migrations/types.ts';
 import * as organizations from './organizations.ts';
 import type { DirectoryRecord, EventData, NewDirectory, NewToken, OrganizationRecord, Page, PageQuery, Store, TokenRecord } from './store.ts';
-import { finishWrites, type TailWrite } from './tail-writes.ts';
+import { finishWrites, settleUserUpdates, type DeferredUpdateStats, type TailWrite } from './tail-writes.ts';
 import { StatementShapes } from './scim/statement-shapes.ts';
 import { PrefetchedUsers } from './scim/prefetched-users.ts';
 import { ResourceQueries } from './scim/resources.ts';
@@ -39,6 +39,11 @@ export interface KyselyStoreOptions {
   groupCommitLanes?: number;
   /** Batches read the users of their next PUTs and PATCHes ahead, in one statement (PostgreSQL; off by default). */
   prefetchUsers?: boolean;
+  /**
+   * A PUT's or PATCH's update of a user that keeps its userName, externalId and emails is written with the
+   * batch's others, in one statement (PostgreSQL; see tail-writes.ts). Off by default.
+   */
+  deferUserUpdates?: boolean;
   logger?: Logger;
   /** Where reads outside a transaction go, when not `db` (SQLite's read-only connection). */
   reader?: Kysely<Database>;
@@ -61,6 +66,10 @@ export abstract class KyselyStore implements Store {
   readonly listShapes = new StatementShapes();
   /** Users read ahead for batched writes (group-commit.ts, Prefetch), when the store does. */
   readonly prefetchedUsers: PrefetchedUsers | undefined;
+  /** Whether SCIM writes defer their users' updates to the batch's end (KyselyStoreOptions.deferUserUpdates). */
+  readonly deferUserUpdates: boolean;
+  /** Users' updates written at their batch's end or before a write that reads them, and in how many statements. */
+  readonly deferredUpdates: DeferredUpdateStats = { rows: 0, statements: 0 };
 
   /** Faults seen so far, by kind (exported as guestlist_store_errors_total). */
   readonly errors: StoreErrorCounts = { pool: 0, listen: 0, group_commit: 0, checkpoint: 0 };
@@ -108,7 +117,8 @@ export abstract class KyselyStore implements Store {
     this.prefetchedUsers = options.prefetchUsers
       ? new PrefetchedUsers((db, directoryId, ids) => (queries ??= new ResourceQueries(this.dialect, this.listShapes)).usersForWrite(db, directoryId, ids))
       : undefined;
-    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items, this.dialect === 'postgres'), savepoints, {
+    this.deferUserUpdates = options.deferUserUpdates === true;
+    this.groupCommit = new GroupCommit<Trx, TailWrite>((body) => this.transaction(body), (trx, items) => finishWrites(trx, items, this.dialect === 'postgres', this.deferredUpdates), savepoints, {
       maxBatch: options.groupCommitMaxBatch ?? DEFAULT_GROUP_COMMIT_BATCH,
       waitMs: options.groupCommitWaitMs ?? 0,
       lanes: options.groupCommitLanes ?? 1,
@@ -116,6 +126,7 @@ export abstract class KyselyStore implements Store {
       isUnavailable: isConnectionError,
       onBatchError: (err, writes) => this.fault('group_commit', err, 'group commit batch failed; its writes run again alone', { writes }),
       ...(this.prefetchedUsers ? { prefetch: this.prefetchedUsers as Prefetch<unknown> } : {}),
+      ...(this.deferUserUpdates ? { settle: (trx: unknown, items: TailWrite[]) => settleUserUpdates(trx as Trx, items, this.deferredUpdates) } : {}),
     });
   }
 

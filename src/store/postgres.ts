@@ -55,6 +55,8 @@ export interface PostgresOptions extends ConnectionOptions {
   groupCommitWaitMs?: number;
   /** Batches read the users of their next PUTs and PATCHes ahead in one statement (prefetched-users.ts); on unless false. */
   prefetchUsers?: boolean;
+  /** A batch's user updates that keep userName, externalId and emails go in one statement (tail-writes.ts); on unless false. */
+  deferUserUpdates?: boolean;
   /** Where faults (lost connections, failed batches) are reported. */
   logger?: Logger;
   /** PostgreSQL's statement_timeout for the pool's connections, in ms (0: none). */
@@ -114,6 +116,8 @@ export class PostgresStore extends KyselyStore {
       groupCommitLanes: Math.max(1, Math.min(4, Math.floor(poolSize / 2))),
       // A statement fewer per PUT or PATCH in a batch, where each is a round trip in a row.
       prefetchUsers: true,
+      // One statement for a batch's PATCHes and PUTs instead of a round trip each, in a row.
+      deferUserUpdates: true,
       ...options,
     });
     this.pool = pool;

@@ -26,6 +26,8 @@ import {
 } from './records.ts';
 import type { Dialect } from './sql-dialect.ts';
 import { jsonText } from './sql-dialect.ts';
+import { toFlag } from '../codec.ts';
+import type { DeferredUserUpdate, TailWrite } from '../tail-writes.ts';
 
 /** Email rows per INSERT: far below either database's limit on bound parameters (7 columns each). */
 const EMAIL_CHUNK = 200;
@@ -37,6 +39,8 @@ export class ResourceQueries {
     readonly listShapes: StatementShapes = new StatementShapes(),
     /** Users its store's batches read ahead for their writes (PostgreSQL). */
     private readonly prefetched?: PrefetchedUsers,
+    /** Whether `updateUser` may defer an update to the batch's end (KyselyStoreOptions.deferUserUpdates). */
+    private readonly deferUpdates = false,
   ) {
     // In the constructor, not a field initializer: esbuild (tsx, vitest) runs those before `dialect` is set.
     this.userListOptions = [false, true].flatMap((withKept) =>
@@ -189,7 +193,17 @@ export class ResourceQueries {
    * `previous`, the user and its emails before the change: columns and email rows that did not change are left
    * alone. (SQLite rewrites the entries of every index on a column named in SET, changed or not.)
    */
-  async updateUser(db: Executor, user: UserRecord, emails: EmailRow[], previous?: { user: UserRecord; emails: EmailRow[] }): Promise<void> {
+  async updateUser(
+    db: Executor,
+    user: UserRecord,
+    emails: EmailRow[],
+    previous?: { user: UserRecord; emails: EmailRow[] },
+    defer?: (item: TailWrite) => void,
+  ): Promise<void> {
+    if (defer && previous && this.deferUpdates && deferrable(previous, user, emails)) {
+      defer({ kind: 'user', update: deferredUpdate(user) });
+      return;
+    }
     const { id, directory_id, created_at, ...changes } = userRow(user);
     if (previous) {
       const { user_name, user_name_lower, external_id, active, warning_count } = userRow({ ...previous.user, resource: {} });
@@ -342,6 +356,40 @@ export class ResourceQueries {
  * SQLite ordered by m.group_id (equal to g.id): the (user_id, group_id) index already yields that order, where
  * ordering by g.id took a temporary B-tree per user.
  */
+/**
+ * Whether a user's update may wait for its batch's end: it keeps the columns other writes look users up by
+ * (userName, unique; externalId, for managers), its emails (their rows) and its deletion mark.
+ */
+function deferrable(previous: { user: UserRecord; emails: EmailRow[] }, user: UserRecord, emails: EmailRow[]): boolean {
+  const before = previous.user;
+  return (
+    before.id === user.id &&
+    before.directory_id === user.directory_id &&
+    before.user_name === user.user_name &&
+    before.external_id === user.external_id &&
+    before.scim_deleted === user.scim_deleted &&
+    before.created_at === user.created_at &&
+    JSON.stringify(previous.emails) === JSON.stringify(emails)
+  );
+}
+
+/** The columns a deferred update writes (userRow's, less those `deferrable` keeps), JSON as objects. */
+function deferredUpdate(user: UserRecord): DeferredUserUpdate {
+  return {
+    id: user.id,
+    directory_id: user.directory_id,
+    active: toFlag(user.active),
+    app_active: user.app_active === null ? null : toFlag(user.app_active),
+    version: user.version,
+    resource: user.resource,
+    updated_at: user.updated_at,
+    mapped: user.mapped,
+    role_slugs: user.role_slugs,
+    mapped_fingerprint: user.mapped_fingerprint,
+    warning_count: user.mapped?.warnings.length ?? 0,
+  };
+}
+
 function groupsJson(dialect: Dialect, alias: 'u' | 'r') {
   const user = sql.ref(`${alias}.id`);
   return dialect === 'postgres'
