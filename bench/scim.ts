@@ -49,9 +49,12 @@ export async function seedUsers(store: KyselyStore, directoryId: string, from: n
           const id = seededId(j);
           const userName = `user${j}@bench.example.com`;
           ids.push(id);
+          // What a SCIM POST of this user stores (test/bench/seed.test.ts): a resource without the externalId its
+          // column holds made every PATCH of a seeded user a change of externalId too.
           const resource = {
             schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
             userName,
+            externalId: `00u${j}`,
             name: { givenName: `Given${j}`, familyName: `Family${j % 977}` },
             emails: [{ value: userName, type: 'work', primary: true }],
             active: true,
