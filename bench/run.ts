@@ -248,7 +248,7 @@ an HTTP A/B show.
 
 Then the k updates went too (PostgreSQL, \`src/store/tail-writes.ts\`): a PUT's or PATCH's update that keeps
 the user's userName, externalId and emails waits for the batch's end, and the batch's updates are one statement,
-so a batch of k PUTs or PATCHes queued together is 5 round trips. An alternated A/B on 2026-12-03 (the option
+so a batch of k PUTs or PATCHes queued together is 5 round trips (4 since the batch's lock is pipelined too). An alternated A/B on 2026-12-03 (the option
 off and on, 10,000 users, c=64, 4 s phases, three rounds): PATCH 1,396 / 1,176 / 942 → 2,892 / 1,763 / 2,444
 per s, PUT 1,881 / 1,340 / 1,397 → 2,365 / 2,156 / 2,270; main-thread CPU per PATCH 0.41 / 0.49 / 0.61 →
 0.19 / 0.32 / 0.24 ms; 98–99% of the updates deferred, 54 to a statement on average. (The benchmark's seeded

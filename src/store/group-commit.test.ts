@@ -180,8 +180,9 @@ it('a batch takes no new write once it has run for its time budget; the rest com
   await Promise.all(Array.from({ length: 6 }, (_, i) => slow(`b${i}`)));
   expect(await names()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
   const batches = t.store.groupCommit.stats.batches - before.batches;
-  // Without the budget all six share one batch; with it, at most two fit in one.
-  expect(batches).toBeGreaterThanOrEqual(3);
+  // Without the budget all six share one batch; with it, at most two fit in one, or three where the batch takes a
+  // directory lock (PostgreSQL): its budget then runs from the end of its first write, where the lock's wait ends.
+  expect(batches).toBeGreaterThanOrEqual(t.store.groupCommit.keyLock ? 2 : 3);
 });
 
 it("a batch's first write runs without a savepoint: failing, it leaves nothing, and the writes behind it commit", async () => {

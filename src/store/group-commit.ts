@@ -38,6 +38,7 @@
  * A large write submitted `alone` gets a transaction of its own, but still holds its key while it runs.
  *
  * Bounds: a batch takes at most `maxBatch` writes, and takes no new write once it has run for BATCH_BUDGET_MS
+ * (with a `keyLock`, counted from the end of its first write, where a pipelined lock's wait ends)
  * (on SQLite a batch runs on the main thread, giving the event loop a turn only every
  * `writerSlices.sliceMs`, sqlite-dialect.ts, so its length is how long other writes wait); it starts `waitMs` after the first write queues, or with 0
  * (the default) one event-loop turn after it, so that the writes whose requests were read in the same turn join
@@ -365,11 +366,12 @@ export class GroupCommit<Trx, Item> {
   ): Promise<void> {
     const items: Item[] = [];
     // Before the savepoint, holding nothing yet: waiting here cannot deadlock (see keyLock above).
-    if (taken[0]!.key !== '' && this.keyLock) await this.keyLock.lock(trx, taken[0]!.key);
+    const keyLocked = taken[0]!.key !== '' && this.keyLock !== undefined;
+    if (keyLocked) await this.keyLock!.lock(trx, taken[0]!.key);
     // The budget runs from here: time spent waiting for another process's batch on the same directory is not
     // this batch's length. Counted from before the wait, a batch that had waited took no second write, and four
     // processes writing one directory made batches of one (49 POST/s where one process made 597).
-    const started = performance.now();
+    let started = performance.now();
     // The first write runs without a savepoint: the transaction holds nothing else to protect, and a batch of one
     // (most of them, under light load) saves two round trips on PostgreSQL. If it fails, the whole transaction is
     // rolled back instead (FirstWriteFailed). The savepoint opens when a second write joins.
@@ -377,6 +379,9 @@ export class GroupCommit<Trx, Item> {
     // Hints of the kept writes whose deferred items are not settled yet (undefined: a write without one).
     const unsettled = new Set<string | undefined>();
     await this.runFirst(trx, taken[0]!, results, items, loaded);
+    // Pipelined (PostgreSQL), the lock is answered at once and its wait ends inside the first write's first
+    // statement: then the budget runs from the first write's end.
+    if (keyLocked) started = performance.now();
     let open = false;
     for (let job: Job<Trx, Item> | undefined = taken[0]; job; ) {
       const kept = job === taken[0] || (await this.runOne(trx, job, results, items, again, loaded));

@@ -90,6 +90,31 @@ describe.runIf(TEST_DATABASE_URL)('begin and savepoints sent without waiting (pi
     }
   });
 
+  it("sends a batch's directory lock with begin and the next statement, which waits for another holder of the lock", async () => {
+    const { client, flushes } = await counted();
+    const other = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await other.connect();
+    try {
+      const lock = "select pg_advisory_xact_lock(hashtextextended('guestlist-batch:directory_probe', 0))";
+      await other.query('begin');
+      await other.query(lock);
+      await client.query('begin');
+      await client.query(lock);
+      expect(flushes()).toBe(0); // answered at once
+      let inserted = false;
+      const insert = client.query('insert into pipelined_probe values ($1) returning a', [20]).then((r) => ((inserted = true), r));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(flushes()).toBe(1); // begin, the lock and the insert left together
+      expect(inserted).toBe(false); // behind the lock, which the other connection holds
+      await other.query('commit');
+      expect((await insert).rows).toEqual([{ a: 20 }]);
+      await client.query('rollback');
+    } finally {
+      client.release();
+      await other.end();
+    }
+  });
+
   it('a store with pipelining commits group-commit batches with failing writes as without it', async () => {
     for (const pipelining of [true, false]) {
       const store = new PostgresStore({ url: TEST_DATABASE_URL!, schema, poolSize: 2, pipelining });

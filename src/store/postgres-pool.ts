@@ -64,10 +64,12 @@ export function poolConfig(
 }
 
 /**
- * Statements whose answer nobody reads but their success: opening the transaction and group commit's savepoints
- * (savepoints.ts). A rollback to a savepoint is not among them: it is the error path, and is waited for.
+ * Statements whose answer nobody reads but their success: opening the transaction, group commit's savepoints
+ * (savepoints.ts) and a batch's lock on its directory (postgres.ts, BATCH_KEY_LOCK), written with its key in the
+ * text. A rollback to a savepoint is not among them: it is the error path, and is waited for.
  */
-const UNANSWERED = /^(begin|savepoint group_commit|release savepoint group_commit(; savepoint group_commit)?)$/;
+const UNANSWERED =
+  /^(begin|savepoint group_commit|release savepoint group_commit(; savepoint group_commit)?|select pg_advisory_xact_lock\(hashtextextended\('[A-Za-z0-9_:-]+', 0\)\))$/;
 
 /** What Kysely gets for a statement sent without waiting for its answer: no rows, as the statement itself. */
 const NO_ROWS = Object.freeze({ command: 'UTILITY', rowCount: null, rows: Object.freeze([]) as readonly unknown[] });
