@@ -12,12 +12,10 @@ import type { Filter } from '../scim/filter/ast.ts';
 import type { ListRequest } from '../scim/list.ts';
 
 export function normalizeListRequest(request: ListRequest): ListRequest {
-  return {
-    ...request,
-    ...(request.filter !== undefined ? normalizeFilter(request.filter) : {}),
+  return Object.assign({}, request, request.filter !== undefined ? normalizeFilter(request.filter) : {}, {
     attributes: request.attributes.map(stripValueFilter),
     excludedAttributes: request.excludedAttributes.map(stripValueFilter),
-  };
+  });
 }
 
 function normalizeFilter(text: string): { filter: string; parsedFilter: Filter } {

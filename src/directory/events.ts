@@ -66,7 +66,7 @@ export class DirectoryEvents {
   /** An update the app can see; none when only the version moved (a change the deprovision guard holds). */
   updated(event: 'dsync.user.updated' | 'dsync.group.updated', before: Json, after: Json): void {
     const previous = previousAttributes(before, after);
-    if (Object.keys(previous).length > 0) this.add(event, { ...after, previous_attributes: previous });
+    if (Object.keys(previous).length > 0) this.add(event, Object.assign({}, after, { previous_attributes: previous }));
   }
 
   /**

@@ -97,15 +97,17 @@ export function parseListRequest(given: Params, limits: ListLimits): ListRequest
   }
   const filter = text(pick(params, 'filter'), 'filter');
   const sortBy = text(pick(params, 'sortby'), 'sortBy');
-  return {
-    ...(filter !== undefined && filter.trim() !== '' ? { filter } : {}),
+  // Optional members are assigned, not spread into the literal: see docs/performance.md, "Object spread".
+  const request: ListRequest = {
     startIndex,
     count,
-    ...(sortBy !== undefined && sortBy.trim() !== '' ? { sortBy: sortBy.trim() } : {}),
     sortOrder: order?.toLowerCase() === 'descending' ? 'descending' : 'ascending',
     attributes: attributeList(params.get('attributes'), 'attributes'),
     excludedAttributes: attributeList(params.get('excludedattributes'), 'excludedAttributes'),
   };
+  if (filter !== undefined && filter.trim() !== '') request.filter = filter;
+  if (sortBy !== undefined && sortBy.trim() !== '') request.sortBy = sortBy.trim();
+  return request;
 }
 
 /** A POST /.search body (RFC 7644 §3.4.3). */

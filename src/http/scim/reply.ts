@@ -13,10 +13,15 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 /** Responds `application/scim+json` unless the client accepts only `application/json` (OneLogin). */
 export function scimContentType(request: FastifyRequest): string {
-  const accept = request.headers.accept ?? '';
+  const accept = request.headers.accept;
+  // Most clients send no Accept or */*: no pattern to test.
+  if (accept === undefined || accept === '*/*') return SCIM_TYPE_HEADER;
   const wantsPlainJson = /application\/json/i.test(accept) && !/application\/scim\+json|\*\/\*|application\/\*/i.test(accept);
-  return `${wantsPlainJson ? 'application/json' : SCIM_CONTENT_TYPE}; charset=utf-8`;
+  return wantsPlainJson ? JSON_TYPE_HEADER : SCIM_TYPE_HEADER;
 }
+
+const SCIM_TYPE_HEADER = `${SCIM_CONTENT_TYPE}; charset=utf-8`;
+const JSON_TYPE_HEADER = 'application/json; charset=utf-8';
 
 export function sendScim(request: FastifyRequest, reply: FastifyReply, status: number, body: unknown): FastifyReply {
   return reply.status(status).type(scimContentType(request)).send(JSON.stringify(body));

@@ -79,11 +79,9 @@ export function resourceRoutes(app: FastifyInstance, service: ScimService, kind:
     const noContent = kind === 'Groups' && method === 'patch' && !asked;
     // A group answered with its members reads them after the write, a page at a time, as GET does.
     const pagedMembers = kind === 'Groups' && !noContent && wants(projection, 'members');
-    const options = {
-      ...(ifMatch ? { ifMatch } : {}),
-      ...(noContent || pagedMembers || !wants(projection, 'members') ? { withMembers: false } : {}),
-      patch: PATCH_TOLERANCE,
-    };
+    const options: { ifMatch?: string; withMembers?: boolean; patch: typeof PATCH_TOLERANCE } = { patch: PATCH_TOLERANCE };
+    if (ifMatch) options.ifMatch = ifMatch;
+    if (noContent || pagedMembers || !wants(projection, 'members')) options.withMembers = false;
     // patchGroup is declared to return `ScimResource | undefined` but always returns the resource it wrote.
     const resource = (await ops[method](directoryOf(request), request.params.id, body, options))!;
     if (noContent) return reply.status(204).header('etag', versionOf(resource)).send();

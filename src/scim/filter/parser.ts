@@ -58,7 +58,10 @@ export function parseAttrPath(raw: string, at = 0): AttrPath {
   if (!NAME.test(attr) || (sub !== undefined && !SUB_NAME.test(sub))) {
     throw badRequest('invalidFilter', `"${raw}" is not a valid attribute path at position ${at + 1}.`);
   }
-  return { ...(uri ? { uri } : {}), attr, ...(sub !== undefined ? { sub } : {}) };
+  const path: AttrPath = { attr };
+  if (uri) path.uri = uri;
+  if (sub !== undefined) path.sub = sub;
+  return path;
 }
 
 export class Parser {

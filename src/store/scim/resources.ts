@@ -334,7 +334,13 @@ export class ResourceQueries {
    */
   listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false, withGroups = false): Promise<ResourceList<UserRecord & { groups?: MemberRef[] }>> {
     // With `groups` wanted, a lookup's user comes with them (listResources' `extra`); a page's are read after.
-    const decode = withGroups ? (row: Row) => ({ ...toUser(row), ...(row.extra == null ? {} : { groups: fromGroupsJson(row.extra) }) }) : toUser;
+    const decode = withGroups
+      ? (row: Row) => {
+          const user: UserRecord & { groups?: MemberRef[] } = toUser(row);
+          if (row.extra != null) user.groups = fromGroupsJson(row.extra);
+          return user;
+        }
+      : toUser;
     return listResources(db, this.dialect, 'directory_users', directoryId, q, decode, this.userListOptions[Number(withKept) * 2 + Number(withGroups)]);
   }
 
