@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writerSlices } from './sqlite-dialect.ts';
+import BetterSqlite3 from 'better-sqlite3';
+import { StatementCache, writerSlices } from './sqlite-dialect.ts';
 import { SqliteStore } from './sqlite.ts';
 
 describe('SQLite writer connection', () => {
@@ -102,5 +103,36 @@ describe('SQLite query compiler', () => {
     expect(compiled.parameters).toEqual([7, 1]);
     // A float is not an integer: bound, as before, never written into the SQL.
     expect(s.db.selectFrom('directories').select('id').limit(2.5).compile().parameters).toEqual([2.5]);
+  });
+});
+
+describe('SQLite statement cache: rows made from arrays', () => {
+  const open = () => {
+    const db = new BetterSqlite3(':memory:');
+    db.exec(`create table t (id text primary key, n integer, body text, gone integer)`);
+    db.prepare('insert into t values (?, ?, ?, ?), (?, ?, ?, ?)').run('a', 1, '{"x":1}', null, 'b', 2, null, 0);
+    return { db, cache: new StatementCache(db) };
+  };
+
+  it('gives the objects better-sqlite3 gives, for all, iterate and returning writes', () => {
+    const { db, cache } = open();
+    const text = `select t.*, n + 1 as next, 'x' as id from t order by n`;
+    const own = db.prepare(text).all();
+    expect(cache.prepare(text).all([])).toEqual(own);
+    // A repeated name: the last column wins, as in better-sqlite3's object, and keys keep its order.
+    expect(Object.keys(cache.prepare(text).all([])[0] as object)).toEqual(Object.keys(own[0] as object));
+    expect([...cache.prepare(text).iterate([])]).toEqual(own);
+    expect(cache.prepare(`insert into t values (?, ?, ?, ?) returning id, n`).all(['c', 3, null, null])).toEqual([{ id: 'c', n: 3 }]);
+    expect(cache.prepare(`update t set n = n + 10 where id = ?`).run(['a']).changes).toBe(1);
+    expect(cache.prepare(`select n from t where id = ?`).all(['a'])).toEqual([{ n: 11 }]);
+  });
+
+  it('gives what better-sqlite3 gives for a column named __proto__ (its value set as the prototype, as there)', () => {
+    const { db, cache } = open();
+    const text = `select x'00' as "__proto__", n from t where id = 'a'`;
+    const [row] = cache.prepare(text).all([]) as Record<string, unknown>[];
+    const own = db.prepare(text).get() as Record<string, unknown>;
+    expect(Object.getPrototypeOf(row)).toEqual(Object.getPrototypeOf(own));
+    expect(Object.keys(row!)).toEqual(Object.keys(own));
   });
 });

