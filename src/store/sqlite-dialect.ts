@@ -104,11 +104,10 @@ function rowsByName(statement: BetterSqlite3.Statement): SqliteStatement {
   if (!statement.reader) return statement;
   const names = statement.columns().map((c) => c.name);
   const raw = statement.raw(true);
-  const toRow = (values: unknown[]): Record<string, unknown> => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
-    return row;
-  };
+  // One object literal per statement, as Fastify's and Ajv's compiled functions are made: every row of it then
+  // has the same shape from its first key, where assigning names in a loop went through V8's slowest stores.
+  // Names are written as JSON strings (valid JavaScript string literals); they come from our own SQL.
+  const toRow = new Function('v', `return { ${names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ')} };`) as (values: unknown[]) => Record<string, unknown>;
   return {
     reader: true,
     all: (parameters) => (raw.all(parameters) as unknown[][]).map(toRow),
