@@ -46,16 +46,18 @@ function capture(request: FastifyRequest, reply: FastifyReply, directoryId: stri
 }
 
 export function recordScimRequests(app: FastifyInstance, log: RequestLog): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callbacks, not async hooks: no promise and no microtask turn for each request. record() never throws.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400) {
       if (typeof payload === 'string') request.scimErrorPayload = payload;
       else if (Buffer.isBuffer(payload)) request.scimErrorPayload = payload.toString('utf8');
     }
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const { directoryId } = request.params as { directoryId?: string };
     const known = request.scim !== undefined || request.scimDirectoryExists === true;
     if (known && isId(directoryId, 'directory')) log.record(capture(request, reply, directoryId!));
+    done();
   });
 }
