@@ -310,6 +310,24 @@ content type found without two regular expressions when the client accepts anyth
 0.199 / 0.178 / 0.207 → 0.177 / 0.161 / 0.166 ms for \`userName eq\`, 0.164 / 0.140 / 0.147 → 0.141 / 0.132 /
 0.126 for get by id and 0.287 / 0.268 (one round's base was disturbed) → 0.268 / 0.236 for PATCH.
 
+### Rows, hooks, and where a lookup's CPU goes
+
+better-sqlite3 makes each row's object itself and looks every column name up in V8's string table for every
+row. The statements of the SQLite statement cache that return rows now read them as arrays and make the
+objects with one compiled object literal per statement (\`rowsByName\`, \`src/store/sqlite-dialect.ts\`;
+the same objects, which a test compares with better-sqlite3's): a page of 100 users 525–547 → 363–373 µs
+(SQLite included, three rounds alternated), one user's row 3.6 → 2.2 µs. A loop of assignments, tried first,
+went through V8's megamorphic stores (1% of a POST's CPU under perf). Hooks that never wait (the request id,
+nosniff, metrics, the request log's two, admission's precheck) take Fastify's callback instead of being async.
+
+Sampled with Linux perf (CPU time, kernel included, the main thread only; \`node --perf-basic-prof\`) during
+\`userName eq\` at 100,000 users on 2026-12-03: the lookup's statement was 16.6% of the main thread's CPU (SQLite
+itself 6.8%, the kernel reading its pages 5.4%, libc 2.0%; 19.9% before the change above), sending the response
+11.2% (the kernel's TCP send, which on loopback also delivers it to the load generator's socket), reading
+requests 3.8%, JSON.parse 4.1% (the stored resource), JSON.stringify 3.4%, garbage collection 1.9%; the rest is
+node:http, Fastify, and the protocol's own work spread thin (the filter's parse and the list's shape about 5%,
+authentication with its cached answer about 3%). No single part left holds the ~30% the 8,000/s target needs.
+
 ## Where the time goes (profiles)
 
 Each phase below ran again under V8's sampling profiler (the server's main thread; autocannon runs in a worker
