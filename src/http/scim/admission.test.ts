@@ -66,4 +66,23 @@ describe('Admission', () => {
     expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(a.stats.queued).toBe(0);
   });
+
+  it('takes a free slot at once with tryAcquire, and takes nothing when the caller would have to wait', async () => {
+    const a = new Admission(limits);
+    const r1 = a.tryAcquire('d1')!;
+    expect(a.tryAcquire('d1')).toBeTypeOf('function');
+    expect(a.stats).toMatchObject({ inFlight: 2, queued: 0 });
+    // Full: nothing is taken and nothing queued.
+    expect(a.tryAcquire('d1')).toBeUndefined();
+    expect(a.tryAcquire('d2')).toBeUndefined();
+    expect(a.stats).toMatchObject({ inFlight: 2, queued: 0 });
+    // A waiter of the directory keeps its turn: a slot freed goes to it, not to a later tryAcquire.
+    let waited = false;
+    const waiting = a.acquire('d1').then((release) => ((waited = true), release));
+    r1();
+    expect(a.tryAcquire('d1')).toBeUndefined();
+    await waiting;
+    expect(waited).toBe(true);
+    expect(a.stats).toMatchObject({ inFlight: 2, queued: 0 });
+  });
 });

@@ -67,6 +67,15 @@ export class Admission {
     return new Overloaded(reason, this.retryAfter());
   }
 
+  /** The release function when a slot is free now (nobody of the directory waiting); else undefined, nothing taken. */
+  tryAcquire(directoryId: string): (() => void) | undefined {
+    const state = this.directories.get(directoryId);
+    if (this.inFlight >= this.limits.maxInFlight) return undefined;
+    if (state && (state.inFlight >= this.limits.maxInFlightPerDirectory || state.waiting.length > 0)) return undefined;
+    this.admit(state ?? this.state(directoryId));
+    return this.releaser(directoryId);
+  }
+
   /** Resolves with the release function once admitted; rejects with Overloaded when refused. */
   acquire(directoryId: string): Promise<() => void> {
     const state = this.state(directoryId);

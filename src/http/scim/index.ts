@@ -17,15 +17,24 @@ import { scimRoutes } from './routes.ts';
  * Waits for an admission slot for the request's directory; a refusal becomes 429 with Retry-After. The slot is
  * released when the response closes: sent, failed, or its client gone (whenever that happens).
  */
-function admit(admission: Admission, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  return admission.acquire(request.scim!.directory.id).then(
+function admit(admission: Admission, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
+  const held = (release: () => void) => {
+    if (reply.raw.closed || reply.raw.destroyed) return release();
+    reply.raw.once('close', release);
+  };
+  const id = request.scim!.directory.id;
+  // A free slot is taken at once, without a promise (most requests, whenever the server is not overloaded).
+  const now = admission.tryAcquire(id);
+  if (now) {
+    held(now);
+    return done();
+  }
+  admission.acquire(id).then(
     (release) => {
-      if (reply.raw.closed || reply.raw.destroyed) return release();
-      reply.raw.once('close', release);
+      held(release);
+      done();
     },
-    (error) => {
-      throw overloaded(error);
-    },
+    (error) => done(overloaded(error) as Error),
   );
 }
 
@@ -80,7 +89,7 @@ export async function scimApi(app: FastifyInstance, ctx: AppContext & { admissio
   // (preValidation runs after parsing), so a client that stalls mid-body holds a socket until
   // GUESTLIST_REQUEST_TIMEOUT_MS, never a slot that other directories wait for.
   app.addHook('onRequest', (request) => authenticate(ctx, request));
-  if (admission) app.addHook('preValidation', (request, reply) => admit(admission, request, reply));
+  if (admission) app.addHook('preValidation', (request, reply, done) => admit(admission, request, reply, done));
 
   scimRoutes(app, ctx);
   const unknown = async (request: FastifyRequest) => {
