@@ -310,6 +310,10 @@ export abstract class KyselyStore implements Store {
     return found;
   }
 
+  cachedAuthentication(directoryId: string, tokenHash: string): { directory: DirectoryRecord; token: TokenRecord } | undefined {
+    return this.authentications.get(directoryId, tokenHash);
+  }
+
   private readonly authentications = new AuthCache<{ directory: DirectoryRecord; token: TokenRecord }>(AUTH_CACHE_TTL_MS);
 
   touchToken(tokenId: string, at: string): Promise<void> {

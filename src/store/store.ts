@@ -150,5 +150,7 @@ export interface Store {
   revokeToken(directoryId: string, tokenId: string, eventData: EventData<TokenRecord>): Promise<TokenRecord | undefined>;
   /** The directory, with its active token whose hash matches (compared in constant time), if any. */
   authenticateDirectory(directoryId: string, tokenHash: string): Promise<{ directory: DirectoryRecord; token: TokenRecord } | undefined>;
+  /** What authenticateDirectory answered this process for the pair within its cache's TTL, without waiting; else undefined. */
+  cachedAuthentication(directoryId: string, tokenHash: string): { directory: DirectoryRecord; token: TokenRecord } | undefined;
   touchToken(tokenId: string, at: string): Promise<void>;
 }

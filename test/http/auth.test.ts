@@ -106,6 +106,27 @@ describe('SCIM bearer token', () => {
     }
   });
 
+  it('serves repeated requests from the cached authentication without a query, and a revoked token at once with 401', async () => {
+    const own = await createDirectory(t);
+    const extra = (await t.api('POST', `/directories/${own.id}/tokens`)).json();
+    const calls: string[] = [];
+    const original = t.store.authenticateDirectory.bind(t.store);
+    t.store.authenticateDirectory = (directoryId, tokenHash) => (calls.push(directoryId), original(directoryId, tokenHash));
+    try {
+      for (let i = 0; i < 3; i++) expect((await send('GET', `/scim/v2/${own.id}/Users`, { authorization: `Bearer ${extra.token}` })).statusCode).toBe(200);
+      // Linking the directory (on its first request) changes it, which empties its cached answers; after that
+      // the store is not asked again while the answer is cached.
+      const asked = calls.length;
+      expect(asked).toBeLessThan(3);
+      for (let i = 0; i < 2; i++) expect((await send('GET', `/scim/v2/${own.id}/Users`, { authorization: `Bearer ${extra.token}` })).statusCode).toBe(200);
+      expect(calls.length).toBe(asked);
+      expect((await t.api('DELETE', `/directories/${own.id}/tokens/${extra.id}`)).statusCode).toBe(200);
+      expect((await send('GET', `/scim/v2/${own.id}/Users`, { authorization: `Bearer ${extra.token}` })).statusCode).toBe(401);
+    } finally {
+      t.store.authenticateDirectory = original;
+    }
+  });
+
   it('answers application/json when the client accepts only that', async () => {
     const res = await send('GET', `/scim/v2/${dir.id}/Users`, { accept: 'application/json' });
     expect(res.headers['content-type']).toMatch(/^application\/json/);

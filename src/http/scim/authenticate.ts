@@ -20,6 +20,23 @@ declare module 'fastify' {
 /** last_used_at is a hint for humans; writing it at most once a minute keeps reads read-only. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/**
+ * `authenticate` as a Fastify onRequest hook. A pair this process authenticated within the cache's TTL (most
+ * requests: an IdP sends in bursts) is accepted without a promise; anything else takes the whole path.
+ */
+export function authenticateHook(ctx: AppContext) {
+  return (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void): void => {
+    const { directoryId } = request.params as { directoryId: string };
+    const presented = bearerToken(request.headers.authorization);
+    const cached = presented !== undefined && isId(directoryId, 'directory') ? ctx.store.cachedAuthentication(directoryId, hashSecret(presented)) : undefined;
+    if (cached && cached.directory.state !== 'unlinked') {
+      accept(ctx, request, cached);
+      return done();
+    }
+    authenticate(ctx, request).then(() => done(), done);
+  };
+}
+
 /** Sets `request.scim`, or throws 401. The first authenticated request links an unlinked directory. */
 export async function authenticate(ctx: AppContext, request: FastifyRequest): Promise<void> {
   const { directoryId } = request.params as { directoryId: string };
@@ -34,15 +51,20 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
     await noteDirectory(ctx, request, directoryId);
     throw new ScimError(401, undefined, 'The bearer token is not valid for this directory.');
   }
-  const { directory, token } = found;
+  accept(ctx, request, found);
+  if (found.directory.state === 'unlinked') await link(ctx, found.directory);
+}
+
+/** The request is the directory's, through this token; the token's last use is noted at most once a minute. */
+function accept(ctx: AppContext, request: FastifyRequest, { directory, token }: { directory: DirectoryRecord; token: TokenRecord }): void {
   request.scim = { directory, token };
-  const at = new Date();
-  if (!token.last_used_at || at.getTime() - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
+  const at = Date.now();
+  if (!token.last_used_at || at - Date.parse(token.last_used_at) > TOUCH_INTERVAL_MS) {
     // The token may be the store's cached one: noting the touch there keeps the next requests from touching it.
-    token.last_used_at = at.toISOString();
-    ctx.store.touchToken(token.id, at.toISOString()).catch((err) => request.log.warn({ err }, 'token touch failed'));
+    const iso = new Date(at).toISOString();
+    token.last_used_at = iso;
+    ctx.store.touchToken(token.id, iso).catch((err) => request.log.warn({ err }, 'token touch failed'));
   }
-  if (directory.state === 'unlinked') await link(ctx, directory);
 }
 
 /**

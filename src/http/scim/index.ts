@@ -8,7 +8,7 @@ import { ScimError } from '../../scim/errors.ts';
 import { checkScimBody } from '../../scim/text.ts';
 import type { AppContext } from '../context.ts';
 import { Admission, Overloaded } from './admission.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticateHook } from './authenticate.ts';
 import { SCIM_CONTENT_TYPE, sendScimError } from './reply.ts';
 import { recordScimRequests } from './request-log.ts';
 import { scimRoutes } from './routes.ts';
@@ -88,7 +88,7 @@ export async function scimApi(app: FastifyInstance, ctx: AppContext & { admissio
   // Strangers are refused before their body is read; the slot is taken only once the whole body has arrived
   // (preValidation runs after parsing), so a client that stalls mid-body holds a socket until
   // GUESTLIST_REQUEST_TIMEOUT_MS, never a slot that other directories wait for.
-  app.addHook('onRequest', (request) => authenticate(ctx, request));
+  app.addHook('onRequest', authenticateHook(ctx));
   if (admission) app.addHook('preValidation', (request, reply, done) => admit(admission, request, reply, done));
 
   scimRoutes(app, ctx);
