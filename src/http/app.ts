@@ -118,6 +118,26 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   socket.destroy();
 }
 
+/**
+ * Node's `server.close()` ends only the connections idle at that moment: a keep-alive connection with a request
+ * under way stays open after its answer until `keepAliveTimeout` (72 s), and holds the shutdown up that long.
+ * Once closing, every answer says `Connection: close` (its socket ends with it), and connections that fall idle
+ * anyway (an answer already on its way) are closed within 50 ms, until the server has closed.
+ */
+function closeKeepAliveConnections(app: FastifyInstance): { now: boolean } {
+  const closing = { now: false };
+  app.addHook('preClose', (done) => {
+    closing.now = true;
+    const server = app.server;
+    if (server.listening) {
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      server.once('close', () => clearInterval(sweep));
+    }
+    done();
+  });
+  return closing;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, store, logger, secretKey } = options;
   const app = Fastify({
@@ -149,9 +169,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     done();
   });
+  const closing = closeKeepAliveConnections(app);
   // Every answer, errors and 404s included: no browser may guess a type other than the one we send.
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
+    if (closing.now) reply.header('connection', 'close');
     done(null, payload);
   });
   acceptEmptyJsonBodies(app);
