@@ -9,13 +9,14 @@ import type { KyselyStore } from '../store/kysely-store.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import { ScimGroups, type PagedGroup } from './groups.ts';
 import type { Projection } from './projection.ts';
+import type { Answer } from './render.ts';
 import { lockGuardState, removeHeld } from '../store/guard.ts';
 import { clearHeld, heldChanges, heldCount, setGuardTripped } from '../store/sources.ts';
 import { guardObject } from './deprovision-guard.ts';
 import { ScimContext, type WriteOptions } from './scim-context.ts';
 import { ScimUsers } from './users.ts';
 
-type Listed = { total: number; resources: ScimResource[] };
+type Listed = { total: number; resources: Answer[] };
 type Read = { resource: ScimResource; version: number };
 
 export class ScimService {
@@ -33,7 +34,7 @@ export class ScimService {
     return this.users.create(dir, body);
   }
 
-  getUser(dir: DirectoryRecord, id: string, projection?: Projection): Promise<Read> {
+  getUser(dir: DirectoryRecord, id: string, projection?: Projection): Promise<{ resource: Answer; version: number }> {
     return this.users.get(dir, id, projection);
   }
 

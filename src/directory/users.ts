@@ -8,14 +8,14 @@ import { jsonEqual } from '../scim/json.ts';
 import type { ListRequest } from '../scim/list.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
 import { USER_RESOURCE_TYPE } from '../scim/schema/definitions.ts';
-import { compileProjection } from '../scim/schema/projection.ts';
+import { compileProjection, type Projector } from '../scim/schema/projection.ts';
 import type { ScimResource } from '../scim/schema/types.ts';
 import { now } from '../store/codec.ts';
 import type { Executor } from '../store/db.ts';
 import * as memberships from '../store/scim/memberships.ts';
 import { addHiddenUsers, dropHeld, hiddenUserByExternalId } from '../store/guard.ts';
 import { groupRoleSlugs } from '../store/mapping.ts';
-import { appActive, type UserMapping, type UserRecord } from '../store/scim/records.ts';
+import { appActive, parsedUser, type MemberRef, type StoredUser, type UserMapping, type UserRecord } from '../store/scim/records.ts';
 import type { TailWrite } from '../store/tail-writes.ts';
 import type { DirectoryRecord } from '../store/store.ts';
 import { decideDeprovision, guardSettings, type DeprovisionKind } from './deprovision-guard.ts';
@@ -23,7 +23,7 @@ import type { DirectoryEvents } from './events.ts';
 import type { DirectoryMapping } from './mapping.ts';
 import { assertId, checkIfMatch, guardUnique } from './preconditions.ts';
 import { NO_PROJECTION, wants, type Projection } from './projection.ts';
-import { renderUser } from './render.ts';
+import { renderUser, renderUserText, type Answer, type ScimUrls } from './render.ts';
 import type { ScimContext, WriteOptions } from './scim-context.ts';
 import { mapInTurns } from './in-turns.ts';
 import { boundedByIndex, listQuery } from './sql-filters.ts';
@@ -98,14 +98,13 @@ export class ScimUsers {
     return next;
   }
 
-  async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: ScimResource; version: number }> {
+  async get(dir: DirectoryRecord, id: string, projection: Projection = NO_PROJECTION): Promise<{ resource: Answer; version: number }> {
     assertId(id, 'User');
     const { q, store } = this.ctx;
     const found = wants(projection, 'groups') ? await q.getUserWithGroups(store.reader, dir.id, id) : { user: await q.getUser(store.reader, dir.id, id), groups: undefined };
     const user = found?.user;
     if (!user) throw notFound(`User ${id} not found.`);
-    const groups = found.groups;
-    return { resource: compileProjection(USER_RESOURCE_TYPE, projection)(renderUser(user, groups, this.ctx.urls(dir))), version: user.version };
+    return { resource: answered(user, found.groups, this.ctx.urls(dir), projection), version: user.version };
   }
 
   async replace(dir: DirectoryRecord, id: string, body: unknown, options: WriteOptions = {}): Promise<ScimResource> {
@@ -164,7 +163,7 @@ export class ScimUsers {
     await this.write(db, events, user, { ...user, app_active: null, version: user.version + 1, updated_at: now() });
   }
 
-  async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: ScimResource[] }> {
+  async list(dir: DirectoryRecord, request: ListRequest): Promise<{ total: number; resources: Answer[] }> {
     const { q, store } = this.ctx;
     const query = listQuery(store.dialect, USER_RESOURCE_TYPE, dir.id, request);
     const withGroups = wants(request, 'groups');
@@ -174,7 +173,7 @@ export class ScimUsers {
     const groups = unread.length > 0 ? await q.groupsOfUsers(store.reader, unread) : undefined;
     const urls = this.ctx.urls(dir);
     const projected = compileProjection(USER_RESOURCE_TYPE, request);
-    return { total, resources: await mapInTurns(rows, (u) => projected(renderUser(u, u.groups ?? groups?.get(u.id), urls))) };
+    return { total, resources: await mapInTurns(rows, (u) => answered(u, u.groups ?? groups?.get(u.id), urls, request, projected)) };
   }
 
   private async update(dir: DirectoryRecord, id: string, options: WriteOptions, change: (current: UserRecord) => ScimResource, alone: boolean): Promise<ScimResource> {
@@ -285,4 +284,16 @@ export class ScimUsers {
     const owner = await this.ctx.q.userIdByUserName(db, directoryId, userName);
     if (owner !== undefined && owner !== selfId) throw conflict(`userName "${userName}" is already in use in this directory.`);
   }
+}
+
+/**
+ * A user as a read answers it: with nothing projected, from its stored text where the database handed back
+ * text (renderUserText: no parse, no intermediate objects); otherwise rendered, then projected.
+ */
+function answered(user: StoredUser, groups: MemberRef[] | undefined, urls: ScimUrls, projection: Projection, projected?: Projector): Answer {
+  if (typeof user.resource === 'string' && projection.attributes.length === 0 && projection.excludedAttributes.length === 0) {
+    const text = renderUserText(user, user.resource, groups, urls);
+    if (text) return text;
+  }
+  return (projected ?? compileProjection(USER_RESOURCE_TYPE, projection))(renderUser(parsedUser(user), groups, urls));
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../../scim/errors.ts';
+import { stringify } from '../../scim/raw-json.ts';
 import type { ScimResource } from '../../scim/schema/types.ts';
 import { StoreUnavailable, toStoreUnavailable } from '../../store/errors.ts';
 
@@ -24,7 +25,7 @@ const SCIM_TYPE_HEADER = `${SCIM_CONTENT_TYPE}; charset=utf-8`;
 const JSON_TYPE_HEADER = 'application/json; charset=utf-8';
 
 export function sendScim(request: FastifyRequest, reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.status(status).type(scimContentType(request)).send(JSON.stringify(body));
+  return reply.status(status).type(scimContentType(request)).send(stringify(body));
 }
 
 export function versionOf(resource: ScimResource): string | undefined {

@@ -6,7 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PATCH_TOLERANCE } from '../../dialects/patch.ts';
 import { wants, type Projection } from '../../directory/projection.ts';
 import type { ScimService } from '../../directory/scim-service.ts';
+import type { Answer } from '../../directory/render.ts';
 import { ScimError } from '../../scim/errors.ts';
+import { RawJson } from '../../scim/raw-json.ts';
 import { etagMatches, etagOf } from '../../scim/etag.ts';
 import { listResponse, type ListRequest } from '../../scim/list.ts';
 import { project } from '../../scim/schema/projection.ts';
@@ -58,14 +60,15 @@ export function resourceRoutes(app: FastifyInstance, service: ScimService, kind:
   app.get<{ Params: { id: string } }>(`/${kind}/:id`, async (request, reply) => {
     const projection = projectionOf(request);
     // A group's members come a page at a time, sent as they are read (a group of 100,000 is never held whole).
-    const { resource, version, more }: { resource: ScimResource; version: number; more?: AsyncIterable<unknown[]> } =
-      kind === 'Groups' ? await service.getGroup(directoryOf(request), request.params.id, projection, true) : await ops.get(directoryOf(request), request.params.id, projection);
+    // A user may come as its JSON text (RawJson), a group never: its members are paged.
+    const { resource, version, more }: { resource: Answer; version: number; more?: AsyncIterable<unknown[]> } =
+      kind === 'Groups' ? await service.getGroup(directoryOf(request), request.params.id, projection, true) : await service.getUser(directoryOf(request), request.params.id, projection);
     const ifNoneMatch = request.headers['if-none-match'];
     if (typeof ifNoneMatch === 'string' && etagMatches(ifNoneMatch, version)) {
       return reply.status(304).header('etag', etagOf(version)).send();
     }
-    if (more) return sendPagedResource(request, reply, 200, resource, more, etagOf(version));
-    return sendResource(request, reply, 200, resource, resource, etagOf(version));
+    if (more && !(resource instanceof RawJson)) return sendPagedResource(request, reply, 200, resource, more, etagOf(version));
+    return sendScim(request, reply.header('etag', etagOf(version)), 200, resource);
   });
 
   const write = (method: 'replace' | 'patch') => async (request: ByIdRequest, reply: FastifyReply) => {

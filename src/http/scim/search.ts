@@ -3,10 +3,10 @@
  * one type lacks matches nothing of that type instead of failing the whole search.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Answer } from '../../directory/render.ts';
 import type { ScimService } from '../../directory/scim-service.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { listResponse, type ListRequest } from '../../scim/list.ts';
-import type { ScimResource } from '../../scim/schema/types.ts';
 import type { DirectoryRecord } from '../../store/store.ts';
 import { directoryOf } from './authenticate.ts';
 import { sendScim } from './reply.ts';
@@ -28,7 +28,7 @@ async function searchAll(service: ScimService, dir: DirectoryRecord, search: Lis
   ]);
   const [users, groups] = totals;
   const offset = search.startIndex - 1;
-  const resources: ScimResource[] = [];
+  const resources: Answer[] = [];
   if (offset < users && search.count > 0) {
     const page = await service.listUsers(dir, { ...search, count: Math.min(search.count, users - offset) });
     resources.push(...page.resources);

@@ -114,6 +114,24 @@ export interface ResourceList<T> {
 export type Row = Record<string, unknown>;
 
 export function toUser(row: Row): UserRecord {
+  const user = toStoredUser(row);
+  user.resource = fromJson(user.resource);
+  return user as UserRecord;
+}
+
+/**
+ * A user read to be answered: its resource as the database handed it back (on SQLite the stored JSON text,
+ * which a read without projection answers from, unparsed: render.ts, renderUserText).
+ */
+export type StoredUser = Omit<UserRecord, 'resource'> & { resource: UserRecord['resource'] | string };
+
+/** The user with its resource parsed (in place). */
+export function parsedUser(user: StoredUser): UserRecord {
+  if (typeof user.resource === 'string') user.resource = JSON.parse(user.resource) as UserRecord['resource'];
+  return user as UserRecord;
+}
+
+export function toStoredUser(row: Row): StoredUser {
   return {
     id: row.id as string,
     directory_id: row.directory_id as string,
@@ -121,7 +139,7 @@ export function toUser(row: Row): UserRecord {
     external_id: (row.external_id as string | null) ?? null,
     active: fromFlag(row.active),
     version: Number(row.version),
-    resource: fromJson(row.resource),
+    resource: row.resource as UserRecord['resource'] | string,
     created_at: row.created_at as string,
     updated_at: row.updated_at as string,
     mapped: row.mapped == null ? null : fromJson<MappedAttributes>(row.mapped),

@@ -14,6 +14,7 @@ import {
   emailRows,
   groupRow,
   toGroup,
+  toStoredUser,
   toUser,
   userRow,
   type EmailRow,
@@ -22,6 +23,7 @@ import {
   type ResourceList,
   type ResourceListQuery,
   type Row,
+  type StoredUser,
   type UserRecord,
 } from './records.ts';
 import type { Dialect } from './sql-dialect.ts';
@@ -73,13 +75,13 @@ export class ResourceQueries {
    * A user as SCIM sees it with its groups (`groups` of the User resource), in one statement: on PostgreSQL one
    * round trip rather than two.
    */
-  async getUserWithGroups(db: Executor, directoryId: string, id: string): Promise<{ user: UserRecord; groups: MemberRef[] } | undefined> {
+  async getUserWithGroups(db: Executor, directoryId: string, id: string): Promise<{ user: StoredUser; groups: MemberRef[] } | undefined> {
     const [row] = (await this.shaped(db, 'getUserWithGroups', [directoryId, id], () => {
       return sql`select u.*, ${groupsJson(this.dialect, 'u')} as member_of from directory_users u
                  where u.directory_id = ${directoryId} and u.id = ${id} and u.scim_deleted = 0`.compile(db);
     })) as (Row & { member_of: unknown })[];
     if (!row) return undefined;
-    return { user: toUser(row), groups: fromGroupsJson(row.member_of) };
+    return { user: toStoredUser(row), groups: fromGroupsJson(row.member_of) };
   }
 
   /**
@@ -332,15 +334,15 @@ export class ResourceQueries {
    * `withKept`: the directory keeps users its IdP deleted (the deprovision guard), which a SCIM list must skip;
    * only then does the list pay for the extra predicate (an index-only count stays one otherwise).
    */
-  listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false, withGroups = false): Promise<ResourceList<UserRecord & { groups?: MemberRef[] }>> {
+  listUsers(db: Executor, directoryId: string, q: ResourceListQuery, withKept = false, withGroups = false): Promise<ResourceList<StoredUser & { groups?: MemberRef[] }>> {
     // With `groups` wanted, a lookup's user comes with them (listResources' `extra`); a page's are read after.
     const decode = withGroups
       ? (row: Row) => {
-          const user: UserRecord & { groups?: MemberRef[] } = toUser(row);
+          const user: StoredUser & { groups?: MemberRef[] } = toStoredUser(row);
           if (row.extra != null) user.groups = fromGroupsJson(row.extra);
           return user;
         }
-      : toUser;
+      : toStoredUser;
     return listResources(db, this.dialect, 'directory_users', directoryId, q, decode, this.userListOptions[Number(withKept) * 2 + Number(withGroups)]);
   }
 
