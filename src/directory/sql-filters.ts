@@ -47,15 +47,14 @@ export function listQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: st
 }
 
 function storeQuery(dialect: Dialect, rt: ResourceTypeDef, directoryId: string, request: ListRequest, filter: Filter | undefined): ResourceListQuery {
-  const ctx = filterContext(dialect, rt, directoryId);
   let where: Expression<SqlBool> | undefined;
   return {
     get where() {
-      if (filter && !where) where = compileFilter(filter, ctx);
+      if (filter && !where) where = compileFilter(filter, filterContext(dialect, rt, directoryId));
       return where;
     },
     filtered: filter !== undefined,
-    sortKey: request.sortBy ? compileSortKey(request.sortBy, ctx) : undefined,
+    sortKey: request.sortBy ? compileSortKey(request.sortBy, filterContext(dialect, rt, directoryId)) : undefined,
     descending: request.sortOrder === 'descending',
     offset: request.startIndex - 1,
     limit: request.count,
